@@ -1,0 +1,57 @@
+# Belfry — two commands on a fresh machine:
+#   make run    install what is missing, build (release), serve examples/config on :6001
+#   make test   install what is missing, build once (debug), run every suite on that build
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+APT_PACKAGES := libsqlite3-dev libssl-dev libgit2-dev
+PYTHON := python3
+PORT ?= 6001
+DEBUG_BIN := .build/debug/belfry
+RELEASE_BIN := .build/release/belfry
+
+.PHONY: help deps apt-deps pip-deps build run test unit e2e lint format clean
+
+help:
+	@echo "make run    build in release mode and serve examples/config on port $(PORT)"
+	@echo "make test   build once and run the Swift unit tests and the end-to-end suite"
+	@echo "make lint   swift format lint --strict"
+
+apt-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+pip-deps:
+	@$(PYTHON) -m pip install -q --disable-pip-version-check -r tests/e2e/requirements.txt
+
+deps: apt-deps
+
+build: deps
+	swift build -c release --product belfry
+
+run: build
+	$(RELEASE_BIN) serve --source examples/config --port $(PORT) --data-dir .belfry
+
+lint:
+	swift format lint --strict --recursive Sources Tests Package.swift
+
+format:
+	swift format --in-place --recursive Sources Tests Package.swift
+
+# One debug build with tests; everything below runs on it.
+test: deps pip-deps lint
+	swift build --build-tests
+	$(MAKE) --no-print-directory unit e2e
+
+unit:
+	swift test --skip-build
+
+e2e:
+	BELFRY_BIN=$(DEBUG_BIN) $(PYTHON) -m pytest tests/e2e -q -p no:cacheprovider
+
+clean:
+	rm -rf .build .belfry

@@ -1,0 +1,85 @@
+// swift-tools-version: 6.0
+// Belfry: a Pusher-protocol compatible, multi-app WebSocket server configured from git.
+//
+// Layers (dependencies point one way):
+//   pure:        PusherProtocol (wire format, channels, signatures, presence, timers)
+//                BelfryManifest (manifest model, YAML decoding, config snapshot)
+//   I/O:         BelfrySource (reading manifests from a directory)
+//                BelfryServer (SwiftNIO: WebSocket + HTTP API on one port)
+//   executable:  belfry (argument parsing and wiring only)
+//   test-only:   BelfryTestSupport (mock clock, fixtures)
+import PackageDescription
+
+let package = Package(
+    name: "belfry",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "belfry", targets: ["belfry"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", "5.0.1"..<"7.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .target(
+            name: "PusherProtocol",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "BelfryManifest",
+            dependencies: ["PusherProtocol", .product(name: "Yams", package: "Yams")]
+        ),
+        .target(
+            name: "BelfrySource",
+            dependencies: ["BelfryManifest"]
+        ),
+        .target(
+            name: "BelfryServer",
+            dependencies: [
+                "PusherProtocol",
+                "BelfryManifest",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            // NIO channel handlers are event-loop confined rather than Sendable; Swift 5 mode keeps
+            // that idiom readable. Shared state is still guarded (see each @unchecked Sendable).
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .executableTarget(
+            name: "belfry",
+            dependencies: [
+                "BelfryServer",
+                "BelfrySource",
+                "BelfryManifest",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "BelfryTestSupport",
+            dependencies: ["PusherProtocol", "BelfryManifest"]
+        ),
+        .testTarget(
+            name: "PusherProtocolTests",
+            dependencies: ["PusherProtocol", "BelfryTestSupport"]
+        ),
+        .testTarget(
+            name: "BelfryManifestTests",
+            dependencies: ["BelfryManifest", "BelfrySource", "BelfryTestSupport"]
+        ),
+        .testTarget(
+            name: "BelfryServerTests",
+            dependencies: ["BelfryServer", "PusherProtocol", "BelfryManifest", "BelfryTestSupport"]
+        ),
+    ]
+)

@@ -1,0 +1,31 @@
+/// The whole configuration the server runs with, indexed for the lookups done per connection
+/// and per request. Immutable: a reload builds a new snapshot and swaps it in one assignment.
+public struct ConfigSnapshot: Sendable {
+    public let apps: [App]
+    public let users: [User]
+    /// Where the configuration came from (a directory path now, a git revision later).
+    public let revision: String
+    private let byKey: [String: Int]
+    private let byID: [String: Int]
+
+    /// Builds a snapshot; the caller has already checked that ids and keys are unique
+    /// (`ManifestSet.snapshot` does). Later duplicates are ignored.
+    public init(apps: [App], users: [User] = [], revision: String = "") {
+        self.apps = apps
+        self.users = users
+        self.revision = revision
+        var byKey: [String: Int] = [:]
+        var byID: [String: Int] = [:]
+        for (index, app) in apps.enumerated() {
+            if byKey[app.key] == nil { byKey[app.key] = index }
+            if byID[app.id] == nil { byID[app.id] = index }
+        }
+        self.byKey = byKey
+        self.byID = byID
+    }
+
+    public static let empty = ConfigSnapshot(apps: [])
+
+    public func app(key: String) -> App? { byKey[key].map { apps[$0] } }
+    public func app(id: String) -> App? { byID[id].map { apps[$0] } }
+}

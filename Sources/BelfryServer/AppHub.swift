@@ -1,0 +1,179 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import PusherProtocol
+
+/// The shared runtime state of one app on this node: connections, channels, presence rosters,
+/// signed-in users, watchlists and cache channels. Every method takes the lock for a short,
+/// non-blocking critical section; messages are encoded once and fanned out after unlocking.
+///
+/// `@unchecked Sendable`: all mutable state is in `state`, guarded by `lock`.
+final class AppHub: @unchecked Sendable {
+    let appID: String
+    private let loops: Int
+    private let lock = NIOLock()
+    private var state = State()
+    var loopCount: Int { loops }
+    private static let allocator = ByteBufferAllocator()
+
+    /// Runs `body` with the locked state; for the extensions in other files.
+    func withState<T>(_ body: (inout State) -> T) -> T {
+        lock.withLock { body(&state) }
+    }
+
+    struct State {
+        var connections: [ObjectIdentifier: Connection] = [:]
+        var channels: [String: ChannelState] = [:]
+        var users: [String: [ObjectIdentifier: Connection]] = [:]
+        /// Watched user id → connections whose watchlist contains it.
+        var watchers: [String: [ObjectIdentifier: Connection]] = [:]
+        var cache: [String: CachedEvent] = [:]
+        var backendBucket: TokenBucket?
+    }
+
+    init(appID: String, loops: Int) {
+        self.appID = appID
+        self.loops = loops
+    }
+
+    static func payload(_ text: String) -> ByteBuffer { allocator.buffer(string: text) }
+
+    // MARK: Connections
+
+    /// Admits a connection unless the app is at `maxConnections` on this node.
+    func admit(_ connection: Connection, maxConnections: Int?) -> Bool {
+        lock.withLock {
+            if let maxConnections, state.connections.count >= maxConnections { return false }
+            state.connections[ObjectIdentifier(connection)] = connection
+            return true
+        }
+    }
+
+    /// Forgets a closed connection: leaves its channels (announcing `member_removed` where it
+    /// was the user's last connection) and signs it out (announcing `offline` to watchers).
+    func remove(_ connection: Connection, subscriptions: [String: String?]) {
+        for (channel, presenceUser) in subscriptions {
+            unsubscribe(connection, channel: channel, presenceUserID: presenceUser)
+        }
+        signout(connection)
+        _ = lock.withLock { state.connections.removeValue(forKey: ObjectIdentifier(connection)) }
+    }
+
+    var connectionCount: Int { lock.withLock { state.connections.count } }
+    var allConnections: [Connection] { lock.withLock { Array(state.connections.values) } }
+
+    // MARK: Channels
+
+    func subscribe(_ connection: Connection, channel: String) {
+        lock.withLock {
+            _ = state.channels[channel, default: ChannelState(loops: loops, presence: false)].insert(connection)
+        }
+    }
+
+    enum PresenceJoin {
+        case joined(members: [(id: String, info: JSONValue?)])
+        case full
+    }
+
+    /// Adds a presence subscription and announces `member_added` if it is the user's first.
+    func joinPresence(_ connection: Connection, channel: String, member: PresenceMember) -> PresenceJoin {
+        let (outcome, members, groups): (PresenceRoster.JoinOutcome, [(id: String, info: JSONValue?)], [ContiguousArray<Connection>]) =
+            lock.withLock {
+                var channelState = state.channels[channel] ?? ChannelState(loops: loops, presence: true)
+                if channelState.roster == nil { channelState.roster = PresenceRoster() }
+                let outcome = channelState.roster!.join(member)
+                guard outcome != .full else { return (outcome, [], []) }
+                channelState.insert(connection)
+                state.channels[channel] = channelState
+                return (outcome, channelState.roster!.members, outcome == .firstConnection ? channelState.groups : [])
+            }
+        if outcome == .full { return .full }
+        if !groups.isEmpty {
+            let added = ServerMessage.memberAdded(channel: channel, userID: member.userID, userInfo: member.userInfo)
+            FanOut.deliver(Self.payload(added), to: groups, except: connection.socketID)
+        }
+        return .joined(members: members)
+    }
+
+    /// The current roster of a presence channel, for a repeated subscribe.
+    func presenceMembers(channel: String) -> [(id: String, info: JSONValue?)] {
+        lock.withLock { state.channels[channel]?.roster?.members ?? [] }
+    }
+
+    /// Removes a subscription; announces `member_removed` when the user's last connection leaves.
+    func unsubscribe(_ connection: Connection, channel: String, presenceUserID: String?) {
+        let groups: [ContiguousArray<Connection>] = lock.withLock {
+            guard var channelState = state.channels[channel], channelState.remove(connection) else { return [] }
+            var lastOfUser = false
+            if let presenceUserID { lastOfUser = channelState.roster?.leave(userID: presenceUserID) ?? false }
+            if channelState.subscriptionCount == 0 {
+                state.channels[channel] = nil
+            } else {
+                state.channels[channel] = channelState
+            }
+            return lastOfUser ? channelState.groups : []
+        }
+        if let presenceUserID, !groups.isEmpty {
+            FanOut.deliver(Self.payload(ServerMessage.memberRemoved(channel: channel, userID: presenceUserID)), to: groups)
+        }
+    }
+
+    /// Sends `payload` to every subscriber of `channel` except the socket `except`.
+    func publish(channel: String, payload: ByteBuffer, except: String?) {
+        let groups = lock.withLock { state.channels[channel]?.groups }
+        if let groups { FanOut.deliver(payload, to: groups, except: except) }
+    }
+
+    // MARK: Cache channels
+
+    func storeCache(channel: String, event: String, data: String, now: UInt64) {
+        lock.withLock { state.cache[channel] = CachedEvent(event: event, data: data, storedAt: now) }
+    }
+
+    /// The cached event of `channel` if younger than `ttl` nanoseconds, with its remaining ttl.
+    func cached(channel: String, ttl: UInt64, now: UInt64) -> (CachedEvent, remaining: UInt64)? {
+        lock.withLock {
+            guard let entry = state.cache[channel] else { return nil }
+            let age = now &- entry.storedAt
+            guard age < ttl else {
+                state.cache[channel] = nil
+                return nil
+            }
+            return (entry, ttl - age)
+        }
+    }
+
+    // MARK: HTTP API queries
+
+    struct ChannelCounts {
+        var subscriptionCount: Int
+        var userCount: Int?
+    }
+
+    func counts(channel: String) -> ChannelCounts? {
+        lock.withLock {
+            state.channels[channel].map { ChannelCounts(subscriptionCount: $0.subscriptionCount, userCount: $0.roster?.userCount) }
+        }
+    }
+
+    /// Occupied channels whose name starts with `prefix`, sorted by name.
+    func occupiedChannels(prefix: String) -> [(String, ChannelCounts)] {
+        lock.withLock {
+            state.channels.compactMap { name, channelState in
+                guard name.hasPrefix(prefix), channelState.subscriptionCount > 0 else { return nil }
+                return (name, ChannelCounts(subscriptionCount: channelState.subscriptionCount, userCount: channelState.roster?.userCount))
+            }
+        }.sorted { $0.0 < $1.0 }
+    }
+
+    func presenceUserIDs(channel: String) -> [String] {
+        lock.withLock { state.channels[channel]?.roster?.members.map(\.id) ?? [] }
+    }
+
+    /// Takes `cost` from the app's backend-events budget of `rate` per second.
+    func takeBackendEvents(_ cost: Int, rate: Int, now: UInt64) -> Bool {
+        lock.withLock {
+            if state.backendBucket?.ratePerSecond != rate { state.backendBucket = TokenBucket(ratePerSecond: rate, now: now) }
+            return state.backendBucket!.take(cost, now: now)
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import NIOCore
+import NIOWebSocket
+import PusherProtocol
+
+/// One accepted WebSocket connection as the hub sees it.
+///
+/// `@unchecked Sendable`: the immutable fields are set at creation; every mutable field is only
+/// read and written on `loop` (the connection's event loop). Other threads reach a connection
+/// through `loop.execute`, which `FanOut` and the hub's helpers do.
+final class Connection: @unchecked Sendable {
+    let socketID: String
+    let appID: String
+    let channel: Channel
+    let loop: EventLoop
+    /// Index of `loop` in the server's event-loop group; subscriber lists are partitioned by it.
+    let loopIndex: Int
+    private let maxBacklog: Int
+
+    // Loop-confined state.
+    /// Channels this connection is subscribed to; the value is its presence user id, if any.
+    var subscriptions: [String: String?] = [:]
+    var signedIn: SigninUser?
+    var isAuthorized = false
+    var isClosed = false
+    var clientEventBucket: TokenBucket?
+    private var backlogBytes = 0
+
+    init(socketID: String, appID: String, channel: Channel, loopIndex: Int, maxBacklog: Int) {
+        self.socketID = socketID
+        self.appID = appID
+        self.channel = channel
+        self.loop = channel.eventLoop
+        self.loopIndex = loopIndex
+        self.maxBacklog = maxBacklog
+    }
+
+    /// Queues a pre-encoded text payload without flushing. Called on `loop`. A subscriber whose
+    /// socket stopped draining and whose backlog grew past the limit is closed, not waited for.
+    func enqueue(_ payload: ByteBuffer) {
+        guard !isClosed else { return }
+        if !channel.isWritable {
+            backlogBytes += payload.readableBytes
+            if backlogBytes > maxBacklog {
+                close(CloseReason(.overCapacity, "Subscriber too slow; outbound backlog exceeded \(maxBacklog) bytes"))
+                return
+            }
+        }
+        channel.write(WebSocketFrame(fin: true, opcode: .text, data: payload), promise: nil)
+    }
+
+    func flush() {
+        if !isClosed { channel.flush() }
+    }
+
+    /// Writes and flushes one text message. Called on `loop`.
+    func send(_ text: String) {
+        enqueue(channel.allocator.buffer(string: text))
+        flush()
+    }
+
+    /// The socket drained below its low-water mark.
+    func writabilityChanged() {
+        if channel.isWritable { backlogBytes = 0 }
+    }
+
+    /// Sends `pusher:error` with the code, a close frame with the same code, and closes. On `loop`.
+    func close(_ reason: CloseReason) {
+        guard !isClosed else { return }
+        channel.write(
+            WebSocketFrame(
+                fin: true, opcode: .text,
+                data: channel.allocator.buffer(string: ServerMessage.error(code: reason.code.rawValue, message: reason.message))),
+            promise: nil)
+        closeSilently(code: reason.code.rawValue, message: reason.message)
+    }
+
+    /// Sends only a close frame, then closes the socket.
+    func closeSilently(code: UInt16, message: String) {
+        guard !isClosed else { return }
+        isClosed = true
+        var buffer = channel.allocator.buffer(capacity: 2 + message.utf8.count)
+        buffer.writeInteger(code)
+        buffer.writeString(String(message.utf8.prefix(120)) ?? "")
+        let channel = self.channel
+        channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .connectionClose, data: buffer)).whenComplete { _ in
+            channel.close(promise: nil)
+        }
+    }
+
+    /// Runs `body` on the connection's loop (inline when already there).
+    func onLoop(_ body: @escaping @Sendable (Connection) -> Void) {
+        if loop.inEventLoop {
+            body(self)
+        } else {
+            loop.execute { body(self) }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import NIOConcurrencyHelpers
+
+/// The app hubs of this node, created on first use and keyed by app id.
+///
+/// `@unchecked Sendable`: `hubs` is guarded by `lock`; hubs are themselves thread-safe.
+final class HubRegistry: @unchecked Sendable {
+    let loops: Int
+    private let lock = NIOLock()
+    private var hubs: [String: AppHub] = [:]
+
+    init(loops: Int) { self.loops = loops }
+
+    func hub(for appID: String) -> AppHub {
+        lock.withLock {
+            if let hub = hubs[appID] { return hub }
+            let hub = AppHub(appID: appID, loops: loops)
+            hubs[appID] = hub
+            return hub
+        }
+    }
+
+    func existing(_ appID: String) -> AppHub? { lock.withLock { hubs[appID] } }
+
+    var all: [AppHub] { lock.withLock { Array(hubs.values) } }
+
+    var totalConnections: Int { all.reduce(0) { $0 + $1.connectionCount } }
+}

@@ -1,0 +1,65 @@
+import BelfryManifest
+import Foundation
+import PusherProtocol
+
+/// The Pusher HTTP API: route, authenticate (request signing), then act on the app's hub.
+struct PusherAPI {
+    let context: ServerContext
+
+    enum Route {
+        case events
+        case batchEvents
+        case channels
+        case channel(String)
+        case users(String)
+        case terminate(String)
+    }
+
+    /// Handles `/apps/{app_id}/…`.
+    func handle(_ request: HTTPRequest) -> HTTPResponse {
+        let segments = request.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst(2).map {
+            QueryString.decodePath($0)
+        }
+        guard let appID = segments.first, !appID.isEmpty else { return error(.notFound("Missing app id")) }
+        let rest = Array(segments.dropFirst())
+        let route: Route
+        switch (request.method, rest.count) {
+        case ("POST", 1) where rest[0] == "events": route = .events
+        case ("POST", 1) where rest[0] == "batch_events": route = .batchEvents
+        case ("GET", 1) where rest[0] == "channels": route = .channels
+        case ("GET", 2) where rest[0] == "channels": route = .channel(rest[1])
+        case ("GET", 3) where rest[0] == "channels" && rest[2] == "users": route = .users(rest[1])
+        case ("POST", 3) where rest[0] == "users" && rest[2] == "terminate_connections": route = .terminate(rest[1])
+        default: return error(.notFound("No route for \(request.method) \(request.path)"))
+        }
+        guard let app = context.store.current.app(id: appID) else { return error(.notFound("Unknown app id \(appID)")) }
+        let now = Int(Date().timeIntervalSince1970)
+        if case .failure(let e) = RequestSignature.verify(
+            method: request.method, path: request.path, query: request.query, body: request.body,
+            appKey: app.key, secrets: [app.secret], now: now)
+        {
+            context.logger.info("http api request refused", metadata: ["app": "\(app.id)", "code": "401", "reason": "\(e.message)"])
+            return error(e)
+        }
+        guard app.enabled else { return error(.forbidden("App \(app.id) is disabled")) }
+        let hub = context.hubs.hub(for: app.id)
+        switch route {
+        case .events: return trigger(request, app: app, hub: hub)
+        case .batchEvents: return batch(request, app: app, hub: hub)
+        case .channels: return channels(request, hub: hub)
+        case .channel(let name): return channel(name, request: request, hub: hub)
+        case .users(let name): return users(name, hub: hub)
+        case .terminate(let userID): return terminate(userID, hub: hub)
+        }
+    }
+
+    func error(_ e: APIError) -> HTTPResponse {
+        var response = HTTPResponse.json(e.body, status: e.status)
+        if e.status == 429 { response.headers.append(("Retry-After", "1")) }
+        return response
+    }
+
+    func param(_ request: HTTPRequest, _ name: String) -> String? {
+        request.query.first { $0.0 == name }?.1
+    }
+}

@@ -1,0 +1,114 @@
+import BelfryManifest
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOWebSocket
+import PusherProtocol
+import ServiceLifecycle
+
+/// The public server: Pusher WebSocket protocol and HTTP API on one port, run as a `Service`.
+/// On graceful shutdown it turns `/readyz` to 503, refuses new connections with 4200, closes
+/// open ones with `pusher:error` + 4200, and waits up to the grace period before exiting.
+public final class PusherServer: Service, Sendable {
+    private let group: MultiThreadedEventLoopGroup
+    private let context: ServerContext
+    private let boundPort = NIOLockedValueBoxPort()
+
+    public init(options: ServerOptions, store: ConfigStore, logger: Logger) {
+        let threads = options.threads > 0 ? options.threads : System.coreCount
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        var indices: [ObjectIdentifier: Int] = [:]
+        for (index, loop) in group.makeIterator().enumerated() { indices[ObjectIdentifier(loop)] = index }
+        self.group = group
+        self.context = ServerContext(store: store, options: options, logger: logger, loopIndices: indices)
+    }
+
+    /// The port actually bound (useful with port 0), once `run` has bound it.
+    public var port: Int? { boundPort.value }
+
+    public func run() async throws {
+        let channel = try await bind()
+        boundPort.set(channel.localAddress?.port)
+        context.enter(.running)
+        let apps = context.store.current.apps
+        context.logger.info(
+            "listening",
+            metadata: [
+                "address": "\(context.options.host):\(channel.localAddress?.port ?? 0)",
+                "apps": "\(apps.count)", "enabled": "\(apps.filter(\.enabled).count)",
+            ])
+        try? await gracefulShutdown()
+        await drain()
+        try? await channel.close()
+        try await group.shutdownGracefully()
+        context.logger.info("stopped")
+    }
+
+    private func bind() async throws -> Channel {
+        let context = self.context
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try Self.configure(channel, context: context)
+                }
+            }
+        return try await bootstrap.bind(host: context.options.host, port: context.options.port).get()
+    }
+
+    /// HTTP/1.1 with a WebSocket upgrader for any path: non-Pusher paths are refused after the
+    /// upgrade with 4005, as hosted Pusher does.
+    private static func configure(_ channel: Channel, context: ServerContext) throws {
+        let options = context.options
+        let upgrader = NIOWebSocketServerUpgrader(
+            maxFrameSize: options.maxFrameSize,
+            automaticErrorHandling: true,
+            shouldUpgrade: { channel, _ in channel.eventLoop.makeSucceededFuture(HTTPHeaders()) },
+            upgradePipelineHandler: { channel, head in
+                channel.eventLoop.makeCompletedFuture {
+                    let session = WebSocketSession(
+                        context: context, uri: head.uri, origin: head.headers.first(name: "origin"),
+                        remote: channel.remoteAddress?.description ?? "?")
+                    try channel.pipeline.syncOperations.addHandler(
+                        NIOWebSocketFrameAggregator(
+                            minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 64,
+                            maxAccumulatedFrameSize: options.maxFrameSize))
+                    try channel.pipeline.syncOperations.addHandler(session)
+                }
+            })
+        let http = HTTPHandler(context: context)
+        try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+            withServerUpgrade: (upgraders: [upgrader], completionHandler: { ctx in
+                ctx.pipeline.syncOperations.removeHandler(http, promise: nil)
+            }))
+        try channel.pipeline.syncOperations.addHandler(http)
+    }
+
+    /// Closes every connection with 4200 and waits for them to go, up to the grace period.
+    private func drain() async {
+        context.enter(.draining)
+        let open = context.hubs.totalConnections
+        context.logger.info("draining", metadata: ["connections": "\(open)", "grace_s": "\(context.options.shutdownGracePeriod)"])
+        for hub in context.hubs.all {
+            for connection in hub.allConnections {
+                connection.onLoop { $0.close(CloseReason(.reconnectImmediately, "Server is shutting down; reconnect")) }
+            }
+        }
+        let deadline = ContinuousClock.now + .milliseconds(Int(context.options.shutdownGracePeriod * 1000))
+        while context.hubs.totalConnections > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}
+
+/// The bound port, written once by `run`.
+private final class NIOLockedValueBoxPort: Sendable {
+    private let box = NIOLockedValueBox<Int?>(nil)
+    var value: Int? { box.withLockedValue { $0 } }
+    func set(_ port: Int?) { box.withLockedValue { $0 = port } }
+}

@@ -1,0 +1,28 @@
+/// Settings of the public server that are not per app.
+public struct ServerOptions: Sendable {
+    public var host: String = "0.0.0.0"
+    public var port: Int = 6001
+    /// Announced as `activity_timeout`; the server pings after this long without inbound frames.
+    public var activityTimeout: Int = 120
+    /// How long the server waits for any frame after its `pusher:ping` before closing with 4201.
+    public var pongTimeout: Int = 30
+    /// For apps with `userAuthentication`: time allowed to sign in or subscribe privately (4009).
+    public var userAuthenticationTimeout: Int = 30
+    /// How long a cache channel keeps its last event, in seconds.
+    public var cacheTTL: Int = 1800
+    /// How long a graceful shutdown waits for connections to close, in seconds.
+    public var shutdownGracePeriod: Double = 10
+    /// Bytes a slow subscriber may have queued beyond the socket's high-water mark before it is
+    /// closed (4100) instead of being waited for.
+    public var maxOutboundBacklog: Int = 1 << 20
+    /// Largest WebSocket message accepted from a client.
+    public var maxFrameSize: Int = 1 << 16
+    /// Largest HTTP request body accepted (413 past it).
+    public var maxRequestBody: Int = 1 << 20
+    /// Largest `data` of one event (hosted Pusher: 10 KB; 413 past it).
+    public var maxEventDataBytes: Int = 10 * 1024
+    /// Event-loop threads; 0 means one per core.
+    public var threads: Int = 0
+
+    public init() {}
+}

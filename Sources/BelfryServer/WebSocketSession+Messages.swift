@@ -1,0 +1,192 @@
+import BelfryManifest
+import NIOCore
+import PusherProtocol
+
+/// Protocol messages of a connected client: subscribe, unsubscribe, ping, sign-in, client events.
+extension WebSocketSession {
+    /// Largest `data` of a client event.
+    static let maxClientEventBytes = 10 * 1024
+    static let maxEventNameLength = 200
+
+    func handle(_ bytes: [UInt8], _ connection: Connection) {
+        let message: ClientMessage
+        switch ClientMessage.decode(bytes) {
+        case .success(let m): message = m
+        case .failure(let invalid):
+            connection.send(ServerMessage.error(code: nil, message: invalid.message))
+            return
+        }
+        guard let app = context.store.current.app(id: connection.appID) else {
+            connection.close(CloseReason(.appDoesNotExist, "App no longer exists"))
+            return
+        }
+        switch message {
+        case .ping:
+            connection.send(ServerMessage.pong)
+        case .pong:
+            break
+        case .subscribe(let channel, let auth, let channelData):
+            subscribe(connection, app: app, channel: channel, auth: auth, channelData: channelData)
+        case .unsubscribe(let channel):
+            guard let presenceUser = connection.subscriptions.removeValue(forKey: channel) else { return }
+            context.hubs.hub(for: app.id).unsubscribe(connection, channel: channel, presenceUserID: presenceUser)
+        case .signin(let auth, let userData):
+            signin(connection, app: app, auth: auth, userData: userData)
+        case .clientEvent(let name, let channel, let data):
+            clientEvent(connection, app: app, name: name, channel: channel, data: data)
+        }
+    }
+
+    private func refuseSubscription(
+        _ connection: Connection, channel: String, type: String, status: Int, _ message: String
+    ) {
+        logger.info(
+            "subscription refused",
+            metadata: ["app": "\(connection.appID)", "socket_id": "\(connection.socketID)", "channel": "\(channel)", "reason": "\(message)"])
+        connection.send(ServerMessage.error(code: nil, message: message))
+        connection.send(ServerMessage.subscriptionError(channel: channel, type: type, error: message, status: status))
+    }
+
+    private func subscribe(_ connection: Connection, app: App, channel: String, auth: String?, channelData: String?) {
+        let kind: ChannelKind
+        switch ChannelName.classify(channel) {
+        case .success(let k): kind = k
+        case .failure(let invalid):
+            refuseSubscription(connection, channel: channel, type: "InvalidChannel", status: 400, "Invalid channel name: \(invalid)")
+            return
+        }
+        let hub = context.hubs.hub(for: app.id)
+        if case .serverToUser(let userID) = kind.access {
+            guard connection.signedIn?.id == userID else {
+                refuseSubscription(
+                    connection, channel: channel, type: "AuthError", status: 403,
+                    "Only a connection signed in as \(userID) may subscribe to \(channel)")
+                return
+            }
+            connection.subscriptions[channel] = .some(nil)
+            connection.send(ServerMessage.subscriptionSucceeded(channel: channel))
+            return
+        }
+        if kind.requiresAuth {
+            let message = Signature.channelMessage(
+                socketID: connection.socketID, channel: channel, channelData: kind.isPresence ? (channelData ?? "") : nil)
+            if case .failure(let refusal) = Signature.verifyToken(auth, appKey: app.key, secrets: [app.secret], message: message) {
+                refuseSubscription(connection, channel: channel, type: "AuthError", status: 401, refusal.description)
+                return
+            }
+        }
+        if kind.isPresence {
+            let member: PresenceMember
+            switch PresenceMember.parse(channelData: channelData) {
+            case .success(let m): member = m
+            case .failure(let invalid):
+                refuseSubscription(connection, channel: channel, type: "InvalidChannelData", status: 400, invalid.message)
+                return
+            }
+            if let existing = connection.subscriptions[channel] {
+                // Already subscribed: answer again with the current roster, change nothing.
+                _ = existing
+                let members = hub.presenceMembers(channel: channel)
+                connection.send(ServerMessage.subscriptionSucceeded(channel: channel, data: ServerMessage.presenceData(members: members)))
+                return
+            }
+            switch hub.joinPresence(connection, channel: channel, member: member) {
+            case .full:
+                refuseSubscription(
+                    connection, channel: channel, type: "LimitReached", status: 403,
+                    "Presence channel \(channel) already has \(PresenceRoster.maxMembers) members")
+                return
+            case .joined(let members):
+                connection.subscriptions[channel] = .some(member.userID)
+                connection.send(ServerMessage.subscriptionSucceeded(channel: channel, data: ServerMessage.presenceData(members: members)))
+            }
+        } else {
+            if connection.subscriptions[channel] == nil {
+                hub.subscribe(connection, channel: channel)
+                connection.subscriptions[channel] = .some(nil)
+            }
+            connection.send(ServerMessage.subscriptionSucceeded(channel: channel))
+        }
+        if kind.requiresAuth { connection.isAuthorized = true }
+        if kind.isCache { replayCache(connection, hub: hub, channel: channel) }
+    }
+
+    private func replayCache(_ connection: Connection, hub: AppHub, channel: String) {
+        let ttl = UInt64(context.options.cacheTTL) * 1_000_000_000
+        if let (entry, _) = hub.cached(channel: channel, ttl: ttl, now: Now.nanoseconds) {
+            connection.send(ServerMessage.channelEvent(event: entry.event, channel: channel, data: entry.data))
+        } else {
+            connection.send(ServerMessage.cacheMiss(channel: channel))
+        }
+    }
+
+    private func signin(_ connection: Connection, app: App, auth: String?, userData: String?) {
+        let message = Signature.signinMessage(socketID: connection.socketID, userData: userData ?? "")
+        if case .failure(let refusal) = Signature.verifyToken(auth, appKey: app.key, secrets: [app.secret], message: message) {
+            connection.send(ServerMessage.error(code: CloseCode.unauthorized.rawValue, message: "Sign-in refused: \(refusal)"))
+            return
+        }
+        let user: SigninUser
+        switch SigninUser.parse(userData: userData) {
+        case .success(let u): user = u
+        case .failure(let invalid):
+            connection.send(ServerMessage.error(code: CloseCode.unauthorized.rawValue, message: "Sign-in refused: \(invalid.message)"))
+            return
+        }
+        if let current = connection.signedIn {
+            guard current.id == user.id else {
+                connection.send(
+                    ServerMessage.error(
+                        code: CloseCode.unauthorized.rawValue,
+                        message: "Sign-in refused: this connection is already signed in as \(current.id)"))
+                return
+            }
+            connection.send(ServerMessage.signinSuccess(userData: userData ?? ""))
+            return
+        }
+        connection.signedIn = user
+        connection.isAuthorized = true
+        connection.send(ServerMessage.signinSuccess(userData: userData ?? ""))
+        let status = context.hubs.hub(for: app.id).signin(connection, as: user)
+        if !user.watchlist.isEmpty {
+            connection.send(ServerMessage.watchlistEvents(online: status.online, offline: status.offline))
+        }
+        if user.watchlistTruncated {
+            connection.send(ServerMessage.error(code: CloseCode.watchlistLimit.rawValue, message: CloseCode.watchlistLimit.defaultMessage))
+        }
+    }
+
+    private func clientEvent(_ connection: Connection, app: App, name: String, channel: String, data: JSONValue) {
+        func reject(_ message: String) {
+            logger.info(
+                "client event rejected",
+                metadata: ["app": "\(app.id)", "socket_id": "\(connection.socketID)", "channel": "\(channel)", "event": "\(name)", "reason": "\(message)"])
+            connection.send(ServerMessage.error(code: CloseCode.clientEventRejected.rawValue, message: message))
+        }
+        guard app.clientEvents else { return reject("Client events are not enabled for this app") }
+        guard case .success(let kind) = ChannelName.classify(channel), kind.allowsClientEvents else {
+            return reject("Client events are only allowed on private and presence channels")
+        }
+        guard let presenceUser = connection.subscriptions[channel] else {
+            return reject("Client event on \(channel) refused: not subscribed to it")
+        }
+        guard name.utf8.count <= Self.maxEventNameLength else {
+            return reject("Event name longer than \(Self.maxEventNameLength) characters")
+        }
+        let payload = ServerMessage.clientEvent(event: name, channel: channel, data: data, userID: presenceUser)
+        let dataSize = data.serialized.utf8.count
+        guard dataSize <= Self.maxClientEventBytes else {
+            return reject("Client event data is \(dataSize) bytes; the limit is \(Self.maxClientEventBytes)")
+        }
+        if let rate = app.limits.clientEventsPerSecond {
+            let now = Now.nanoseconds
+            if connection.clientEventBucket?.ratePerSecond != rate {
+                connection.clientEventBucket = TokenBucket(ratePerSecond: rate, now: now)
+            }
+            guard connection.clientEventBucket!.take(now: now) else {
+                return reject("Client event rate limit of \(rate) per second exceeded")
+            }
+        }
+        context.hubs.hub(for: app.id).publish(channel: channel, payload: AppHub.payload(payload), except: connection.socketID)
+    }
+}

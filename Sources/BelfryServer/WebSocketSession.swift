@@ -1,0 +1,159 @@
+import BelfryManifest
+import Logging
+import NIOCore
+import NIOWebSocket
+import PusherProtocol
+
+/// The channel handler of one upgraded WebSocket: runs the Pusher handshake, decodes frames,
+/// and dispatches protocol messages (`WebSocketSession+Messages.swift`). Lives on one event loop.
+final class WebSocketSession: ChannelInboundHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    let context: ServerContext
+    let uri: String
+    let origin: String?
+    let remote: String
+    var connection: Connection?
+    var liveness: LivenessStateMachine?
+    private var livenessTimer: Scheduled<Void>?
+    private var authTimer: Scheduled<Void>?
+
+    init(context: ServerContext, uri: String, origin: String?, remote: String) {
+        self.context = context
+        self.uri = uri
+        self.origin = origin
+        self.remote = remote
+    }
+
+    var logger: Logger { context.logger }
+
+    func handlerAdded(context channelContext: ChannelHandlerContext) {
+        switch admit(channel: channelContext.channel) {
+        case .success(let connection):
+            self.connection = connection
+            connection.send(
+                ServerMessage.connectionEstablished(socketID: connection.socketID, activityTimeout: context.options.activityTimeout))
+            startTimers(channelContext)
+            logger.debug("connected", metadata: ["app": "\(connection.appID)", "socket_id": "\(connection.socketID)", "remote": "\(remote)"])
+        case .failure(let reason):
+            logger.info(
+                "connection refused",
+                metadata: ["code": "\(reason.code.rawValue)", "reason": "\(reason.message)", "remote": "\(remote)"])
+            refuse(channelContext.channel, reason)
+        }
+    }
+
+    /// The handshake: server phase, path, protocol, app, origin, connection quota.
+    private func admit(channel: Channel) -> Result<Connection, CloseReason> {
+        if context.currentPhase == .draining {
+            return .failure(CloseReason(.reconnectImmediately, "Server is shutting down; reconnect"))
+        }
+        let key: String
+        switch Handshake.appKey(uri: uri) {
+        case .success(let k): key = k
+        case .failure(let reason): return .failure(reason)
+        }
+        guard let app = context.store.current.app(key: key) else {
+            return .failure(CloseReason(.appDoesNotExist, "App key \(key) does not exist"))
+        }
+        guard app.enabled else { return .failure(CloseReason(.appDisabled)) }
+        guard OriginPolicy.allows(origin: origin, patterns: app.allowedOrigins) else {
+            return .failure(CloseReason(.unauthorized, "Origin \(origin ?? "(none)") is not allowed for this app"))
+        }
+        let connection = Connection(
+            socketID: SocketID.generate(), appID: app.id, channel: channel,
+            loopIndex: context.loopIndices[ObjectIdentifier(channel.eventLoop)] ?? 0,
+            maxBacklog: context.options.maxOutboundBacklog)
+        guard context.hubs.hub(for: app.id).admit(connection, maxConnections: app.limits.maxConnections) else {
+            return .failure(CloseReason(.overConnectionQuota))
+        }
+        if !app.userAuthentication { connection.isAuthorized = true }
+        return .success(connection)
+    }
+
+    private func refuse(_ channel: Channel, _ reason: CloseReason) {
+        let connection = Connection(socketID: "0.0", appID: "", channel: channel, loopIndex: 0, maxBacklog: 0)
+        connection.close(reason)
+    }
+
+    private func startTimers(_ channelContext: ChannelHandlerContext) {
+        let options = context.options
+        liveness = LivenessStateMachine(
+            now: Now.nanoseconds, activityTimeoutSeconds: options.activityTimeout, pongTimeoutSeconds: options.pongTimeout)
+        scheduleLiveness(channelContext.eventLoop)
+        if let connection, !connection.isAuthorized {
+            authTimer = channelContext.eventLoop.scheduleTask(in: .seconds(Int64(options.userAuthenticationTimeout))) {
+                [weak self] in
+                guard let self, let connection = self.connection, !connection.isAuthorized else { return }
+                self.logger.info("connection not authorized in time", metadata: ["socket_id": "\(connection.socketID)"])
+                connection.close(CloseReason(.unauthorized, "Connection not authorized within timeout"))
+            }
+        }
+    }
+
+    private func scheduleLiveness(_ loop: EventLoop) {
+        guard let liveness else { return }
+        let deadline = NIODeadline.uptimeNanoseconds(liveness.nextDeadline)
+        livenessTimer = loop.scheduleTask(deadline: deadline) { [weak self] in
+            guard let self, let connection = self.connection, !connection.isClosed else { return }
+            switch self.liveness?.tick(now: Now.nanoseconds) {
+            case .sendPing:
+                connection.send(ServerMessage.ping)
+            case .close(let reason):
+                connection.close(reason)
+                return
+            case .some(.none), nil:
+                break
+            }
+            self.scheduleLiveness(loop)
+        }
+    }
+
+    func channelRead(context channelContext: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        guard let connection, !connection.isClosed else { return }
+        liveness?.received(now: Now.nanoseconds)
+        switch frame.opcode {
+        case .text:
+            var buffer = frame.unmaskedData
+            let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+            handle(bytes, connection)
+        case .binary:
+            connection.send(ServerMessage.error(code: nil, message: "Binary frames are not supported; send JSON text frames"))
+        case .ping:
+            var pong = frame.unmaskedData
+            pong = channelContext.channel.allocator.buffer(buffer: pong)
+            channelContext.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: pong)), promise: nil)
+        case .connectionClose:
+            var data = frame.unmaskedData
+            let code = data.readInteger(as: UInt16.self) ?? 1000
+            connection.closeSilently(code: code, message: "")
+        default:
+            break
+        }
+    }
+
+    func channelWritabilityChanged(context channelContext: ChannelHandlerContext) {
+        connection?.writabilityChanged()
+        channelContext.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context channelContext: ChannelHandlerContext) {
+        livenessTimer?.cancel()
+        authTimer?.cancel()
+        if let connection {
+            connection.isClosed = true
+            context.hubs.hub(for: connection.appID).remove(connection, subscriptions: connection.subscriptions)
+            connection.subscriptions = [:]
+            logger.debug("disconnected", metadata: ["app": "\(connection.appID)", "socket_id": "\(connection.socketID)"])
+            self.connection = nil
+        }
+        channelContext.fireChannelInactive()
+    }
+
+    func errorCaught(context channelContext: ChannelHandlerContext, error: Error) {
+        logger.debug("websocket error", metadata: ["error": "\(error)", "remote": "\(remote)"])
+        channelContext.close(promise: nil)
+    }
+}

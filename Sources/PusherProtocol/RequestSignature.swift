@@ -1,0 +1,60 @@
+/// Pusher HTTP API request signing (auth_version 1.0): `hex(HMAC-SHA256(secret, METHOD\npath\n
+/// canonical_query))`, where the canonical query is every parameter except `auth_signature`,
+/// keys lowercased and sorted, values unescaped. The body's MD5 is recomputed, never trusted.
+public enum RequestSignature {
+    /// How far `auth_timestamp` may be from the server's clock, in seconds.
+    public static let timestampWindow = 600
+
+    /// The string that is signed.
+    public static func stringToSign(method: String, path: String, query: [(String, String)]) -> String {
+        let canonical = query
+            .filter { $0.0.lowercased() != "auth_signature" }
+            .map { ($0.0.lowercased(), $0.1) }
+            .sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+            .map { "\($0.0)=\($0.1)" }
+            .joined(separator: "&")
+        return "\(method.uppercased())\n\(path)\n\(canonical)"
+    }
+
+    /// Checks a request; `secrets` holds the current secret first (and a previous one during rotation).
+    public static func verify(
+        method: String, path: String, query: [(String, String)], body: [UInt8],
+        appKey: String, secrets: [String], now: Int
+    ) -> Result<Void, APIError> {
+        func param(_ name: String) -> String? { query.first { $0.0 == name }?.1 }
+        guard let key = param("auth_key"), let timestamp = param("auth_timestamp"),
+            let version = param("auth_version"), let signature = param("auth_signature")
+        else {
+            return .failure(.unauthorized("Missing auth_key, auth_timestamp, auth_version or auth_signature"))
+        }
+        guard key == appKey else { return .failure(.unauthorized("Unknown auth_key for this app")) }
+        guard version == "1.0" else { return .failure(.unauthorized("Unsupported auth_version \(version); expected 1.0")) }
+        guard let ts = Int(timestamp) else { return .failure(.unauthorized("auth_timestamp must be an integer")) }
+        guard abs(ts - now) <= timestampWindow else {
+            return .failure(
+                .unauthorized("auth_timestamp \(ts) is more than \(timestampWindow) s away from server time \(now)"))
+        }
+        if !body.isEmpty || param("body_md5") != nil {
+            let actual = Signature.md5Hex(body)
+            guard let claimed = param("body_md5") else {
+                return .failure(.unauthorized("body_md5 is required when the request has a body"))
+            }
+            guard Signature.constantTimeEquals(claimed, actual) else {
+                return .failure(.unauthorized("body_md5 does not match the request body"))
+            }
+        }
+        let message = stringToSign(method: method, path: path, query: query)
+        for secret in secrets
+        where Signature.constantTimeEquals(Signature.hmacHex(secret: secret, message: message), signature) {
+            return .success(())
+        }
+        let shown = message.replacingNewlines()
+        return .failure(.unauthorized("Invalid signature: expected HMAC-SHA256 hex digest of \"\(shown)\""))
+    }
+}
+
+extension String {
+    fileprivate func replacingNewlines() -> String {
+        split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\\n")
+    }
+}

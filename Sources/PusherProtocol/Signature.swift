@@ -1,0 +1,85 @@
+import Crypto
+
+/// HMAC-SHA256 signatures as Pusher uses them: lowercase hex, compared in constant time.
+public enum Signature {
+    /// `hex(HMAC-SHA256(secret, message))`.
+    public static func hmacHex(secret: String, message: String) -> String {
+        let key = SymmetricKey(data: Array(secret.utf8))
+        let mac = HMAC<SHA256>.authenticationCode(for: Array(message.utf8), using: key)
+        return Hex.encode(mac)
+    }
+
+    /// Lowercase hex MD5 of `bytes` (the HTTP API's `body_md5`).
+    public static func md5Hex(_ bytes: some Sequence<UInt8>) -> String {
+        Hex.encode(Insecure.MD5.hash(data: Array(bytes)))
+    }
+
+    /// Compares two strings in time that depends only on their lengths.
+    public static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var diff: UInt8 = 0
+        for i in 0..<x.count { diff |= x[i] ^ y[i] }
+        return diff == 0
+    }
+
+    /// The string signed for a private or encrypted channel subscription.
+    public static func channelMessage(socketID: String, channel: String, channelData: String?) -> String {
+        if let channelData { return "\(socketID):\(channel):\(channelData)" }
+        return "\(socketID):\(channel)"
+    }
+
+    /// The string signed for `pusher:signin`.
+    public static func signinMessage(socketID: String, userData: String) -> String {
+        "\(socketID)::user::\(userData)"
+    }
+
+    /// Why an `auth` token was refused; the text is what the client sees.
+    public enum Refusal: Error, Sendable, Equatable, CustomStringConvertible {
+        case missing
+        case malformed
+        case wrongKey
+        case mismatch(signed: String)
+
+        public var description: String {
+            switch self {
+            case .missing: return "Missing auth token"
+            case .malformed: return "Invalid auth token: expected \"<app key>:<hex signature>\""
+            case .wrongKey: return "Invalid auth token: the key does not belong to this app"
+            case .mismatch(let signed):
+                return "Invalid signature: Expected HMAC SHA256 hex digest of \(signed)"
+            }
+        }
+    }
+
+    /// Checks an `auth` token `"<key>:<hex>"` against `message` signed with the app's secret(s).
+    /// - Parameter secrets: the current secret first; a previous one may follow during rotation.
+    public static func verifyToken(
+        _ token: String?, appKey: String, secrets: [String], message: String
+    ) -> Result<Void, Refusal> {
+        guard let token, !token.isEmpty else { return .failure(.missing) }
+        guard let colon = token.firstIndex(of: ":") else { return .failure(.malformed) }
+        let key = token[..<colon]
+        let signature = String(token[token.index(after: colon)...])
+        guard key == appKey else { return .failure(.wrongKey) }
+        for secret in secrets where constantTimeEquals(hmacHex(secret: secret, message: message), signature) {
+            return .success(())
+        }
+        return .failure(.mismatch(signed: message))
+    }
+}
+
+/// Lowercase hexadecimal encoding.
+public enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        var out: [UInt8] = []
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,62 @@
+import BelfryTestSupport
+import PusherProtocol
+import Testing
+
+@Suite struct RequestSignatureTests {
+    let body = Array(#"{"name":"foo","channels":["project-3"],"data":"{\"some\":\"data\"}"}"#.utf8)
+    let timestamp = 1_353_088_179
+
+    func query(signature: String, md5: String? = nil, timestamp: Int? = nil) -> [(String, String)] {
+        [
+            ("auth_key", PusherDocsVectors.key), ("auth_timestamp", String(timestamp ?? self.timestamp)),
+            ("auth_version", "1.0"), ("body_md5", md5 ?? "ec365a775a4cd0599faeb73354201b6f"),
+            ("auth_signature", signature),
+        ]
+    }
+
+    func verify(_ query: [(String, String)], body: [UInt8]? = nil, now: Int? = nil) -> Result<Void, APIError> {
+        RequestSignature.verify(
+            method: "POST", path: "/apps/3/events", query: query, body: body ?? self.body,
+            appKey: PusherDocsVectors.key, secrets: [PusherDocsVectors.secret], now: now ?? timestamp)
+    }
+
+    @Test func docsWorkedExample() {
+        #expect(Signature.md5Hex(body) == "ec365a775a4cd0599faeb73354201b6f")
+        let signed = RequestSignature.stringToSign(method: "post", path: "/apps/3/events", query: query(signature: "x"))
+        #expect(
+            signed
+                == "POST\n/apps/3/events\nauth_key=278d425bdf160c739803&auth_timestamp=1353088179&auth_version=1.0&body_md5=ec365a775a4cd0599faeb73354201b6f"
+        )
+        let good = "da454824c97ba181a32ccc17a72625ba02771f50b50e1e7430e47a1f3f457e6c"
+        #expect(Signature.hmacHex(secret: PusherDocsVectors.secret, message: signed) == good)
+        #expect((try? verify(query(signature: good)).get()) != nil)
+    }
+
+    @Test func timestampWindowIsSixHundredSeconds() {
+        let good = "da454824c97ba181a32ccc17a72625ba02771f50b50e1e7430e47a1f3f457e6c"
+        #expect((try? verify(query(signature: good), now: timestamp + 600).get()) != nil)
+        #expect((try? verify(query(signature: good), now: timestamp - 600).get()) != nil)
+        #expect(throws: APIError.self) { try verify(query(signature: good), now: timestamp + 601).get() }
+    }
+
+    @Test func bodyMD5IsRecomputed() {
+        let good = "da454824c97ba181a32ccc17a72625ba02771f50b50e1e7430e47a1f3f457e6c"
+        let tampered = Array(#"{"name":"bar","channels":["project-3"],"data":"{}"}"#.utf8)
+        let result = verify(query(signature: good), body: tampered)
+        #expect(throws: APIError(401, "body_md5 does not match the request body")) { try result.get() }
+    }
+
+    @Test func wrongSignatureAndMissingParameters() {
+        let wrong = verify(query(signature: String(repeating: "0", count: 64)))
+        #expect(throws: APIError.self) { try wrong.get() }
+        if case .failure(let e) = wrong { #expect(e.status == 401 && e.message.hasPrefix("Invalid signature")) }
+        let missing = verify([("auth_key", PusherDocsVectors.key)])
+        if case .failure(let e) = missing { #expect(e.message.contains("Missing")) } else { Issue.record("accepted") }
+    }
+
+    @Test func queryStringDecoding() {
+        let pairs = QueryString.parse("a=1&b=x%20y&c=p+q&flag")
+        #expect(pairs.map(\.0) == ["a", "b", "c", "flag"])
+        #expect(pairs.map(\.1) == ["1", "x y", "p q", ""])
+    }
+}

@@ -1,0 +1,66 @@
+import BelfryTestSupport
+import PusherProtocol
+import Testing
+
+@Suite struct SignatureTests {
+    let key = PusherDocsVectors.key
+    let secret = PusherDocsVectors.secret
+    let socket = PusherDocsVectors.socketID
+
+    @Test func privateChannelVector() {
+        let message = Signature.channelMessage(socketID: socket, channel: "private-foobar", channelData: nil)
+        #expect(message == "1234.1234:private-foobar")
+        #expect(
+            Signature.hmacHex(secret: secret, message: message)
+                == "58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4")
+    }
+
+    @Test func presenceChannelVector() {
+        let data = #"{"user_id":10,"user_info":{"name":"Mr. Channels"}}"#
+        let message = Signature.channelMessage(socketID: socket, channel: "presence-foobar", channelData: data)
+        #expect(
+            Signature.hmacHex(secret: secret, message: message)
+                == "31935e7d86dba64c2a90aed31fdc61869f9b22ba9d8863bba239c03ca481bc80")
+    }
+
+    @Test func userSigninVector() {
+        let message = Signature.signinMessage(socketID: socket, userData: #"{"id":"12345"}"#)
+        #expect(
+            Signature.hmacHex(secret: secret, message: message)
+                == "4708d583dada6a56435fb8bc611c77c359a31eebde13337c16ab43aa6de336ba")
+    }
+
+    @Test func tokenAcceptedWithCurrentOrPreviousSecret() {
+        let message = "1234.1234:private-foobar"
+        let token = "\(key):" + Signature.hmacHex(secret: secret, message: message)
+        #expect((try? Signature.verifyToken(token, appKey: key, secrets: [secret], message: message).get()) != nil)
+        #expect((try? Signature.verifyToken(token, appKey: key, secrets: ["new", secret], message: message).get()) != nil)
+    }
+
+    @Test(arguments: [
+        (nil as String?, Signature.Refusal.missing),
+        ("", .missing),
+        ("no-colon", .malformed),
+        ("other-key:abc", .wrongKey),
+        ("278d425bdf160c739803:deadbeef", .mismatch(signed: "1234.1234:private-foobar")),
+    ])
+    func tokenRefusals(token: String?, refusal: Signature.Refusal) {
+        let result = Signature.verifyToken(token, appKey: key, secrets: [secret], message: "1234.1234:private-foobar")
+        #expect(throws: refusal) { try result.get() }
+    }
+
+    @Test func constantTimeEquality() {
+        #expect(Signature.constantTimeEquals("abc", "abc"))
+        #expect(!Signature.constantTimeEquals("abc", "abd"))
+        #expect(!Signature.constantTimeEquals("abc", "abcd"))
+    }
+
+    @Test func socketIDs() {
+        let a = SocketID.generate()
+        let b = SocketID.generate()
+        #expect(a != b)
+        #expect(SocketID.isValid(a))
+        #expect(SocketID.isValid("1234.5678"))
+        for bad in ["1234", "12.34.56", "a.b", ".1", "1.", ""] { #expect(!SocketID.isValid(bad)) }
+    }
+}
