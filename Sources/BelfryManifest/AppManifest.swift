@@ -18,6 +18,7 @@ public struct AppManifest: Sendable, Equatable {
     /// Where each field present in the document was written, by JSON pointer.
     public var fieldLocations: [String: ManifestLocation]
 
+    /// A manifest as the decoder builds it; tests and tools may build one directly.
     public init(
         name: String, id: String, key: String, secret: SecretRef?, enabled: Bool = true,
         allowedOrigins: [String] = [], clientEvents: Bool = false, userAuthentication: Bool = false,

@@ -6,6 +6,7 @@ public struct ManifestDocuments: Sendable, Equatable {
     public var users: [UserManifest] = []
     public var errors: [ManifestError] = []
 
+    /// The result of decoding one file.
     public init(apps: [AppManifest] = [], users: [UserManifest] = [], errors: [ManifestError] = []) {
         self.apps = apps
         self.users = users

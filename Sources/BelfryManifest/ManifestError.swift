@@ -6,6 +6,7 @@ public struct ManifestError: Error, Sendable, Hashable, Comparable, CustomString
     /// What is wrong, without the location (`must be a string (quote it)`).
     public var message: String
 
+    /// An error about the value at `location`.
     public init(_ message: String, at location: ManifestLocation) {
         self.message = message
         self.location = location

@@ -3,6 +3,7 @@ public struct ManifestErrors: Error, Sendable, Equatable, CustomStringConvertibl
     /// Never empty when thrown; sorted.
     public let errors: [ManifestError]
 
+    /// Sorts `errors` into print order.
     public init(_ errors: [ManifestError]) {
         self.errors = errors.sorted()
     }

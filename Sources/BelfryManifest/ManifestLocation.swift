@@ -8,6 +8,7 @@ public struct ManifestLocation: Sendable, Hashable, Comparable, CustomStringConv
     /// JSON pointer (RFC 6901) of the value inside its document.
     public var path: String
 
+    /// A position; `line` and `column` are 1-based, as Yams reports them.
     public init(file: String, line: Int, column: Int, path: String = "") {
         self.file = file
         self.line = line

@@ -60,7 +60,8 @@ private struct UniquenessCheck {
     mutating func claim(_ what: String, _ value: String, at location: ManifestLocation, by owner: String) {
         guard !value.isEmpty else { return }
         if let first = owners[what]?[value] {
-            let message = "duplicate \(what) \(NodeReader.quoted(value)) (already used by \(first.owner) at \(first.location))"
+            let message =
+                "duplicate \(what) \(NodeReader.quoted(value)) (already used by \(first.owner) at \(first.location))"
             errors.append(ManifestError(message, at: location))
         } else {
             owners[what, default: [:]][value] = (owner, location)

@@ -3,6 +3,7 @@
 public struct SecretResolutionError: Error, Sendable, Equatable {
     public var message: String
 
+    /// A reason without location (`secret file x does not exist`).
     public init(_ message: String) {
         self.message = message
     }

@@ -6,6 +6,7 @@ public struct UserManifest: Sendable, Equatable {
     /// Where each field present in the document was written, by JSON pointer.
     public var fieldLocations: [String: ManifestLocation]
 
+    /// A manifest as the decoder builds it.
     public init(user: User, location: ManifestLocation, fieldLocations: [String: ManifestLocation] = [:]) {
         self.user = user
         self.location = location

@@ -11,6 +11,7 @@ public struct DirectorySource: Sendable {
     /// Absolute path of the directory; file names in errors are relative to it.
     public let root: String
 
+    /// A source reading `path` (relative paths are taken from the current directory).
     public init(path: String) {
         self.path = path
         self.root = URL(fileURLWithPath: path).standardizedFileURL.path

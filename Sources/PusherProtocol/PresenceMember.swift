@@ -43,6 +43,12 @@ public struct SigninUser: Sendable, Equatable {
 
     public static let maxWatchlist = 100
 
+    public init(id: String, watchlist: [String] = [], watchlistTruncated: Bool = false) {
+        self.id = id
+        self.watchlist = watchlist
+        self.watchlistTruncated = watchlistTruncated
+    }
+
     public static func parse(userData: String?) -> Result<SigninUser, ClientMessage.Invalid> {
         guard let userData else { return .failure(.init("pusher:signin needs user_data")) }
         guard let value = try? JSONParser.parse(userData), value.isObject else {

@@ -9,18 +9,20 @@ import Testing
 
     @Test func duplicateNameIdAndKeyInAnotherFileAreReportedAtTheLaterOne() {
         let manifests = set([("a.yaml", chatApp), ("b.yaml", chatApp)])
-        #expect(manifests.errors.map(\.description) == [
-            "b.yaml:4:9: error: /metadata/name: duplicate App name \"chat\" (already used by App \"chat\" at a.yaml:4:9)",
-            "b.yaml:6:7: error: /spec/id: duplicate app id \"1001\" (already used by App \"chat\" at a.yaml:6:7)",
-            "b.yaml:7:8: error: /spec/key: duplicate app key \"chat-key\" (already used by App \"chat\" at a.yaml:7:8)",
-        ])
+        #expect(
+            manifests.errors.map(\.description) == [
+                "b.yaml:4:9: error: /metadata/name: duplicate App name \"chat\" (already used by App \"chat\" at a.yaml:4:9)",
+                "b.yaml:6:7: error: /spec/id: duplicate app id \"1001\" (already used by App \"chat\" at a.yaml:6:7)",
+                "b.yaml:7:8: error: /spec/key: duplicate app key \"chat-key\" (already used by App \"chat\" at a.yaml:7:8)",
+            ])
     }
 
     @Test func duplicateKeyAloneIsReported() {
         let other = chat(replacing: "name: chat", with: "name: other").replacingOccurrences(of: "1001", with: "1002")
-        #expect(set([("a.yaml", chatApp), ("b.yaml", other)]).errors.map(\.description) == [
-            "b.yaml:7:8: error: /spec/key: duplicate app key \"chat-key\" (already used by App \"chat\" at a.yaml:7:8)"
-        ])
+        #expect(
+            set([("a.yaml", chatApp), ("b.yaml", other)]).errors.map(\.description) == [
+                "b.yaml:7:8: error: /spec/key: duplicate app key \"chat-key\" (already used by App \"chat\" at a.yaml:7:8)"
+            ])
     }
 
     @Test func appAndUserMayShareAName() {
@@ -31,10 +33,11 @@ import Testing
     @Test func duplicateUserEmailIgnoresCase() {
         let bob = aliceUser.replacingOccurrences(of: "name: alice", with: "name: bob")
             .replacingOccurrences(of: "alice@example.com", with: "Alice@Example.com")
-        #expect(set([("u.yaml", aliceUser + "---\n" + bob)]).errors.map(\.description) == [
-            "u.yaml:14:10: error: /spec/email: duplicate user email \"alice@example.com\" "
-                + "(already used by User \"alice\" at u.yaml:6:10)"
-        ])
+        #expect(
+            set([("u.yaml", aliceUser + "---\n" + bob)]).errors.map(\.description) == [
+                "u.yaml:14:10: error: /spec/email: duplicate user email \"alice@example.com\" "
+                    + "(already used by User \"alice\" at u.yaml:6:10)"
+            ])
     }
 
     @Test func snapshotResolvesSecretsAndKeepsOrder() throws {
@@ -59,9 +62,10 @@ import Testing
         }
         #expect(throws: ManifestErrors.self) { try result.get() }
         guard case .failure(let errors) = result else { return }
-        #expect(errors.description == """
-            a.yaml:8:11: error: /spec/secret: environment variable X is not set
-            b.yaml:6:7: error: /spec/id: must be a string (quote it)
-            """)
+        #expect(
+            errors.description == """
+                a.yaml:8:11: error: /spec/secret: environment variable X is not set
+                b.yaml:6:7: error: /spec/id: must be a string (quote it)
+                """)
     }
 }

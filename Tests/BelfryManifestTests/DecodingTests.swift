@@ -7,11 +7,12 @@ import Testing
         let documents = ManifestDecoder.decode(yaml: yaml, file: "all.yaml")
         #expect(documents.errors == [])
         #expect(documents.apps.map(\.name) == ["chat"])
-        #expect(documents.users.map(\.user) == [
-            User(
-                name: "alice", email: "alice@example.com",
-                passwordHash: "$2b$12$NrWehkSfzcj1ZgCj0fnAfWeAdpJZqnLvlwTkgfy90M54SKDvDiK9P")
-        ])
+        #expect(
+            documents.users.map(\.user) == [
+                User(
+                    name: "alice", email: "alice@example.com",
+                    passwordHash: "$2b$12$NrWehkSfzcj1ZgCj0fnAfWeAdpJZqnLvlwTkgfy90M54SKDvDiK9P")
+            ])
         #expect(documents.users.first?.location.line == 13)
     }
 
@@ -20,28 +21,33 @@ import Testing
         #expect(app.app(secret: "s") == App(name: "chat", id: "1001", key: "chat-key", secret: "s"))
         #expect(app.secret == .value("chat-secret"))
         #expect(app.limits == App.Limits(maxConnections: nil, clientEventsPerSecond: 10, backendEventsPerSecond: nil))
-        #expect(app.location(of: "/spec/id") == ManifestLocation(file: "chat.yaml", line: 6, column: 7, path: "/spec/id"))
+        #expect(
+            app.location(of: "/spec/id") == ManifestLocation(file: "chat.yaml", line: 6, column: 7, path: "/spec/id"))
     }
 
     @Test func decodesEveryAppField() throws {
-        let yaml = chatApp + """
-              enabled: false
-              allowedOrigins: ["*", example.com, "*.example.org"]
-              clientEvents: true
-              userAuthentication: true
-              limits: { maxConnections: 100, clientEventsPerSecond: 3, backendEventsPerSecond: 50 }
-              webhooks:
-                - url: https://example.com/hook
-                  events: [channel_occupied, subscription_count]
+        let yaml =
+            chatApp + """
+                  enabled: false
+                  allowedOrigins: ["*", example.com, "*.example.org"]
+                  clientEvents: true
+                  userAuthentication: true
+                  limits: { maxConnections: 100, clientEventsPerSecond: 3, backendEventsPerSecond: 50 }
+                  webhooks:
+                    - url: https://example.com/hook
+                      events: [channel_occupied, subscription_count]
 
-            """
+                """
         let documents = ManifestDecoder.decode(yaml: yaml, file: "chat.yaml")
         #expect(documents.errors == [])
         let app = try #require(documents.apps.first).app(secret: "s")
         #expect(!app.enabled && app.clientEvents && app.userAuthentication)
         #expect(app.allowedOrigins == ["*", "example.com", "*.example.org"])
         #expect(app.limits == App.Limits(maxConnections: 100, clientEventsPerSecond: 3, backendEventsPerSecond: 50))
-        #expect(app.webhooks == [App.Webhook(url: "https://example.com/hook", events: ["channel_occupied", "subscription_count"])])
+        #expect(
+            app.webhooks == [
+                App.Webhook(url: "https://example.com/hook", events: ["channel_occupied", "subscription_count"])
+            ])
     }
 
     @Test(arguments: [

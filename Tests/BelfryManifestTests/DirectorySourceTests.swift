@@ -42,12 +42,13 @@ import Testing
         let error = #expect(throws: SourceError.self) {
             try DirectorySource(path: dir.path).load(environment: ["BLANK": ""])
         }
-        #expect(error?.description == """
-            a.yaml:8:11: error: /spec/secret: environment variable MISSING is not set
-            b.yaml:8:11: error: /spec/secret: secret file nowhere does not exist
-            c.yaml:8:11: error: /spec/secret: secret file empty is empty
-            d.yaml:8:11: error: /spec/secret: environment variable BLANK is empty
-            """)
+        #expect(
+            error?.description == """
+                a.yaml:8:11: error: /spec/secret: environment variable MISSING is not set
+                b.yaml:8:11: error: /spec/secret: secret file nowhere does not exist
+                c.yaml:8:11: error: /spec/secret: secret file empty is empty
+                d.yaml:8:11: error: /spec/secret: environment variable BLANK is empty
+                """)
     }
 
     @Test func errorsNameFilesRelativeToTheSourceDirectory() throws {

@@ -20,9 +20,11 @@ import Testing
     @Test func chatAppHasTheValuesTheReadmeUses() throws {
         let snapshot = try DirectorySource(path: directory).load(environment: [:])
         let chat = try #require(snapshot.apps.first { $0.name == "chat" })
-        #expect(chat == App(
-            name: "chat", id: "1001", key: "chat-key", secret: "chat-secret", enabled: true,
-            allowedOrigins: ["*"], clientEvents: true))
+        #expect(
+            chat
+                == App(
+                    name: "chat", id: "1001", key: "chat-key", secret: "chat-secret", enabled: true,
+                    allowedOrigins: ["*"], clientEvents: true))
         #expect(snapshot.app(key: "chat-key")?.id == "1001")
     }
 }

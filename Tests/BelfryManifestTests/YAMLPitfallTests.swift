@@ -5,15 +5,17 @@ import Testing
 @Suite struct YAMLPitfallTests {
     @Test(arguments: ["yes", "on", "No", "OFF", "y"])
     func yaml11BooleansAreRejected(word: String) {
-        #expect(errorLines(chatApp + "  enabled: \(word)\n") == [
-            "t.yaml:9:12: error: /spec/enabled: must be true or false, got '\(word)'"
-        ])
+        #expect(
+            errorLines(chatApp + "  enabled: \(word)\n") == [
+                "t.yaml:9:12: error: /spec/enabled: must be true or false, got '\(word)'"
+            ])
     }
 
     @Test func quotedBooleanIsRejected() {
-        #expect(errorLines(chatApp + "  clientEvents: \"true\"\n") == [
-            "t.yaml:9:17: error: /spec/clientEvents: must be true or false, got the string \"true\""
-        ])
+        #expect(
+            errorLines(chatApp + "  clientEvents: \"true\"\n") == [
+                "t.yaml:9:17: error: /spec/clientEvents: must be true or false, got the string \"true\""
+            ])
     }
 
     @Test(arguments: ["1001", "1e3", "0x10", "~", "2024-01-01", "true"])
@@ -23,15 +25,17 @@ import Testing
     }
 
     @Test func norwayInAnOriginListIsNotFalse() {
-        #expect(errorLines(chatApp + "  allowedOrigins: [NO]\n") == [
-            "t.yaml:9:20: error: /spec/allowedOrigins/0: must be a string (quote it)"
-        ])
+        #expect(
+            errorLines(chatApp + "  allowedOrigins: [NO]\n") == [
+                "t.yaml:9:20: error: /spec/allowedOrigins/0: must be a string (quote it)"
+            ])
     }
 
     @Test func unknownFieldIsReportedAtItsKey() {
-        #expect(errorLines(chat(replacing: "  name: chat\n", with: "  name: chat\n  labels: {}\n")) == [
-            "t.yaml:5:3: error: /metadata/labels: unknown field"
-        ])
+        #expect(
+            errorLines(chat(replacing: "  name: chat\n", with: "  name: chat\n  labels: {}\n")) == [
+                "t.yaml:5:3: error: /metadata/labels: unknown field"
+            ])
         #expect(errorLines(chatApp + "status: {}\n") == ["t.yaml:9:1: error: /status: unknown field"])
     }
 

@@ -1,0 +1,113 @@
+import NIOCore
+import NIOEmbedded
+import NIOWebSocket
+import PusherProtocol
+import Testing
+
+@testable import BelfryServer
+
+/// The hub's bookkeeping with connections on embedded channels: what each socket receives.
+@Suite struct HubTests {
+    final class Peer {
+        let channel = EmbeddedChannel()
+        let connection: Connection
+
+        init(_ id: String) {
+            connection = Connection(socketID: id, appID: "1", channel: channel, loopIndex: 0, maxBacklog: 1 << 20)
+        }
+
+        /// Text frames written to this socket since the last call.
+        func received() throws -> [String] {
+            var texts: [String] = []
+            while let frame = try channel.readOutbound(as: WebSocketFrame.self) {
+                var data = frame.data
+                if frame.opcode == .text { texts.append(data.readString(length: data.readableBytes) ?? "") }
+            }
+            return texts
+        }
+    }
+
+    func member(_ id: String) -> PresenceMember { PresenceMember(userID: id, userInfo: nil) }
+
+    @Test func memberAddedOnlyForTheFirstConnectionAndOnlyToOthers() throws {
+        let hub = AppHub(appID: "1", loops: 1)
+        let (a, b1, b2) = (Peer("1.1"), Peer("2.1"), Peer("2.2"))
+        guard case .joined(let first) = hub.joinPresence(a.connection, channel: "presence-r", member: member("ua")) else {
+            Issue.record("refused")
+            return
+        }
+        #expect(first.map(\.id) == ["ua"])
+        _ = hub.joinPresence(b1.connection, channel: "presence-r", member: member("ub"))
+        _ = hub.joinPresence(b2.connection, channel: "presence-r", member: member("ub"))
+        #expect(try a.received() == [ServerMessage.memberAdded(channel: "presence-r", userID: "ub", userInfo: nil)])
+        #expect(try b1.received().isEmpty)
+        #expect(try b2.received().isEmpty)
+        #expect(hub.counts(channel: "presence-r")?.userCount == 2)
+        #expect(hub.counts(channel: "presence-r")?.subscriptionCount == 3)
+
+        hub.unsubscribe(b1.connection, channel: "presence-r", presenceUserID: "ub")
+        #expect(try a.received().isEmpty)
+        hub.unsubscribe(b2.connection, channel: "presence-r", presenceUserID: "ub")
+        #expect(try a.received() == [ServerMessage.memberRemoved(channel: "presence-r", userID: "ub")])
+        #expect(hub.presenceUserIDs(channel: "presence-r") == ["ua"])
+    }
+
+    @Test func publishSkipsTheExcludedSocketAndEmptyChannelsVanish() throws {
+        let hub = AppHub(appID: "1", loops: 1)
+        let (a, b) = (Peer("1.1"), Peer("1.2"))
+        hub.subscribe(a.connection, channel: "news")
+        hub.subscribe(b.connection, channel: "news")
+        hub.publish(channel: "news", payload: AppHub.payload("hello"), except: "1.2")
+        #expect(try a.received() == ["hello"])
+        #expect(try b.received().isEmpty)
+        #expect(hub.occupiedChannels(prefix: "").map(\.0) == ["news"])
+        hub.unsubscribe(a.connection, channel: "news", presenceUserID: nil)
+        hub.unsubscribe(b.connection, channel: "news", presenceUserID: nil)
+        #expect(hub.occupiedChannels(prefix: "").isEmpty)
+        #expect(hub.counts(channel: "news") == nil)
+    }
+
+    @Test func connectionQuota() {
+        let hub = AppHub(appID: "1", loops: 1)
+        let peers = (0..<3).map { Peer("1.\($0)") }
+        #expect(hub.admit(peers[0].connection, maxConnections: 2))
+        #expect(hub.admit(peers[1].connection, maxConnections: 2))
+        #expect(!hub.admit(peers[2].connection, maxConnections: 2))
+        hub.remove(peers[0].connection, subscriptions: [:])
+        #expect(hub.admit(peers[2].connection, maxConnections: 2))
+    }
+
+    @Test func watchlistOnlineAndOffline() throws {
+        let hub = AppHub(appID: "1", loops: 1)
+        let (watcher, watched) = (Peer("1.1"), Peer("1.2"))
+        let user = SigninUser(id: "w", watchlist: ["t"], watchlistTruncated: false)
+        watcher.connection.signedIn = user
+        let status = hub.signin(watcher.connection, as: user)
+        #expect(status.online.isEmpty && status.offline == ["t"])
+        let target = SigninUser(id: "t", watchlist: [], watchlistTruncated: false)
+        watched.connection.signedIn = target
+        _ = hub.signin(watched.connection, as: target)
+        #expect(try watcher.received() == [ServerMessage.watchlistEvents(online: ["t"], offline: [])])
+        hub.remove(watched.connection, subscriptions: [:])
+        #expect(try watcher.received() == [ServerMessage.watchlistEvents(online: [], offline: ["t"])])
+    }
+
+    @Test func cacheExpires() {
+        let hub = AppHub(appID: "1", loops: 1)
+        hub.storeCache(channel: "cache-a", event: "e", data: "d", now: 0)
+        #expect(hub.cached(channel: "cache-a", ttl: 10, now: 5)?.remaining == 5)
+        #expect(hub.cached(channel: "cache-a", ttl: 10, now: 10) == nil)
+    }
+
+    @Test func subscriberSetRemovesBySwapping() {
+        var set = SubscriberSet()
+        let peers = (0..<4).map { Peer("1.\($0)") }
+        for p in peers { set.insert(p.connection) }
+        let insertedTwice = set.insert(peers[0].connection)
+        let removed = set.remove(peers[1].connection)
+        let removedTwice = set.remove(peers[1].connection)
+        #expect(!insertedTwice && removed && !removedTwice)
+        #expect(set.count == 3)
+        #expect(Set(set.connections.map(\.socketID)) == ["1.0", "1.2", "1.3"])
+    }
+}
