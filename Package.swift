@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.2
 // Belfry: a Pusher-protocol compatible, multi-app WebSocket server configured from git.
 //
 // Layers (dependencies point one way):
@@ -9,6 +9,9 @@
 //   executable:  belfry (argument parsing and wiring only)
 //   test-only:   BelfryTestSupport (mock clock, fixtures)
 import PackageDescription
+
+/// Our own targets treat warnings as errors; dependencies are left alone.
+let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
 
 let package = Package(
     name: "belfry",
@@ -27,15 +30,18 @@ let package = Package(
     targets: [
         .target(
             name: "PusherProtocol",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
         ),
         .target(
             name: "BelfryManifest",
-            dependencies: ["PusherProtocol", .product(name: "Yams", package: "Yams")]
+            dependencies: ["PusherProtocol", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
         ),
         .target(
             name: "BelfrySource",
-            dependencies: ["BelfryManifest"]
+            dependencies: ["BelfryManifest"],
+            swiftSettings: strict
         ),
         .target(
             name: "BelfryServer",
@@ -52,7 +58,7 @@ let package = Package(
             ],
             // NIO channel handlers are event-loop confined rather than Sendable; Swift 5 mode keeps
             // that idiom readable. Shared state is still guarded (see each @unchecked Sendable).
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            swiftSettings: strict + [.swiftLanguageMode(.v5)]
         ),
         .executableTarget(
             name: "belfry",
@@ -63,19 +69,23 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         .target(
             name: "BelfryTestSupport",
-            dependencies: ["PusherProtocol", "BelfryManifest"]
+            dependencies: ["PusherProtocol", "BelfryManifest"],
+            swiftSettings: strict
         ),
         .testTarget(
             name: "PusherProtocolTests",
-            dependencies: ["PusherProtocol", "BelfryTestSupport"]
+            dependencies: ["PusherProtocol", "BelfryTestSupport"],
+            swiftSettings: strict
         ),
         .testTarget(
             name: "BelfryManifestTests",
-            dependencies: ["BelfryManifest", "BelfrySource", "BelfryTestSupport"]
+            dependencies: ["BelfryManifest", "BelfrySource", "BelfryTestSupport"],
+            swiftSettings: strict
         ),
         .testTarget(
             name: "BelfryServerTests",
@@ -83,7 +93,8 @@ let package = Package(
                 "BelfryServer", "PusherProtocol", "BelfryManifest", "BelfryTestSupport",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
-            ]
+            ],
+            swiftSettings: strict
         ),
     ]
 )

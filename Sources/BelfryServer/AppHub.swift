@@ -76,16 +76,19 @@ final class AppHub: @unchecked Sendable {
 
     /// Adds a presence subscription and announces `member_added` if it is the user's first.
     func joinPresence(_ connection: Connection, channel: String, member: PresenceMember) -> PresenceJoin {
-        let (outcome, members, groups): (PresenceRoster.JoinOutcome, [(id: String, info: JSONValue?)], [ContiguousArray<Connection>]) =
-            lock.withLock {
-                var channelState = state.channels[channel] ?? ChannelState(loops: loops, presence: true)
-                if channelState.roster == nil { channelState.roster = PresenceRoster() }
-                let outcome = channelState.roster!.join(member)
-                guard outcome != .full else { return (outcome, [], []) }
-                channelState.insert(connection)
-                state.channels[channel] = channelState
-                return (outcome, channelState.roster!.members, outcome == .firstConnection ? channelState.groups : [])
-            }
+        let (outcome, members, groups):
+            (PresenceRoster.JoinOutcome, [(id: String, info: JSONValue?)], [ContiguousArray<Connection>]) =
+                lock.withLock {
+                    var channelState = state.channels[channel] ?? ChannelState(loops: loops, presence: true)
+                    if channelState.roster == nil { channelState.roster = PresenceRoster() }
+                    let outcome = channelState.roster!.join(member)
+                    guard outcome != .full else { return (outcome, [], []) }
+                    channelState.insert(connection)
+                    state.channels[channel] = channelState
+                    return (
+                        outcome, channelState.roster!.members, outcome == .firstConnection ? channelState.groups : []
+                    )
+                }
         if outcome == .full { return .full }
         if !groups.isEmpty {
             let added = ServerMessage.memberAdded(channel: channel, userID: member.userID, userInfo: member.userInfo)
@@ -113,7 +116,8 @@ final class AppHub: @unchecked Sendable {
             return lastOfUser ? channelState.groups : []
         }
         if let presenceUserID, !groups.isEmpty {
-            FanOut.deliver(Self.payload(ServerMessage.memberRemoved(channel: channel, userID: presenceUserID)), to: groups)
+            FanOut.deliver(
+                Self.payload(ServerMessage.memberRemoved(channel: channel, userID: presenceUserID)), to: groups)
         }
     }
 
@@ -151,7 +155,9 @@ final class AppHub: @unchecked Sendable {
 
     func counts(channel: String) -> ChannelCounts? {
         lock.withLock {
-            state.channels[channel].map { ChannelCounts(subscriptionCount: $0.subscriptionCount, userCount: $0.roster?.userCount) }
+            state.channels[channel].map {
+                ChannelCounts(subscriptionCount: $0.subscriptionCount, userCount: $0.roster?.userCount)
+            }
         }
     }
 
@@ -160,7 +166,11 @@ final class AppHub: @unchecked Sendable {
         lock.withLock {
             state.channels.compactMap { name, channelState in
                 guard name.hasPrefix(prefix), channelState.subscriptionCount > 0 else { return nil }
-                return (name, ChannelCounts(subscriptionCount: channelState.subscriptionCount, userCount: channelState.roster?.userCount))
+                return (
+                    name,
+                    ChannelCounts(
+                        subscriptionCount: channelState.subscriptionCount, userCount: channelState.roster?.userCount)
+                )
             }
         }.sorted { $0.0 < $1.0 }
     }
@@ -172,7 +182,9 @@ final class AppHub: @unchecked Sendable {
     /// Takes `cost` from the app's backend-events budget of `rate` per second.
     func takeBackendEvents(_ cost: Int, rate: Int, now: UInt64) -> Bool {
         lock.withLock {
-            if state.backendBucket?.ratePerSecond != rate { state.backendBucket = TokenBucket(ratePerSecond: rate, now: now) }
+            if state.backendBucket?.ratePerSecond != rate {
+                state.backendBucket = TokenBucket(ratePerSecond: rate, now: now)
+            }
             return state.backendBucket!.take(cost, now: now)
         }
     }

@@ -69,7 +69,8 @@ final class Connection: @unchecked Sendable {
         channel.write(
             WebSocketFrame(
                 fin: true, opcode: .text,
-                data: channel.allocator.buffer(string: ServerMessage.error(code: reason.code.rawValue, message: reason.message))),
+                data: channel.allocator.buffer(
+                    string: ServerMessage.error(code: reason.code.rawValue, message: reason.message))),
             promise: nil)
         closeSilently(code: reason.code.rawValue, message: reason.message)
     }

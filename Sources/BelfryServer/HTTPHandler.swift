@@ -44,7 +44,8 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             let response: HTTPResponse
             if oversized {
                 response = .json(
-                    APIError.tooLarge("Request body larger than \(context.options.maxRequestBody) bytes").body, status: 413)
+                    APIError.tooLarge("Request body larger than \(context.options.maxRequestBody) bytes").body,
+                    status: 413)
             } else {
                 var buffer = body ?? ByteBuffer()
                 let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
@@ -94,9 +95,12 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         headers.add(name: "Content-Length", value: String(response.body.utf8.count))
         for (name, value) in response.headers { headers.add(name: name, value: value) }
         if !keepAlive { headers.add(name: "Connection", value: "close") }
-        let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
+        let head = HTTPResponseHead(
+            version: .http1_1, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
         channelContext.write(wrapOutboundOut(.head(head)), promise: nil)
-        channelContext.write(wrapOutboundOut(.body(.byteBuffer(channelContext.channel.allocator.buffer(string: response.body)))), promise: nil)
+        channelContext.write(
+            wrapOutboundOut(.body(.byteBuffer(channelContext.channel.allocator.buffer(string: response.body)))),
+            promise: nil)
         let done = channelContext.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive {
             let channel = channelContext.channel

@@ -18,7 +18,9 @@ extension PusherAPI {
         let entries = hub.occupiedChannels(prefix: prefix).map { name, counts in
             var fields: [String] = []
             if info.contains("user_count") { fields.append("\"user_count\":\(counts.userCount ?? 0)") }
-            if info.contains("subscription_count") { fields.append("\"subscription_count\":\(counts.subscriptionCount)") }
+            if info.contains("subscription_count") {
+                fields.append("\"subscription_count\":\(counts.subscriptionCount)")
+            }
             return "\(JSONText.quoted(name)):{\(fields.joined(separator: ","))}"
         }
         return .json("{\"channels\":{\(entries.joined(separator: ","))}}")
@@ -46,13 +48,16 @@ extension PusherAPI {
         let counts = hub.counts(channel: name)
         var fields = ["\"occupied\":\((counts?.subscriptionCount ?? 0) > 0)"]
         if info.contains("user_count") { fields.append("\"user_count\":\(counts?.userCount ?? 0)") }
-        if info.contains("subscription_count") { fields.append("\"subscription_count\":\(counts?.subscriptionCount ?? 0)") }
+        if info.contains("subscription_count") {
+            fields.append("\"subscription_count\":\(counts?.subscriptionCount ?? 0)")
+        }
         if info.contains("cache") {
             let ttl = UInt64(context.options.cacheTTL) * 1_000_000_000
             if let (entry, remaining) = hub.cached(channel: name, ttl: ttl, now: Now.nanoseconds) {
                 let seconds = (remaining + 999_999_999) / 1_000_000_000
                 fields.append(
-                    "\"cache\":{\"event\":\(JSONText.quoted(entry.event)),\"data\":\(JSONText.quoted(entry.data)),\"ttl\":\(seconds)}")
+                    "\"cache\":{\"event\":\(JSONText.quoted(entry.event)),\"data\":\(JSONText.quoted(entry.data)),\"ttl\":\(seconds)}"
+                )
             } else {
                 fields.append("\"cache\":null")
             }
@@ -74,7 +79,8 @@ extension PusherAPI {
         for connection in connections {
             connection.onLoop { $0.close(CloseReason(.unauthorized, "You got disconnected by the app")) }
         }
-        context.logger.info("terminated user connections", metadata: ["user_id": "\(userID)", "count": "\(connections.count)"])
+        context.logger.info(
+            "terminated user connections", metadata: ["user_id": "\(userID)", "count": "\(connections.count)"])
         return .json("{}")
     }
 }

@@ -10,7 +10,9 @@ extension PusherAPI {
             if let refusal = spendBudget(app: app, hub: hub, cost: event.channels.count) { return refusal }
             publish(event, hub: hub)
             guard !event.info.isEmpty else { return .json("{}") }
-            let entries = event.channels.map { "\(JSONText.quoted($0)):\(attributes(event.info, channel: $0, hub: hub))" }
+            let entries = event.channels.map {
+                "\(JSONText.quoted($0)):\(attributes(event.info, channel: $0, hub: hub))"
+            }
             return .json("{\"channels\":{\(entries.joined(separator: ","))}}")
         }
     }
@@ -40,7 +42,8 @@ extension PusherAPI {
     private func publish(_ event: TriggerEvent, hub: AppHub) {
         let now = Now.nanoseconds
         for channel in event.channels {
-            let payload = AppHub.payload(ServerMessage.channelEvent(event: event.name, channel: channel, data: event.data))
+            let payload = AppHub.payload(
+                ServerMessage.channelEvent(event: event.name, channel: channel, data: event.data))
             guard case .success(let kind) = ChannelName.classify(channel) else { continue }
             if case .serverToUser(let userID) = kind.access {
                 hub.publish(toUser: userID, payload: payload, except: event.socketID)

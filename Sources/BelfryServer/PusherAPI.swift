@@ -38,7 +38,8 @@ struct PusherAPI {
             method: request.method, path: request.path, query: request.query, body: request.body,
             appKey: app.key, secrets: [app.secret], now: now)
         {
-            context.logger.info("http api request refused", metadata: ["app": "\(app.id)", "code": "401", "reason": "\(e.message)"])
+            context.logger.info(
+                "http api request refused", metadata: ["app": "\(app.id)", "code": "401", "reason": "\(e.message)"])
             return error(e)
         }
         guard app.enabled else { return error(.forbidden("App \(app.id) is disabled")) }

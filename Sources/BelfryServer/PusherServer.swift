@@ -83,9 +83,12 @@ public final class PusherServer: Service, Sendable {
             })
         let http = HTTPHandler(context: context)
         try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-            withServerUpgrade: (upgraders: [upgrader], completionHandler: { ctx in
-                ctx.pipeline.syncOperations.removeHandler(http, promise: nil)
-            }))
+            withServerUpgrade: (
+                upgraders: [upgrader],
+                completionHandler: { ctx in
+                    ctx.pipeline.syncOperations.removeHandler(http, promise: nil)
+                }
+            ))
         try channel.pipeline.syncOperations.addHandler(http)
     }
 
@@ -93,7 +96,8 @@ public final class PusherServer: Service, Sendable {
     private func drain() async {
         context.enter(.draining)
         let open = context.hubs.totalConnections
-        context.logger.info("draining", metadata: ["connections": "\(open)", "grace_s": "\(context.options.shutdownGracePeriod)"])
+        context.logger.info(
+            "draining", metadata: ["connections": "\(open)", "grace_s": "\(context.options.shutdownGracePeriod)"])
         for hub in context.hubs.all {
             for connection in hub.allConnections {
                 connection.onLoop { $0.close(CloseReason(.reconnectImmediately, "Server is shutting down; reconnect")) }

@@ -42,7 +42,10 @@ extension WebSocketSession {
     ) {
         logger.info(
             "subscription refused",
-            metadata: ["app": "\(connection.appID)", "socket_id": "\(connection.socketID)", "channel": "\(channel)", "reason": "\(message)"])
+            metadata: [
+                "app": "\(connection.appID)", "socket_id": "\(connection.socketID)", "channel": "\(channel)",
+                "reason": "\(message)",
+            ])
         connection.send(ServerMessage.error(code: nil, message: message))
         connection.send(ServerMessage.subscriptionError(channel: channel, type: type, error: message, status: status))
     }
@@ -52,7 +55,8 @@ extension WebSocketSession {
         switch ChannelName.classify(channel) {
         case .success(let k): kind = k
         case .failure(let invalid):
-            refuseSubscription(connection, channel: channel, type: "InvalidChannel", status: 400, "Invalid channel name: \(invalid)")
+            refuseSubscription(
+                connection, channel: channel, type: "InvalidChannel", status: 400, "Invalid channel name: \(invalid)")
             return
         }
         let hub = context.hubs.hub(for: app.id)
@@ -69,8 +73,11 @@ extension WebSocketSession {
         }
         if kind.requiresAuth {
             let message = Signature.channelMessage(
-                socketID: connection.socketID, channel: channel, channelData: kind.isPresence ? (channelData ?? "") : nil)
-            if case .failure(let refusal) = Signature.verifyToken(auth, appKey: app.key, secrets: [app.secret], message: message) {
+                socketID: connection.socketID, channel: channel,
+                channelData: kind.isPresence ? (channelData ?? "") : nil)
+            if case .failure(let refusal) = Signature.verifyToken(
+                auth, appKey: app.key, secrets: [app.secret], message: message)
+            {
                 refuseSubscription(connection, channel: channel, type: "AuthError", status: 401, refusal.description)
                 return
             }
@@ -80,14 +87,17 @@ extension WebSocketSession {
             switch PresenceMember.parse(channelData: channelData) {
             case .success(let m): member = m
             case .failure(let invalid):
-                refuseSubscription(connection, channel: channel, type: "InvalidChannelData", status: 400, invalid.message)
+                refuseSubscription(
+                    connection, channel: channel, type: "InvalidChannelData", status: 400, invalid.message)
                 return
             }
             if let existing = connection.subscriptions[channel] {
                 // Already subscribed: answer again with the current roster, change nothing.
                 _ = existing
                 let members = hub.presenceMembers(channel: channel)
-                connection.send(ServerMessage.subscriptionSucceeded(channel: channel, data: ServerMessage.presenceData(members: members)))
+                connection.send(
+                    ServerMessage.subscriptionSucceeded(
+                        channel: channel, data: ServerMessage.presenceData(members: members)))
                 return
             }
             switch hub.joinPresence(connection, channel: channel, member: member) {
@@ -98,7 +108,9 @@ extension WebSocketSession {
                 return
             case .joined(let members):
                 connection.subscriptions[channel] = .some(member.userID)
-                connection.send(ServerMessage.subscriptionSucceeded(channel: channel, data: ServerMessage.presenceData(members: members)))
+                connection.send(
+                    ServerMessage.subscriptionSucceeded(
+                        channel: channel, data: ServerMessage.presenceData(members: members)))
             }
         } else {
             if connection.subscriptions[channel] == nil {
@@ -122,15 +134,20 @@ extension WebSocketSession {
 
     private func signin(_ connection: Connection, app: App, auth: String?, userData: String?) {
         let message = Signature.signinMessage(socketID: connection.socketID, userData: userData ?? "")
-        if case .failure(let refusal) = Signature.verifyToken(auth, appKey: app.key, secrets: [app.secret], message: message) {
-            connection.send(ServerMessage.error(code: CloseCode.unauthorized.rawValue, message: "Sign-in refused: \(refusal)"))
+        if case .failure(let refusal) = Signature.verifyToken(
+            auth, appKey: app.key, secrets: [app.secret], message: message)
+        {
+            connection.send(
+                ServerMessage.error(code: CloseCode.unauthorized.rawValue, message: "Sign-in refused: \(refusal)"))
             return
         }
         let user: SigninUser
         switch SigninUser.parse(userData: userData) {
         case .success(let u): user = u
         case .failure(let invalid):
-            connection.send(ServerMessage.error(code: CloseCode.unauthorized.rawValue, message: "Sign-in refused: \(invalid.message)"))
+            connection.send(
+                ServerMessage.error(
+                    code: CloseCode.unauthorized.rawValue, message: "Sign-in refused: \(invalid.message)"))
             return
         }
         if let current = connection.signedIn {
@@ -152,7 +169,9 @@ extension WebSocketSession {
             connection.send(ServerMessage.watchlistEvents(online: status.online, offline: status.offline))
         }
         if user.watchlistTruncated {
-            connection.send(ServerMessage.error(code: CloseCode.watchlistLimit.rawValue, message: CloseCode.watchlistLimit.defaultMessage))
+            connection.send(
+                ServerMessage.error(
+                    code: CloseCode.watchlistLimit.rawValue, message: CloseCode.watchlistLimit.defaultMessage))
         }
     }
 
@@ -160,7 +179,10 @@ extension WebSocketSession {
         func reject(_ message: String) {
             logger.info(
                 "client event rejected",
-                metadata: ["app": "\(app.id)", "socket_id": "\(connection.socketID)", "channel": "\(channel)", "event": "\(name)", "reason": "\(message)"])
+                metadata: [
+                    "app": "\(app.id)", "socket_id": "\(connection.socketID)", "channel": "\(channel)",
+                    "event": "\(name)", "reason": "\(message)",
+                ])
             connection.send(ServerMessage.error(code: CloseCode.clientEventRejected.rawValue, message: message))
         }
         guard app.clientEvents else { return reject("Client events are not enabled for this app") }
@@ -187,6 +209,7 @@ extension WebSocketSession {
                 return reject("Client event rate limit of \(rate) per second exceeded")
             }
         }
-        context.hubs.hub(for: app.id).publish(channel: channel, payload: AppHub.payload(payload), except: connection.socketID)
+        context.hubs.hub(for: app.id).publish(
+            channel: channel, payload: AppHub.payload(payload), except: connection.socketID)
     }
 }

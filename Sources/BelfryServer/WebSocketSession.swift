@@ -33,9 +33,12 @@ final class WebSocketSession: ChannelInboundHandler {
         case .success(let connection):
             self.connection = connection
             connection.send(
-                ServerMessage.connectionEstablished(socketID: connection.socketID, activityTimeout: context.options.activityTimeout))
+                ServerMessage.connectionEstablished(
+                    socketID: connection.socketID, activityTimeout: context.options.activityTimeout))
             startTimers(channelContext)
-            logger.debug("connected", metadata: ["app": "\(connection.appID)", "socket_id": "\(connection.socketID)", "remote": "\(remote)"])
+            logger.debug(
+                "connected",
+                metadata: ["app": "\(connection.appID)", "socket_id": "\(connection.socketID)", "remote": "\(remote)"])
         case .failure(let reason):
             logger.info(
                 "connection refused",
@@ -80,7 +83,8 @@ final class WebSocketSession: ChannelInboundHandler {
     private func startTimers(_ channelContext: ChannelHandlerContext) {
         let options = context.options
         liveness = LivenessStateMachine(
-            now: Now.nanoseconds, activityTimeoutSeconds: options.activityTimeout, pongTimeoutSeconds: options.pongTimeout)
+            now: Now.nanoseconds, activityTimeoutSeconds: options.activityTimeout,
+            pongTimeoutSeconds: options.pongTimeout)
         scheduleLiveness(channelContext.eventLoop)
         if let connection, !connection.isAuthorized {
             authTimer = channelContext.eventLoop.scheduleTask(in: .seconds(Int64(options.userAuthenticationTimeout))) {
@@ -120,11 +124,13 @@ final class WebSocketSession: ChannelInboundHandler {
             let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
             handle(bytes, connection)
         case .binary:
-            connection.send(ServerMessage.error(code: nil, message: "Binary frames are not supported; send JSON text frames"))
+            connection.send(
+                ServerMessage.error(code: nil, message: "Binary frames are not supported; send JSON text frames"))
         case .ping:
             var pong = frame.unmaskedData
             pong = channelContext.channel.allocator.buffer(buffer: pong)
-            channelContext.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: pong)), promise: nil)
+            channelContext.writeAndFlush(
+                wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: pong)), promise: nil)
         case .connectionClose:
             var data = frame.unmaskedData
             let code = data.readInteger(as: UInt16.self) ?? 1000
@@ -146,7 +152,8 @@ final class WebSocketSession: ChannelInboundHandler {
             connection.isClosed = true
             context.hubs.hub(for: connection.appID).remove(connection, subscriptions: connection.subscriptions)
             connection.subscriptions = [:]
-            logger.debug("disconnected", metadata: ["app": "\(connection.appID)", "socket_id": "\(connection.socketID)"])
+            logger.debug(
+                "disconnected", metadata: ["app": "\(connection.appID)", "socket_id": "\(connection.socketID)"])
             self.connection = nil
         }
         channelContext.fireChannelInactive()

@@ -34,7 +34,8 @@ public enum ClientMessage: Sendable, Equatable {
             }
             if event == "pusher:unsubscribe" { return .success(.unsubscribe(channel: channel)) }
             return .success(
-                .subscribe(channel: channel, auth: data["auth"]?.stringValue, channelData: data["channel_data"]?.stringValue))
+                .subscribe(
+                    channel: channel, auth: data["auth"]?.stringValue, channelData: data["channel_data"]?.stringValue))
         case "pusher:ping":
             return .success(.ping)
         case "pusher:pong":

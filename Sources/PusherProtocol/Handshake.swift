@@ -18,7 +18,8 @@ public enum Handshake {
             return .failure(
                 CloseReason(
                     .unsupportedProtocolVersion,
-                    "Unsupported protocol version \(JSONText.quoted(version)); supported: \(supportedProtocols.lowerBound)–\(supportedProtocols.upperBound)"))
+                    "Unsupported protocol version \(JSONText.quoted(version)); supported: \(supportedProtocols.lowerBound)–\(supportedProtocols.upperBound)"
+                ))
         }
         return .success(QueryString.decode(segments[2]))
     }

@@ -55,7 +55,8 @@ public struct SigninUser: Sendable, Equatable {
             return .failure(.init("user_data must be a JSON object"))
         }
         guard let id = value["id"]?.stringValue, UserID.isValid(id) else {
-            return .failure(.init("user_data.id must be a non-empty string of at most \(UserID.maxLength) channel-name characters"))
+            return .failure(
+                .init("user_data.id must be a non-empty string of at most \(UserID.maxLength) channel-name characters"))
         }
         var watchlist: [String] = []
         if let list = value["watchlist"] {
@@ -68,6 +69,7 @@ public struct SigninUser: Sendable, Equatable {
             }
         }
         let truncated = watchlist.count > maxWatchlist
-        return .success(SigninUser(id: id, watchlist: Array(watchlist.prefix(maxWatchlist)), watchlistTruncated: truncated))
+        return .success(
+            SigninUser(id: id, watchlist: Array(watchlist.prefix(maxWatchlist)), watchlistTruncated: truncated))
     }
 }

@@ -7,7 +7,8 @@ public enum RequestSignature {
 
     /// The string that is signed.
     public static func stringToSign(method: String, path: String, query: [(String, String)]) -> String {
-        let canonical = query
+        let canonical =
+            query
             .filter { $0.0.lowercased() != "auth_signature" }
             .map { ($0.0.lowercased(), $0.1) }
             .sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
@@ -28,7 +29,9 @@ public enum RequestSignature {
             return .failure(.unauthorized("Missing auth_key, auth_timestamp, auth_version or auth_signature"))
         }
         guard key == appKey else { return .failure(.unauthorized("Unknown auth_key for this app")) }
-        guard version == "1.0" else { return .failure(.unauthorized("Unsupported auth_version \(version); expected 1.0")) }
+        guard version == "1.0" else {
+            return .failure(.unauthorized("Unsupported auth_version \(version); expected 1.0"))
+        }
         guard let ts = Int(timestamp) else { return .failure(.unauthorized("auth_timestamp must be an integer")) }
         guard abs(ts - now) <= timestampWindow else {
             return .failure(

@@ -55,7 +55,8 @@ public enum ServerMessage {
     }
 
     public static func memberRemoved(channel: String, userID: String) -> String {
-        internalEvent("pusher_internal:member_removed", channel: channel, data: "{\"user_id\":\(JSONText.quoted(userID))}")
+        internalEvent(
+            "pusher_internal:member_removed", channel: channel, data: "{\"user_id\":\(JSONText.quoted(userID))}")
     }
 
     public static func cacheMiss(channel: String) -> String {
@@ -72,12 +73,14 @@ public enum ServerMessage {
         for (name, ids) in [("online", online), ("offline", offline)] where !ids.isEmpty {
             events.append("{\"name\":\"\(name)\",\"user_ids\":[\(ids.map(JSONText.quoted).joined(separator: ","))]}")
         }
-        return "{\"event\":\"pusher_internal:watchlist_events\",\"data\":{\"events\":[\(events.joined(separator: ","))]}}"
+        return
+            "{\"event\":\"pusher_internal:watchlist_events\",\"data\":{\"events\":[\(events.joined(separator: ","))]}}"
     }
 
     /// A channel event from the HTTP API: `data` is forwarded as the string it was given.
     public static func channelEvent(event: String, channel: String, data: String, userID: String? = nil) -> String {
-        var out = "{\"event\":\(JSONText.quoted(event)),\"channel\":\(JSONText.quoted(channel)),\"data\":\(JSONText.quoted(data))"
+        var out =
+            "{\"event\":\(JSONText.quoted(event)),\"channel\":\(JSONText.quoted(channel)),\"data\":\(JSONText.quoted(data))"
         if let userID { out += ",\"user_id\":\(JSONText.quoted(userID))" }
         out += "}"
         return out

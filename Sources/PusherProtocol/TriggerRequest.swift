@@ -32,7 +32,9 @@ public enum TriggerRequest {
         case .failure(let e): return .failure(e)
         case .success(let v): value = v
         }
-        guard let items = value["batch"]?.arrayValue else { return .failure(.badRequest("Body needs a \"batch\" array")) }
+        guard let items = value["batch"]?.arrayValue else {
+            return .failure(.badRequest("Body needs a \"batch\" array"))
+        }
         guard !items.isEmpty else { return .failure(.badRequest("\"batch\" is empty")) }
         guard items.count <= maxBatch else {
             return .failure(.badRequest("Batch has \(items.count) events; the limit is \(maxBatch)"))
@@ -100,10 +102,14 @@ public enum TriggerRequest {
         }
         var info: [String] = []
         if let i = value["info"] {
-            guard let text = i.stringValue else { return .failure(.badRequest("\"info\" must be a comma-separated string")) }
+            guard let text = i.stringValue else {
+                return .failure(.badRequest("\"info\" must be a comma-separated string"))
+            }
             info = text.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
             for attribute in info where !infoAttributes.contains(attribute) {
-                return .failure(.badRequest("Unknown info attribute \(JSONText.quoted(attribute)); use user_count, subscription_count"))
+                return .failure(
+                    .badRequest(
+                        "Unknown info attribute \(JSONText.quoted(attribute)); use user_count, subscription_count"))
             }
         }
         return .success(TriggerEvent(name: name, data: data, channels: channels, socketID: socketID, info: info))

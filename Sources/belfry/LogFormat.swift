@@ -34,7 +34,8 @@ struct LineLogHandler: LogHandler {
             line = "\(time) \(event.level.rawValue.uppercased()) \(event.message)"
             for (key, value) in fields.sorted(by: { $0.key < $1.key }) { line += " \(key)=\(value)" }
         case .json:
-            line = "{\"time\":\(quote(time)),\"level\":\(quote(event.level.rawValue)),\"msg\":\(quote("\(event.message)"))"
+            line =
+                "{\"time\":\(quote(time)),\"level\":\(quote(event.level.rawValue)),\"msg\":\(quote("\(event.message)"))"
             for (key, value) in fields.sorted(by: { $0.key < $1.key }) { line += ",\(quote(key)):\(quote("\(value)"))" }
             line += "}"
         }
@@ -42,7 +43,9 @@ struct LineLogHandler: LogHandler {
     }
 
     private func quote(_ s: String) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes])) ?? Data("[\"\"]".utf8)
+        let data =
+            (try? JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes]))
+            ?? Data("[\"\"]".utf8)
         let text = String(decoding: data, as: UTF8.self)
         return String(text.dropFirst().dropLast())
     }

@@ -16,7 +16,8 @@ extension Serve {
         func int(_ flag: String, _ value: Int?, range: ClosedRange<Int>) throws -> Int? {
             guard let raw = value.map(String.init) ?? Environment.value(flag) else { return nil }
             guard let n = Int(raw), range.contains(n) else {
-                throw CommandFailure("--\(flag) must be an integer in \(range.lowerBound)...\(range.upperBound), got \(raw)")
+                throw CommandFailure(
+                    "--\(flag) must be an integer in \(range.lowerBound)...\(range.upperBound), got \(raw)")
             }
             return n
         }
@@ -48,7 +49,9 @@ extension Serve {
         if let port = try int("port", port, range: 0...65535) { options.port = port }
         if let v = try int("activity-timeout", activityTimeout, range: 1...86400) { options.activityTimeout = v }
         if let v = try int("pong-timeout", pongTimeout, range: 1...3600) { options.pongTimeout = v }
-        if let v = try int("user-auth-timeout", userAuthTimeout, range: 1...3600) { options.userAuthenticationTimeout = v }
+        if let v = try int("user-auth-timeout", userAuthTimeout, range: 1...3600) {
+            options.userAuthenticationTimeout = v
+        }
         if let v = try int("cache-ttl", cacheTtl, range: 1...86400) { options.cacheTTL = v }
         if let v = try int("threads", threads, range: 0...256) { options.threads = v }
         if let raw = shutdownGrace.map({ String($0) }) ?? Environment.value("shutdown-grace") {
@@ -63,7 +66,8 @@ extension Serve {
         }
         let levelText = string("log-level", logLevel) ?? "info"
         guard let level = Logger.Level(rawValue: levelText) else {
-            throw CommandFailure("--log-level must be one of trace, debug, info, notice, warning, error, critical; got \(levelText)")
+            throw CommandFailure(
+                "--log-level must be one of trace, debug, info, notice, warning, error, critical; got \(levelText)")
         }
         return ServeSettings(sourcePath: sourcePath, server: options, logFormat: format, logLevel: level)
     }

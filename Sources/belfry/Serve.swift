@@ -36,11 +36,18 @@ struct Serve: AsyncParsableCommand {
     var interval: Int?
     @Option(help: "Redis URL for multi-node fan-out (not supported yet). (env BELFRY_REDIS_URL)")
     var redisUrl: String?
-    @Option(help: "Seconds without client frames before the server pings; sent as activity_timeout. (env BELFRY_ACTIVITY_TIMEOUT)")
+    @Option(
+        help:
+            "Seconds without client frames before the server pings; sent as activity_timeout. (env BELFRY_ACTIVITY_TIMEOUT)"
+    )
     var activityTimeout: Int?
-    @Option(help: "Seconds to wait for an answer to the server's ping before closing with 4201. (env BELFRY_PONG_TIMEOUT)")
+    @Option(
+        help: "Seconds to wait for an answer to the server's ping before closing with 4201. (env BELFRY_PONG_TIMEOUT)")
     var pongTimeout: Int?
-    @Option(help: "Seconds a connection of a userAuthentication app has to sign in before 4009. (env BELFRY_USER_AUTH_TIMEOUT)")
+    @Option(
+        help:
+            "Seconds a connection of a userAuthentication app has to sign in before 4009. (env BELFRY_USER_AUTH_TIMEOUT)"
+    )
     var userAuthTimeout: Int?
     @Option(help: "Seconds a cache channel keeps its last event. (env BELFRY_CACHE_TTL)")
     var cacheTtl: Int?
@@ -55,18 +62,24 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try resolve()
-        LoggingSystem.bootstrap { label in LogFormat.handler(label: label, format: settings.logFormat, level: settings.logLevel) }
+        LoggingSystem.bootstrap { label in
+            LogFormat.handler(label: label, format: settings.logFormat, level: settings.logLevel)
+        }
         let logger = Logger(label: "belfry")
         let snapshot: ConfigSnapshot
         do {
             snapshot = try DirectorySource(path: settings.sourcePath).load()
         } catch {
-            FileHandle.standardError.write(Data("belfry: the configuration in \(settings.sourcePath) is invalid:\n\(error)\n".utf8))
+            FileHandle.standardError.write(
+                Data("belfry: the configuration in \(settings.sourcePath) is invalid:\n\(error)\n".utf8))
             throw ExitCode(1)
         }
         logger.info(
             "configuration loaded",
-            metadata: ["revision": "\(snapshot.revision)", "apps": "\(snapshot.apps.count)", "users": "\(snapshot.users.count)"])
+            metadata: [
+                "revision": "\(snapshot.revision)", "apps": "\(snapshot.apps.count)",
+                "users": "\(snapshot.users.count)",
+            ])
         let server = PusherServer(options: settings.server, store: ConfigStore(snapshot), logger: logger)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(

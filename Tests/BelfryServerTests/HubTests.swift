@@ -32,7 +32,8 @@ import Testing
     @Test func memberAddedOnlyForTheFirstConnectionAndOnlyToOthers() throws {
         let hub = AppHub(appID: "1", loops: 1)
         let (a, b1, b2) = (Peer("1.1"), Peer("2.1"), Peer("2.2"))
-        guard case .joined(let first) = hub.joinPresence(a.connection, channel: "presence-r", member: member("ua")) else {
+        guard case .joined(let first) = hub.joinPresence(a.connection, channel: "presence-r", member: member("ua"))
+        else {
             Issue.record("refused")
             return
         }

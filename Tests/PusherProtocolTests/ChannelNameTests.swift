@@ -28,14 +28,18 @@ import Testing
         #expect((try? ChannelName.classify("a-Z_0=@,.;").get()) != nil)
     }
 
-    @Test(arguments: ["", "has space", "ümlaut", "slash/", "#other", "#server-to-user-", String(repeating: "a", count: 201)])
+    @Test(arguments: [
+        "", "has space", "ümlaut", "slash/", "#other", "#server-to-user-", String(repeating: "a", count: 201),
+    ])
     func invalidNames(name: String) {
         #expect(throws: ChannelName.Invalid.self) { try ChannelName.classify(name).get() }
     }
 
     @Test func lengthLimitIs200() {
         #expect((try? ChannelName.classify(String(repeating: "a", count: 200)).get()) != nil)
-        #expect(throws: ChannelName.Invalid.tooLong(201)) { try ChannelName.classify(String(repeating: "a", count: 201)).get() }
+        #expect(throws: ChannelName.Invalid.tooLong(201)) {
+            try ChannelName.classify(String(repeating: "a", count: 201)).get()
+        }
     }
 
     @Test func clientEventsOnlyOnPrivateAndPresence() throws {

@@ -16,7 +16,8 @@ import Testing
     @Test func pingPongUnsubscribeSignin() throws {
         #expect(try decode(#"{"event":"pusher:ping","data":{}}"#).get() == .ping)
         #expect(try decode(#"{"event":"pusher:pong"}"#).get() == .pong)
-        #expect(try decode(#"{"event":"pusher:unsubscribe","data":{"channel":"a"}}"#).get() == .unsubscribe(channel: "a"))
+        #expect(
+            try decode(#"{"event":"pusher:unsubscribe","data":{"channel":"a"}}"#).get() == .unsubscribe(channel: "a"))
         #expect(
             try decode(#"{"event":"pusher:signin","data":{"auth":"k:s","user_data":"{}"}}"#).get()
                 == .signin(auth: "k:s", userData: "{}"))

@@ -3,7 +3,9 @@ import Testing
 
 @Suite struct HandshakeTests {
     @Test func acceptsPusherPaths() throws {
-        #expect(try Handshake.appKey(uri: "/app/chat-key?protocol=7&client=js&version=8.4.0&flash=false").get() == "chat-key")
+        #expect(
+            try Handshake.appKey(uri: "/app/chat-key?protocol=7&client=js&version=8.4.0&flash=false").get()
+                == "chat-key")
         #expect(try Handshake.appKey(uri: "/app/k?protocol=5").get() == "k")
     }
 

@@ -7,8 +7,10 @@ import Testing
     }
 
     @Test func parsesChannelsSocketAndInfo() throws {
-        let e = try event(#"{"name":"n","data":"d","channels":["a","b"],"socket_id":"1.2","info":"user_count,subscription_count"}"#)
-            .get()
+        let e = try event(
+            #"{"name":"n","data":"d","channels":["a","b"],"socket_id":"1.2","info":"user_count,subscription_count"}"#
+        )
+        .get()
         #expect(e.channels == ["a", "b"] && e.socketID == "1.2" && e.info == ["user_count", "subscription_count"])
         #expect(try event(#"{"name":"n","data":"d","channel":"a"}"#).get().channels == ["a"])
         #expect(try event(#"{"name":"n","data":{"x":1},"channel":"a"}"#).get().data == #"{"x":1}"#)
@@ -24,7 +26,9 @@ import Testing
             Issue.record("accepted 10241 bytes")
         }
         let batch = (0..<11).map { _ in #"{"name":"n","data":"d","channel":"a"}"# }.joined(separator: ",")
-        #expect(throws: APIError.self) { try TriggerRequest.batch(body: Array("{\"batch\":[\(batch)]}".utf8), maxDataBytes: 10).get() }
+        #expect(throws: APIError.self) {
+            try TriggerRequest.batch(body: Array("{\"batch\":[\(batch)]}".utf8), maxDataBytes: 10).get()
+        }
     }
 
     @Test(arguments: [
