@@ -2,7 +2,8 @@
 // Belfry: a Pusher-protocol compatible, multi-app WebSocket server configured from git.
 //
 // Layers (dependencies point one way):
-//   pure:        PusherProtocol (wire format, channels, signatures, presence, timers)
+//   pure:        BelfryJSON (order-preserving JSON values, strict parser)
+//                PusherProtocol (wire format, channels, signatures, presence, timers)
 //                BelfryManifest (manifest model, YAML decoding, config snapshot)
 //   I/O:         BelfrySource (reading manifests from a directory)
 //                BelfryServer (SwiftNIO: WebSocket + HTTP API on one port)
@@ -29,8 +30,12 @@ let package = Package(
     ],
     targets: [
         .target(
+            name: "BelfryJSON",
+            swiftSettings: strict
+        ),
+        .target(
             name: "PusherProtocol",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["BelfryJSON", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .target(
@@ -46,6 +51,7 @@ let package = Package(
         .target(
             name: "BelfryServer",
             dependencies: [
+                "BelfryJSON",
                 "PusherProtocol",
                 "BelfryManifest",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -78,8 +84,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "BelfryJSONTests",
+            dependencies: ["BelfryJSON"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "PusherProtocolTests",
-            dependencies: ["PusherProtocol", "BelfryTestSupport"],
+            dependencies: ["BelfryJSON", "PusherProtocol", "BelfryTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -90,7 +101,7 @@ let package = Package(
         .testTarget(
             name: "BelfryServerTests",
             dependencies: [
-                "BelfryServer", "PusherProtocol", "BelfryManifest", "BelfryTestSupport",
+                "BelfryServer", "BelfryJSON", "PusherProtocol", "BelfryManifest", "BelfryTestSupport",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ],

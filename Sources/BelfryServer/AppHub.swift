@@ -1,3 +1,4 @@
+import BelfryJSON
 import NIOConcurrencyHelpers
 import NIOCore
 import PusherProtocol

@@ -1,3 +1,4 @@
+import BelfryJSON
 import PusherProtocol
 
 /// `GET /channels`, `GET /channels/{name}`, `GET /channels/{name}/users`, terminate_connections.

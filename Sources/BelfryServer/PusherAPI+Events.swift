@@ -1,3 +1,4 @@
+import BelfryJSON
 import BelfryManifest
 import PusherProtocol
 

@@ -1,3 +1,5 @@
+import BelfryJSON
+
 /// An HTTP API failure: the status and the message returned as `{"error": message}`.
 public struct APIError: Error, Sendable, Equatable {
     public var status: Int

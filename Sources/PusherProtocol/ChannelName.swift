@@ -1,3 +1,5 @@
+import BelfryJSON
+
 /// The kind of a channel, decided by its exact name prefix (longest match first), as hosted
 /// Pusher does; peers that match `private` without the dash or unanchored get this wrong.
 public struct ChannelKind: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import BelfryJSON
+
 /// One decoded client → server frame.
 public enum ClientMessage: Sendable, Equatable {
     case subscribe(channel: String, auth: String?, channelData: String?)

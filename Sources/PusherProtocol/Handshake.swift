@@ -1,3 +1,5 @@
+import BelfryJSON
+
 /// Checks of a WebSocket handshake that need no app lookup: the path and the protocol version.
 public enum Handshake {
     /// Protocol versions accepted (pusher-js sends 7; older clients such as pysher send 6).

@@ -1,3 +1,5 @@
+import BelfryJSON
+
 /// A presence member as announced in `channel_data` or signed in through `user_data`.
 public struct PresenceMember: Sendable, Equatable {
     public var userID: String

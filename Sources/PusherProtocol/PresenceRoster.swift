@@ -1,3 +1,5 @@
+import BelfryJSON
+
 /// The members of one presence channel: one entry per user id however many connections that
 /// user has, so `member_added` goes out on the first connection and `member_removed` on the last.
 public struct PresenceRoster: Sendable {

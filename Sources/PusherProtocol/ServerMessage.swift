@@ -1,3 +1,5 @@
+import BelfryJSON
+
 /// Encoders for every server → client frame, with the exact shapes hosted Pusher sends:
 /// `data` is a JSON-encoded string for connection_established, `pusher_internal:*` and channel
 /// events, and an object for `pusher:error`, `pusher:pong`, `pusher:signin_success` and

@@ -1,3 +1,5 @@
+import BelfryJSON
+
 /// One event to publish through the HTTP API, validated.
 public struct TriggerEvent: Sendable, Equatable {
     public var name: String

@@ -1,4 +1,4 @@
-import PusherProtocol
+import BelfryJSON
 import Testing
 
 @Suite struct JSONParserTests {
