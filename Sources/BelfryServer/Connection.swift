@@ -75,17 +75,39 @@ final class Connection: @unchecked Sendable {
         closeSilently(code: reason.code.rawValue, message: reason.message)
     }
 
-    /// Sends only a close frame, then closes the socket.
+    /// How long the server waits for the client's close frame after sending its own.
+    static let closeHandshakeTimeout: TimeAmount = .seconds(5)
+
+    /// Starts the closing handshake (RFC 6455 §7.1.2): sends a close frame and keeps the socket
+    /// open until the client answers with its own (`closeHandshakeCompleted`) or the timeout.
     func closeSilently(code: UInt16, message: String) {
         guard !isClosed else { return }
         isClosed = true
-        var buffer = channel.allocator.buffer(capacity: 2 + message.utf8.count)
-        buffer.writeInteger(code)
-        buffer.writeString(String(message.utf8.prefix(120)) ?? "")
+        channel.writeAndFlush(Self.closeFrame(code: code, message: message, allocator: channel.allocator), promise: nil)
         let channel = self.channel
-        channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .connectionClose, data: buffer)).whenComplete { _ in
+        let timeout = channel.eventLoop.scheduleTask(in: Self.closeHandshakeTimeout) { channel.close(promise: nil) }
+        channel.closeFuture.whenComplete { _ in timeout.cancel() }
+    }
+
+    /// Answers a client-initiated close with the same code, then closes the socket.
+    func answerClose(code: UInt16) {
+        let channel = self.channel
+        guard !isClosed else {
+            channel.close(promise: nil)
+            return
+        }
+        isClosed = true
+        channel.writeAndFlush(Self.closeFrame(code: code, message: "", allocator: channel.allocator)).whenComplete {
+            _ in
             channel.close(promise: nil)
         }
+    }
+
+    private static func closeFrame(code: UInt16, message: String, allocator: ByteBufferAllocator) -> WebSocketFrame {
+        var buffer = allocator.buffer(capacity: 2 + message.utf8.count)
+        buffer.writeInteger(code)
+        buffer.writeString(String(message.utf8.prefix(120)) ?? "")
+        return WebSocketFrame(fin: true, opcode: .connectionClose, data: buffer)
     }
 
     /// Runs `body` on the connection's loop (inline when already there).

@@ -15,6 +15,8 @@ final class WebSocketSession: ChannelInboundHandler {
     let origin: String?
     let remote: String
     var connection: Connection?
+    /// A refused connection waiting for the client's close frame.
+    private var refused: Connection?
     var liveness: LivenessStateMachine?
     private var livenessTimer: Scheduled<Void>?
     private var authTimer: Scheduled<Void>?
@@ -43,7 +45,7 @@ final class WebSocketSession: ChannelInboundHandler {
             logger.info(
                 "connection refused",
                 metadata: ["code": "\(reason.code.rawValue)", "reason": "\(reason.message)", "remote": "\(remote)"])
-            refuse(channelContext.channel, reason)
+            refused = Self.refuse(channelContext.channel, reason)
         }
     }
 
@@ -75,9 +77,11 @@ final class WebSocketSession: ChannelInboundHandler {
         return .success(connection)
     }
 
-    private func refuse(_ channel: Channel, _ reason: CloseReason) {
+    /// Sends `pusher:error` and the close frame through a connection that never joins a hub.
+    private static func refuse(_ channel: Channel, _ reason: CloseReason) -> Connection {
         let connection = Connection(socketID: "0.0", appID: "", channel: channel, loopIndex: 0, maxBacklog: 0)
         connection.close(reason)
+        return connection
     }
 
     private func startTimers(_ channelContext: ChannelHandlerContext) {
@@ -116,7 +120,13 @@ final class WebSocketSession: ChannelInboundHandler {
 
     func channelRead(context channelContext: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
-        guard let connection, !connection.isClosed else { return }
+        guard let connection = connection ?? refused else { return }
+        if frame.opcode == .connectionClose {
+            var data = frame.unmaskedData
+            connection.answerClose(code: data.readInteger(as: UInt16.self) ?? 1000)
+            return
+        }
+        guard !connection.isClosed else { return }
         liveness?.received(now: Now.nanoseconds)
         switch frame.opcode {
         case .text:
@@ -131,10 +141,6 @@ final class WebSocketSession: ChannelInboundHandler {
             pong = channelContext.channel.allocator.buffer(buffer: pong)
             channelContext.writeAndFlush(
                 wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: pong)), promise: nil)
-        case .connectionClose:
-            var data = frame.unmaskedData
-            let code = data.readInteger(as: UInt16.self) ?? 1000
-            connection.closeSilently(code: code, message: "")
         default:
             break
         }
