@@ -45,6 +45,7 @@ format:
 # One debug build with tests; everything below runs on it.
 test: deps pip-deps lint
 	swift build --build-tests
+	swift build --product belfry
 	$(MAKE) --no-print-directory unit e2e
 
 unit:
