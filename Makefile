@@ -7,8 +7,8 @@ SHELL := /bin/bash
 APT_PACKAGES := libsqlite3-dev libssl-dev libgit2-dev
 PYTHON := python3
 PORT ?= 6001
-DEBUG_BIN := .build/debug/belfry
-RELEASE_BIN := .build/release/belfry
+DEBUG_BIN := $(CURDIR)/.build/debug/belfry
+RELEASE_BIN := $(CURDIR)/.build/release/belfry
 
 .PHONY: help deps apt-deps pip-deps build run test unit e2e lint format clean
 

@@ -47,6 +47,8 @@ from websockets.sync.client import connect as ws_connect
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BELFRY_BIN = Path(os.environ.get("BELFRY_BIN", REPO_ROOT / ".build" / "debug" / "belfry"))
+if not BELFRY_BIN.is_absolute():  # servers run with another working directory
+    BELFRY_BIN = REPO_ROOT / BELFRY_BIN
 
 # Never route test traffic to 127.0.0.1 through a proxy from the environment.
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
