@@ -10,7 +10,7 @@ PORT ?= 6001
 DEBUG_BIN := $(CURDIR)/.build/debug/belfry
 RELEASE_BIN := $(CURDIR)/.build/release/belfry
 
-.PHONY: help deps apt-deps pip-deps build run test unit e2e lint format clean
+.PHONY: help deps apt-deps pip-deps build run test unit e2e lint format schemas clean
 
 help:
 	@echo "make run    build in release mode and serve examples/config on port $(PORT)"
@@ -52,7 +52,11 @@ unit:
 	swift test --skip-build
 
 e2e:
-	BELFRY_BIN=$(DEBUG_BIN) $(PYTHON) -m pytest tests/e2e -q -p no:cacheprovider
+	BELFRY_BIN=$(DEBUG_BIN) $(PYTHON) -m pytest tests/e2e tests/schema -q -p no:cacheprovider
+
+# Re-embed schemas/*.schema.json into the binary after editing them.
+schemas:
+	$(PYTHON) scripts/embed-schemas.py
 
 clean:
 	rm -rf .build .belfry

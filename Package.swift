@@ -3,6 +3,7 @@
 //
 // Layers (dependencies point one way):
 //   pure:        BelfryJSON (order-preserving JSON values, strict parser)
+//                JSONSchema (an honest draft 2020-12 validator)
 //                PusherProtocol (wire format, channels, signatures, presence, timers)
 //                BelfryManifest (manifest model, YAML decoding, config snapshot)
 //   I/O:         BelfrySource (reading manifests from a directory)
@@ -34,13 +35,18 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "JSONSchema",
+            dependencies: ["BelfryJSON"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "PusherProtocol",
             dependencies: ["BelfryJSON", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .target(
             name: "BelfryManifest",
-            dependencies: ["PusherProtocol", .product(name: "Yams", package: "Yams")],
+            dependencies: ["BelfryJSON", "JSONSchema", "PusherProtocol", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .target(
@@ -86,6 +92,11 @@ let package = Package(
         .testTarget(
             name: "BelfryJSONTests",
             dependencies: ["BelfryJSON"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "JSONSchemaTests",
+            dependencies: ["JSONSchema", "BelfryJSON"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -28,6 +28,13 @@ public enum ManifestDecoder {
     /// Decodes one document into an App or a User, appending what it finds to `result`.
     static func decodeDocument(_ root: Node, file: String, into result: inout ManifestDocuments) {
         if root.scalar != nil, NodeReader.tagName(root) == .null { return }  // an empty document
+        // The schema is the definition of the format: when it finds problems, they are the report.
+        // The reader below then only adds what a schema cannot see (YAML 1.1 ambiguities).
+        let schemaErrors = ManifestSchemas.violations(of: YAMLInstance(root, file: file))
+        guard schemaErrors.isEmpty else {
+            result.errors += schemaErrors
+            return
+        }
         var reader = NodeReader(file: file)
         defer { result.errors += reader.errors }
         let required = ["apiVersion", "kind", "metadata", "spec"]

@@ -13,7 +13,11 @@ extension NodeReader {
         switch Self.tagName(node) {
         case .str: return scalar.string
         case .null: fail("must be a string, got an empty value", node, path)
-        default: fail("must be a string (quote it)", node, path)
+        default:
+            // YAML 1.2 reads it as a string, but YAML 1.1 tools (PyYAML, Yams' resolver) do not.
+            fail(
+                "\(Self.quoted(scalar.string)) is \(Self.kind(of: node)) in YAML 1.1; quote it to keep it a string",
+                node, path)
         }
         return nil
     }

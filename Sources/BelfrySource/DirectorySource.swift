@@ -34,14 +34,17 @@ public struct DirectorySource: Sendable {
     ) throws(SourceError) -> ConfigSnapshot {
         let set = try manifestSet()
         let result = set.snapshot(revision: revision) { resolve($0, environment: environment) }
+        let wholeSet = set.wholeSetErrors(source: ".")
         switch result {
-        case .success(let snapshot): return snapshot
-        case .failure(let errors): throw .invalid(errors)
+        case .success(let snapshot):
+            guard wholeSet.isEmpty else { throw .invalid(ManifestErrors(wholeSet)) }
+            return snapshot
+        case .failure(let errors): throw .invalid(ManifestErrors(errors.errors + wholeSet))
         }
     }
 
     /// Reads and decodes one manifest file, given relative to `root`.
-    private func decode(_ file: String) -> ManifestDocuments {
+    func decode(_ file: String) -> ManifestDocuments {
         let location = ManifestLocation(file: file, line: 1, column: 1)
         guard let data = FileManager.default.contents(atPath: absolute(file)) else {
             return ManifestDocuments(errors: [ManifestError("cannot read file", at: location)])

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `belfry` command: a Pusher-compatible WebSocket server configured from manifests.
 @main
@@ -12,4 +13,23 @@ struct Belfry: AsyncParsableCommand {
             """,
         subcommands: [Serve.self, Validate.self]
     )
+
+    /// Runs the command; usage errors exit with status 2 (as `validate` documents), other
+    /// failures with their own status and a one-line message.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

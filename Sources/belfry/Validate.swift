@@ -1,22 +1,65 @@
 import ArgumentParser
+import BelfryManifest
 import BelfrySource
 import Foundation
 
-/// `belfry validate DIR`: loads the manifests the way `serve` does and reports every problem.
+/// `belfry validate DIR`: the pull-request check. Validates every manifest against `schemas/`
+/// and the cross-object rules and prints located messages.
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check the manifests in DIR; print file:line:col: error: … lines. Exit 0 valid, 1 invalid.")
+        abstract: "Check the manifests in DIR against the schemas and the cross-object rules.",
+        discussion: """
+            Prints one `file:line:col: error: /json/pointer: message` line per problem and a summary.
+            Exit status: 0 valid, 1 invalid, 2 usage error. Secrets given as { env } or { file } that
+            cannot be resolved here are warnings (the check usually runs without production secrets).
+            Example (GitHub Actions): belfry validate config --format github \\
+              --author "$(git log -1 --format=%ae)" --base origin/main
+            """)
 
     @Argument(help: "Directory of YAML manifests.")
     var dir: String
+    @Option(help: "Output: text, json or github (workflow annotations).")
+    var format: ValidationReport.Format = .text
+    @Option(help: "Email of the change's author; with --base, refuses a change that removes the author's own User.")
+    var author: String?
+    @Option(help: "The manifests before the change: a directory, or a git revision of the repository holding DIR.")
+    var base: String?
+
+    func validate() throws {
+        if (author == nil) != (base == nil) { throw ValidationError("--author and --base go together") }
+    }
 
     func run() throws {
-        do {
-            let snapshot = try DirectorySource(path: dir).load()
-            print("\(dir): valid (\(snapshot.apps.count) apps, \(snapshot.users.count) users)")
-        } catch {
-            print("\(error)")
-            throw ExitCode(1)
+        var baseSource: DirectorySource?
+        var export: GitRevisionExport?
+        if let base {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: base, isDirectory: &isDirectory), isDirectory.boolValue {
+                baseSource = DirectorySource(path: base)
+            } else {
+                do {
+                    export = try GitRevisionExport.export(directory: dir, revision: base)
+                } catch {
+                    throw ValidationError(error.description)
+                }
+                baseSource = export?.source
+            }
         }
+        defer { if let export { try? FileManager.default.removeItem(atPath: export.temporaryRoot) } }
+        let report: ValidationReport
+        do {
+            report = try DirectorySource(path: dir).validate(author: author, base: baseSource)
+        } catch {
+            switch error {
+            case .directoryNotFound, .notADirectory: throw ValidationError(error.description)
+            default:
+                print(error.description)
+                throw ExitCode(1)
+            }
+        }
+        print(report.rendered(format), terminator: "")
+        if !report.isValid { throw ExitCode(1) }
     }
 }
+
+extension ValidationReport.Format: ExpressibleByArgument {}

@@ -65,7 +65,7 @@ import Testing
         #expect(
             errors.description == """
                 a.yaml:8:11: error: /spec/secret: environment variable X is not set
-                b.yaml:6:7: error: /spec/id: must be a string (quote it)
+                b.yaml:6:7: error: /spec/id: must be a string, got a number (quote it)
                 """)
     }
 }

@@ -27,6 +27,7 @@ import Testing
         try dir.write("a.yaml", chat(replacing: "{ value: chat-secret }", with: "{ file: secrets/chat }"))
         try dir.write("b.yaml", app("env", secret: "{ env: ENV_SECRET }"))
         try dir.write("c.yaml", app("abs", secret: "{ file: \(absolute) }"))
+        try dir.write("users/alice.yaml", aliceUser)  // a source needs at least one User
         let snapshot = try DirectorySource(path: dir.path).load(environment: ["ENV_SECRET": "from-env"])
         #expect(snapshot.apps.map(\.secret) == ["from-file", "from-env", "absolute"])
     }
@@ -39,6 +40,7 @@ import Testing
         try dir.write("b.yaml", app("b", secret: "{ file: nowhere }"))
         try dir.write("c.yaml", app("c", secret: "{ file: empty }"))
         try dir.write("d.yaml", app("d", secret: "{ env: BLANK }"))
+        try dir.write("users/alice.yaml", aliceUser)  // a source needs at least one User
         let error = #expect(throws: SourceError.self) {
             try DirectorySource(path: dir.path).load(environment: ["BLANK": ""])
         }
@@ -55,8 +57,9 @@ import Testing
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         try dir.write("apps/chat.yaml", chat(replacing: "\"1001\"", with: "1001"))
+        try dir.write("users/alice.yaml", aliceUser)  // a source needs at least one User
         let error = #expect(throws: SourceError.self) { try DirectorySource(path: dir.path).load(environment: [:]) }
-        #expect(error?.description == "apps/chat.yaml:6:7: error: /spec/id: must be a string (quote it)")
+        #expect(error?.description == "apps/chat.yaml:6:7: error: /spec/id: must be a string, got a number (quote it)")
     }
 
     @Test func missingDirectoryIsAOneLineError() throws {

@@ -7,40 +7,44 @@ import Testing
     private static let events: String = [
         "channel_occupied", "channel_vacated", "member_added", "member_removed", "client_event", "cache_miss",
         "subscription_count",
-    ].joined(separator: ", ")
+    ].map { "\"\($0)\"" }.joined(separator: ", ")
     private static let bcrypt = "must be a bcrypt hash ($2a$, $2b$ or $2y$, a two-digit cost, $, then 53 characters)"
     private static let hash = "\"$2b$12$NrWehkSfzcj1ZgCj0fnAfWeAdpJZqnLvlwTkgfy90M54SKDvDiK9P\""
 
     static let appCases: [(yaml: String, expected: String)] = [
-        (chat(replacing: "id: \"1001\"", with: "id: 1001"), "t.yaml:6:7: error: /spec/id: must be a string (quote it)"),
+        (
+            chat(replacing: "id: \"1001\"", with: "id: 1001"),
+            "t.yaml:6:7: error: /spec/id: must be a string, got a number (quote it)"
+        ),
         (
             chat(replacing: "key: chat-key", with: "key: chat key!"),
-            "t.yaml:7:8: error: /spec/key: \"chat key!\" must match ^[A-Za-z0-9_-]{1,128}$"
+            "t.yaml:7:8: error: /spec/key: \"chat key!\" must match pattern ^[A-Za-z0-9_-]{1,128}$"
         ),
         (
             chat(replacing: "name: chat", with: "name: Chat"),
-            "t.yaml:4:9: error: /metadata/name: \"Chat\" must match ^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+            "t.yaml:4:9: error: /metadata/name: \"Chat\" must match pattern ^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
         ),
-        (chat(replacing: "  key: chat-key\n", with: ""), "t.yaml:6:3: error: /spec/key: missing required field"),
+        (chat(replacing: "  key: chat-key\n", with: ""), "t.yaml:6:3: error: /spec: missing required field \"key\""),
         (
             chat(replacing: "  secret: { value: chat-secret }\n", with: ""),
-            "t.yaml:6:3: error: /spec/secret: spec.secret is required until generated credentials are supported"
+            "t.yaml:6:3: error: /spec: missing required field \"secret\""
         ),
         (
             chat(replacing: "{ value: chat-secret }", with: "{ value: a, env: B }"),
-            "t.yaml:8:11: error: /spec/secret: must have exactly one of value, env or file"
+            "t.yaml:8:11: error: /spec/secret: must give the secret exactly one way: "
+                + "{ value: … }, { env: NAME } or { file: PATH }"
         ),
         (
             chat(replacing: "{ value: chat-secret }", with: "chat-secret"),
-            "t.yaml:8:11: error: /spec/secret: must be one of { value: SECRET }, { env: NAME } or { file: PATH }, got a string"
+            "t.yaml:8:11: error: /spec/secret: must give the secret exactly one way: { value: … }, { env: NAME } or { file: PATH }, got a string"
         ),
         (
             chat(replacing: "{ value: chat-secret }", with: "{ env: 1BAD }"),
-            "t.yaml:8:18: error: /spec/secret/env: \"1BAD\" must match ^[A-Za-z_][A-Za-z0-9_]*$"
+            "t.yaml:8:18: error: /spec/secret/env: \"1BAD\" must match pattern ^[A-Za-z_][A-Za-z0-9_]*$"
         ),
         (
             chatApp + "  limits: { maxConnections: 0 }\n",
-            "t.yaml:9:29: error: /spec/limits/maxConnections: must be between 1 and 2147483647"
+            "t.yaml:9:29: error: /spec/limits/maxConnections: must be ≥ 1"
         ),
         (
             chatApp + "  limits: { clientEventsPerSecond: \"5\" }\n",
@@ -48,27 +52,27 @@ import Testing
         ),
         (
             chatApp + "  allowedOrigins: [https://example.com]\n",
-            "t.yaml:9:20: error: /spec/allowedOrigins/0: \"https://example.com\" must match \(originPattern)"
+            "t.yaml:9:20: error: /spec/allowedOrigins/0: \"https://example.com\" must match pattern \(originPattern)"
         ),
         (
             chatApp + "  allowedOrigins: [a.com, a.com]\n",
-            "t.yaml:9:27: error: /spec/allowedOrigins/1: duplicate item \"a.com\""
+            "t.yaml:9:19: error: /spec/allowedOrigins: must not contain duplicates (items 0 and 1 are equal)"
         ),
         (
             chatApp + "  webhooks: [{ url: ftp://x.com, events: [client_event] }]\n",
-            "t.yaml:9:21: error: /spec/webhooks/0/url: \"ftp://x.com\" must match ^https?://[^\\s/?#]+([/?#]\\S*)?$"
+            "t.yaml:9:21: error: /spec/webhooks/0/url: \"ftp://x.com\" must match pattern ^https?://[^\\s/?#]+([/?#]\\S*)?$"
         ),
         (
             chatApp + "  webhooks: [{ url: http://x.com, events: [channel_joined] }]\n",
-            "t.yaml:9:44: error: /spec/webhooks/0/events/0: \"channel_joined\" is not a webhook event (one of \(events))"
+            "t.yaml:9:44: error: /spec/webhooks/0/events/0: must be one of: \(events)"
         ),
         (
             chatApp + "  webhooks: [{ url: http://x.com }]\n",
-            "t.yaml:9:14: error: /spec/webhooks/0/events: missing required field"
+            "t.yaml:9:14: error: /spec/webhooks/0: missing required field \"events\""
         ),
         (
             chat(replacing: "belfry.dev/v1", with: "belfry.dev/v2"),
-            "t.yaml:1:13: error: /apiVersion: unsupported apiVersion \"belfry.dev/v2\" (expected belfry.dev/v1)"
+            "t.yaml:1:13: error: /apiVersion: must be \"belfry.dev/v1\""
         ),
         (
             chat(replacing: "kind: App", with: "kind: Channel"),
@@ -85,7 +89,7 @@ import Testing
     static let userCases: [(yaml: String, expected: String)] = [
         (
             aliceUser.replacingOccurrences(of: "alice@example.com", with: "alice.example.com"),
-            "t.yaml:6:10: error: /spec/email: \"alice.example.com\" must match ^[^@\\s]+@[^@\\s]+$"
+            "t.yaml:6:10: error: /spec/email: \"alice.example.com\" must match pattern ^[^@\\s]+@[^@\\s]+$"
         ),
         (
             aliceUser.replacingOccurrences(of: hash, with: "hunter2"),
@@ -102,9 +106,10 @@ import Testing
         let yaml = chat(replacing: "id: \"1001\"", with: "id: 1001") + "  enabled: yes\n  colour: red\n"
         #expect(
             errorLines(yaml) == [
-                "t.yaml:6:7: error: /spec/id: must be a string (quote it)",
-                "t.yaml:9:12: error: /spec/enabled: must be true or false, got 'yes'",
-                "t.yaml:10:3: error: /spec/colour: unknown field",
+                "t.yaml:6:7: error: /spec/id: must be a string, got a number (quote it)",
+                "t.yaml:9:12: error: /spec/enabled: must be a boolean, got a string "
+                    + "(write true or false; YAML 1.1 words like yes/off and quoted \"true\" are strings)",
+                "t.yaml:10:3: error: /spec/colour: unknown field \"colour\"",
             ])
     }
 }
