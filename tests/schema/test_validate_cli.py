@@ -1,0 +1,71 @@
+"""`belfry validate` and `belfry serve` as a pull-request check and an operator see them:
+exit codes, output formats, and serve refusing what validate refuses."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BELFRY = Path(os.environ.get("BELFRY_BIN", ROOT / ".build" / "debug" / "belfry"))
+if not BELFRY.is_absolute():
+    BELFRY = ROOT / BELFRY
+INVALID = ROOT / "examples" / "invalid"
+
+
+def belfry(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BELFRY), *args], capture_output=True, text=True, timeout=60, cwd=cwd)
+
+
+def test_valid_config_exits_0_with_a_summary():
+    result = belfry("validate", "examples/config")
+    assert result.returncode == 0
+    assert result.stdout == "valid: 3 apps, 1 user in 3 files\n"
+
+
+def test_invalid_config_exits_1_with_located_lines():
+    result = belfry("validate", ".", cwd=INVALID / "limit-out-of-range")
+    assert result.returncode == 1
+    assert result.stdout == (INVALID / "limit-out-of-range" / "expected.txt").read_text()
+
+
+def test_usage_errors_exit_2():
+    assert belfry("validate").returncode == 2
+    assert belfry("validate", "examples/config", "--format", "xml").returncode == 2
+    assert belfry("validate", "examples/config", "--author", "a@b.c").returncode == 2
+    missing = belfry("validate", "does/not/exist")
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
+
+
+def test_github_annotations():
+    result = belfry("validate", ".", "--format", "github", cwd=INVALID / "unknown-field")
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[0] == (
+        '::error file=app.yaml,line=10,col=3,title=belfry validate::/spec/colour: unknown field "colour"'
+    )
+
+
+def test_base_revision_from_git(tmp_path: Path):
+    repo = tmp_path / "repo"
+    subprocess.run(["cp", "-r", str(ROOT / "examples" / "config"), str(repo)], check=True)
+    git = ["git", "-C", str(repo), "-c", "user.email=alice@example.com", "-c", "user.name=Alice"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], check=True)
+    (repo / "users.yaml").unlink()
+    (repo / "bob.yaml").write_text(
+        (ROOT / "examples" / "config" / "users.yaml").read_text().replace("alice", "bob")
+    )
+    result = belfry("validate", str(repo), "--author", "alice@example.com", "--base", "HEAD")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "users cannot delete themselves" in result.stdout
+    assert belfry("validate", str(repo), "--author", "bob@example.com", "--base", "HEAD").returncode == 0
+
+
+def test_serve_refuses_an_invalid_config_with_the_same_messages(tmp_path: Path):
+    case = INVALID / "duplicate-app-id"
+    result = belfry("serve", "--source", str(case), "--port", "0", "--data-dir", str(tmp_path))
+    assert result.returncode == 1
+    expected_error = (case / "expected.txt").read_text().splitlines()[0]
+    assert expected_error in result.stderr
