@@ -6,7 +6,10 @@
 //                JSONSchema (an honest draft 2020-12 validator)
 //                PusherProtocol (wire format, channels, signatures, presence, timers)
 //                BelfryManifest (manifest model, YAML decoding, config snapshot)
+//                BelfryPlan (desired vs current: create/update/delete, renderers)
 //   I/O:         BelfrySource (reading manifests from a directory)
+//                BelfryGit (libgit2: clone, fetch, read a commit's tree)
+//                BelfryStore (SQLite via GRDB: applied config, credentials, history)
 //                BelfryServer (SwiftNIO: WebSocket + HTTP API on one port)
 //   executable:  belfry (argument parsing and wiring only)
 //   test-only:   BelfryTestSupport (mock clock, fixtures)
@@ -28,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(
@@ -47,6 +51,23 @@ let package = Package(
         .target(
             name: "BelfryManifest",
             dependencies: ["BelfryJSON", "JSONSchema", "PusherProtocol", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "BelfryPlan",
+            dependencies: ["BelfryManifest", "BelfryJSON"],
+            swiftSettings: strict
+        ),
+        .systemLibrary(name: "CLibGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        .target(name: "CGitShims", dependencies: ["CLibGit2"]),
+        .target(
+            name: "BelfryGit",
+            dependencies: ["CLibGit2", "CGitShims"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "BelfryStore",
+            dependencies: ["BelfryManifest", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .target(
@@ -92,6 +113,21 @@ let package = Package(
         .testTarget(
             name: "BelfryJSONTests",
             dependencies: ["BelfryJSON"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BelfryPlanTests",
+            dependencies: ["BelfryPlan", "BelfryManifest", "BelfryTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BelfryGitTests",
+            dependencies: ["BelfryGit"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BelfryStoreTests",
+            dependencies: ["BelfryStore", "BelfryManifest", "BelfryTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

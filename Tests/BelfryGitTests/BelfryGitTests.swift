@@ -1,0 +1,3 @@
+import Testing
+
+@Test func belfrygitBuilds() { #expect(Bool(true)) }

@@ -1,0 +1,3 @@
+import Testing
+
+@Test func belfrystoreBuilds() { #expect(Bool(true)) }
