@@ -11,6 +11,7 @@
 //                BelfryGit (libgit2: clone, fetch, read a commit's tree)
 //                BelfryStore (SQLite via GRDB: applied config, credentials, history)
 //                BelfryServer (SwiftNIO: WebSocket + HTTP API on one port)
+//                BelfryReconciler (the loop: source → validate → plan → apply, as a Service)
 //   executable:  belfry (argument parsing and wiring only)
 //   test-only:   BelfryTestSupport (mock clock, fixtures)
 import PackageDescription
@@ -50,7 +51,10 @@ let package = Package(
         ),
         .target(
             name: "BelfryManifest",
-            dependencies: ["BelfryJSON", "JSONSchema", "PusherProtocol", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "BelfryJSON", "JSONSchema", "PusherProtocol", .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -93,12 +97,27 @@ let package = Package(
             // that idiom readable. Shared state is still guarded (see each @unchecked Sendable).
             swiftSettings: strict + [.swiftLanguageMode(.v5)]
         ),
+        .target(
+            name: "BelfryReconciler",
+            dependencies: [
+                "BelfryManifest", "BelfryPlan", "BelfrySource",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "belfry",
             dependencies: [
                 "BelfryServer",
                 "BelfrySource",
                 "BelfryManifest",
+                "BelfryReconciler",
+                "BelfryStore",
+                "BelfryPlan",
+                "BelfryJSON",
+                "PusherProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

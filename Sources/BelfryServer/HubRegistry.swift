@@ -21,6 +21,9 @@ final class HubRegistry: @unchecked Sendable {
 
     func existing(_ appID: String) -> AppHub? { lock.withLock { hubs[appID] } }
 
+    /// Forgets a deleted app's hub (its channels, presence and cache go with it).
+    func drop(_ appID: String) { _ = lock.withLock { hubs.removeValue(forKey: appID) } }
+
     var all: [AppHub] { lock.withLock { Array(hubs.values) } }
 
     var totalConnections: Int { all.reduce(0) { $0 + $1.connectionCount } }

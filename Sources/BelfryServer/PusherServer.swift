@@ -13,7 +13,7 @@ import ServiceLifecycle
 /// open ones with `pusher:error` + 4200, and waits up to the grace period before exiting.
 public final class PusherServer: Service, Sendable {
     private let group: MultiThreadedEventLoopGroup
-    private let context: ServerContext
+    let context: ServerContext
     private let boundPort = NIOLockedValueBoxPort()
 
     public init(options: ServerOptions, store: ConfigStore, logger: Logger) {

@@ -156,7 +156,7 @@ final class WebSocketSession: ChannelInboundHandler {
         authTimer?.cancel()
         if let connection {
             connection.isClosed = true
-            context.hubs.hub(for: connection.appID).remove(connection, subscriptions: connection.subscriptions)
+            context.hubs.existing(connection.appID)?.remove(connection, subscriptions: connection.subscriptions)
             connection.subscriptions = [:]
             logger.debug(
                 "disconnected", metadata: ["app": "\(connection.appID)", "socket_id": "\(connection.socketID)"])

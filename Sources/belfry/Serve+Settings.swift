@@ -5,6 +5,12 @@ import Logging
 /// `serve`'s flags merged with their `BELFRY_*` environment defaults and checked.
 struct ServeSettings {
     var sourcePath: String
+    var dataDirectory: String
+    /// Seconds between reconcile passes.
+    var interval: Int
+    var adminHost: String
+    var adminPort: Int
+    var adminToken: String?
     var server: ServerOptions
     var logFormat: LogFormat
     var logLevel: Logger.Level
@@ -33,9 +39,9 @@ extension Serve {
         if let url = string("redis-url", redisUrl) {
             throw CommandFailure("--redis-url \(url): multi-node mode is not supported yet")
         }
-        _ = try int("interval", interval, range: 1...86400)
-        _ = try int("admin-port", adminPort, range: 0...65535)
-        _ = string("admin-host", adminHost)
+        let intervalSeconds = try int("interval", interval, range: 1...86400) ?? 60
+        let adminPortNumber = try int("admin-port", adminPort, range: 0...65535) ?? 9601
+        let adminHostName = string("admin-host", adminHost) ?? "127.0.0.1"
         let dataDirectory = string("data-dir", dataDir) ?? ".belfry"
         do {
             try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
@@ -69,6 +75,10 @@ extension Serve {
             throw CommandFailure(
                 "--log-level must be one of trace, debug, info, notice, warning, error, critical; got \(levelText)")
         }
-        return ServeSettings(sourcePath: sourcePath, server: options, logFormat: format, logLevel: level)
+        return ServeSettings(
+            sourcePath: sourcePath, dataDirectory: dataDirectory, interval: intervalSeconds,
+            adminHost: adminHostName, adminPort: adminPortNumber, adminToken: string("admin-token", adminToken),
+            server: options,
+            logFormat: format, logLevel: level)
     }
 }

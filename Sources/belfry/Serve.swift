@@ -1,7 +1,9 @@
 import ArgumentParser
 import BelfryManifest
+import BelfryReconciler
 import BelfryServer
 import BelfrySource
+import BelfryStore
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -24,15 +26,20 @@ struct Serve: AsyncParsableCommand {
     var host: String?
     @Option(help: "Public port: WebSocket and HTTP API. (env BELFRY_PORT)")
     var port: Int?
-    @Option(help: "Address of the admin port (status page; not served yet). (env BELFRY_ADMIN_HOST)")
+    @Option(help: "Address of the admin port (default 127.0.0.1). (env BELFRY_ADMIN_HOST)")
     var adminHost: String?
-    @Option(help: "Admin port (status page; not served yet). (env BELFRY_ADMIN_PORT)")
+    @Option(help: "Admin port: /api/v1/reconcile, /internal/v1/… (default 9601). (env BELFRY_ADMIN_PORT)")
     var adminPort: Int?
+    @Option(
+        help:
+            "Bearer token of /internal/v1/…; default: generated once into DATA_DIR/admin-token. (env BELFRY_ADMIN_TOKEN)"
+    )
+    var adminToken: String?
     @Option(help: "State directory, created if missing (default .belfry). (env BELFRY_DATA_DIR)")
     var dataDir: String?
     @Option(help: "Git branch (git sources are not supported yet). (env BELFRY_BRANCH)")
     var branch: String?
-    @Option(help: "Reconcile interval in seconds (reconciler not built yet). (env BELFRY_INTERVAL)")
+    @Option(help: "Seconds between reconcile passes (default 60): changes in SRC apply live. (env BELFRY_INTERVAL)")
     var interval: Int?
     @Option(help: "Redis URL for multi-node fan-out (not supported yet). (env BELFRY_REDIS_URL)")
     var redisUrl: String?
@@ -66,26 +73,80 @@ struct Serve: AsyncParsableCommand {
             LogFormat.handler(label: label, format: settings.logFormat, level: settings.logLevel)
         }
         let logger = Logger(label: "belfry")
-        let snapshot: ConfigSnapshot
+        let store: Store
         do {
-            snapshot = try DirectorySource(path: settings.sourcePath).load()
+            store = try Store.open(path: settings.dataDirectory + "/belfry.sqlite")
         } catch {
-            FileHandle.standardError.write(
-                Data("belfry: the configuration in \(settings.sourcePath) is invalid:\n\(error)\n".utf8))
-            throw ExitCode(1)
+            throw CommandFailure("cannot open the state database in \(settings.dataDirectory): \(error)")
         }
-        logger.info(
-            "configuration loaded",
-            metadata: [
-                "revision": "\(snapshot.revision)", "apps": "\(snapshot.apps.count)",
-                "users": "\(snapshot.users.count)",
-            ])
-        let server = PusherServer(options: settings.server, store: ConfigStore(snapshot), logger: logger)
+        let source = DirectorySource(path: settings.sourcePath)
+        let initial = try await initialConfiguration(source: source, store: store, logger: logger)
+        let server = PusherServer(options: settings.server, store: ConfigStore(initial), logger: logger)
+        let reconciler = Reconciler(
+            source: source, target: ServerTarget(server: server), recorder: StoreRecorder(store: store, logger: logger),
+            interval: .seconds(settings.interval), logger: logger)
+        let token = try await adminToken(settings: settings, store: store)
+        let routes = AdminRoutes(server: server, reconciler: reconciler, store: store, token: token)
+        let admin = AdminServer(host: settings.adminHost, port: settings.adminPort, logger: logger) {
+            await routes.handle($0)
+        }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: server)],
+                services: [.init(service: server), .init(service: reconciler), .init(service: admin)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
+    }
+}
+
+extension Serve {
+    /// The configuration to start with: the source's if it is readable and valid, else the last
+    /// applied one from the database (a restart keeps serving while the source is broken or
+    /// away), else a one-line-per-problem error and exit 1.
+    func initialConfiguration(source: DirectorySource, store: Store, logger: Logger) async throws -> ConfigSnapshot {
+        let problem: String
+        do {
+            let revision = try source.fetch()
+            switch revision.snapshot() {
+            case .success(let snapshot):
+                try? await store.saveApplied(snapshot, revision: revision.revision, source: revision.label)
+                logger.info(
+                    "configuration loaded",
+                    metadata: [
+                        "revision": "\(revision.label)", "apps": "\(snapshot.apps.count)",
+                        "users": "\(snapshot.users.count)",
+                    ])
+                return snapshot
+            case .failure(let errors): problem = errors.description
+            }
+        } catch {
+            problem = error.description
+        }
+        if let last = try? await store.lastApplied() {
+            logger.warning(
+                "source unusable; serving the last applied configuration",
+                metadata: ["revision": "\(last.revision)", "error": "\(problem)"])
+            return last.snapshot
+        }
+        FileHandle.standardError.write(
+            Data("belfry: the configuration in \(source.path) is invalid:\n\(problem)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+extension Serve {
+    /// The internal API's bearer token: the flag's, or one generated once, kept in the database
+    /// and written to `DATA_DIR/admin-token` (mode 0600) for `belfry reconcile --token`.
+    func adminToken(settings: ServeSettings, store: Store) async throws -> String {
+        if let token = settings.adminToken { return token }
+        let token = try await store.token()
+        let path = settings.dataDirectory + "/admin-token"
+        guard
+            FileManager.default.createFile(
+                atPath: path, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        else {
+            throw CommandFailure("cannot write \(path)")
+        }
+        return token
     }
 }

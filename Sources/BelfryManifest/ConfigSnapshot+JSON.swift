@@ -1,0 +1,90 @@
+import BelfryJSON
+import Crypto
+import PusherProtocol
+
+/// The configuration as JSON, for the internal API (`/internal/v1/state`, `/internal/v1/apply`).
+/// `state` carries secret digests only; `apply` carries the secrets the server needs.
+extension ConfigSnapshot {
+    public enum SecretMode: Sendable {
+        /// `"secret": "…"`: only for `apply`, over the authenticated admin port.
+        case include
+        /// `"secretDigest": "sha256:…"`: enough to tell whether a secret changed.
+        case digest
+    }
+
+    /// `sha256:<hex>` of a secret, as `state` reports it.
+    public static func digest(_ secret: String) -> String {
+        "sha256:" + Hex.encode(SHA256.hash(data: Array(secret.utf8)))
+    }
+
+    public func json(secrets: SecretMode) -> JSONValue {
+        .object([
+            ("revision", .string(revision)),
+            ("apps", .array(apps.map { $0.json(secrets: secrets) })),
+            ("users", .array(users.map { .object([("name", .string($0.name)), ("email", .string($0.email))]) })),
+        ])
+    }
+
+    /// Decodes what `json(secrets: .include)` wrote; users' password hashes are not carried.
+    public init?(json: JSONValue) {
+        guard let apps = json["apps"]?.arrayValue, let users = json["users"]?.arrayValue else { return nil }
+        var decodedApps: [App] = []
+        for app in apps {
+            guard let decoded = App(json: app) else { return nil }
+            decodedApps.append(decoded)
+        }
+        let decodedUsers = users.compactMap { user -> User? in
+            guard let name = user["name"]?.stringValue, let email = user["email"]?.stringValue else { return nil }
+            return User(name: name, email: email, passwordHash: user["passwordHash"]?.stringValue ?? "")
+        }
+        self.init(apps: decodedApps, users: decodedUsers, revision: json["revision"]?.stringValue ?? "")
+    }
+}
+
+extension App {
+    func json(secrets: ConfigSnapshot.SecretMode) -> JSONValue {
+        var limits: [(String, JSONValue)] = []
+        if let n = self.limits.maxConnections { limits.append(("maxConnections", .number(String(n)))) }
+        if let n = self.limits.clientEventsPerSecond { limits.append(("clientEventsPerSecond", .number(String(n)))) }
+        if let n = self.limits.backendEventsPerSecond { limits.append(("backendEventsPerSecond", .number(String(n)))) }
+        let secretField: (String, JSONValue) =
+            switch secrets {
+            case .include: ("secret", .string(secret))
+            case .digest: ("secretDigest", .string(ConfigSnapshot.digest(secret)))
+            }
+        return .object([
+            ("name", .string(name)), ("id", .string(id)), ("key", .string(key)), secretField,
+            ("enabled", .bool(enabled)), ("allowedOrigins", .array(allowedOrigins.map { .string($0) })),
+            ("clientEvents", .bool(clientEvents)), ("userAuthentication", .bool(userAuthentication)),
+            ("limits", .object(limits)),
+            (
+                "webhooks",
+                .array(
+                    webhooks.map {
+                        .object([("url", .string($0.url)), ("events", .array($0.events.map { .string($0) }))])
+                    })
+            ),
+        ])
+    }
+
+    init?(json: JSONValue) {
+        guard let name = json["name"]?.stringValue, let id = json["id"]?.stringValue,
+            let key = json["key"]?.stringValue,
+            let secret = json["secret"]?.stringValue ?? json["secretDigest"]?.stringValue
+        else { return nil }
+        let limits = json["limits"]
+        self.init(
+            name: name, id: id, key: key, secret: secret, enabled: json["enabled"] != .bool(false),
+            allowedOrigins: json["allowedOrigins"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+            clientEvents: json["clientEvents"] == .bool(true),
+            userAuthentication: json["userAuthentication"] == .bool(true),
+            limits: Limits(
+                maxConnections: limits?["maxConnections"]?.intValue,
+                clientEventsPerSecond: limits?["clientEventsPerSecond"]?.intValue,
+                backendEventsPerSecond: limits?["backendEventsPerSecond"]?.intValue),
+            webhooks: (json["webhooks"]?.arrayValue ?? []).compactMap { hook in
+                guard let url = hook["url"]?.stringValue else { return nil }
+                return Webhook(url: url, events: hook["events"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+            })
+    }
+}

@@ -1,0 +1,72 @@
+import BelfryManifest
+
+/// Field-by-field comparison of two specs. Secrets are compared here and only their masks leave.
+struct FieldDiff {
+    private(set) var changes: [FieldChange] = []
+
+    /// Every field of `new` for a create (`old == nil`), the differing ones for an update.
+    static func app(from old: App?, to new: App) -> [FieldChange] {
+        var diff = FieldDiff()
+        diff.compare("spec.id", old.map { .string($0.id) }, .string(new.id))
+        diff.compare("spec.key", old.map { .string($0.key) }, .string(new.key))
+        diff.compareSecret("spec.secret", old?.secret, new.secret)
+        diff.compare("spec.enabled", old.map { .bool($0.enabled) }, .bool(new.enabled))
+        diff.compare("spec.allowedOrigins", old.map { .strings($0.allowedOrigins) }, .strings(new.allowedOrigins))
+        diff.compare("spec.clientEvents", old.map { .bool($0.clientEvents) }, .bool(new.clientEvents))
+        diff.compare(
+            "spec.userAuthentication", old.map { .bool($0.userAuthentication) }, .bool(new.userAuthentication))
+        diff.compareLimit("maxConnections", old?.limits, new.limits, \.maxConnections)
+        diff.compareLimit("clientEventsPerSecond", old?.limits, new.limits, \.clientEventsPerSecond)
+        diff.compareLimit("backendEventsPerSecond", old?.limits, new.limits, \.backendEventsPerSecond)
+        diff.compareWebhooks(old?.webhooks ?? [], new.webhooks)
+        return diff.changes
+    }
+
+    /// Every field of `new` for a create (`old == nil`), the differing ones for an update.
+    static func user(from old: User?, to new: User) -> [FieldChange] {
+        var diff = FieldDiff()
+        diff.compare("spec.email", old.map { .string($0.email) }, .string(new.email))
+        diff.compareSecret("spec.passwordHash", old?.passwordHash, new.passwordHash)
+        return diff.changes
+    }
+
+    /// `spec.limits.<name>`; an absent limit is `.unlimited`.
+    private mutating func compareLimit(
+        _ name: String, _ old: App.Limits?, _ new: App.Limits, _ limit: KeyPath<App.Limits, Int?>
+    ) {
+        func value(_ limits: App.Limits) -> FieldValue { limits[keyPath: limit].map(FieldValue.int) ?? .unlimited }
+        compare("spec.limits." + name, old.map(value), value(new))
+    }
+
+    private mutating func compare(_ path: String, _ old: FieldValue?, _ new: FieldValue?) {
+        if old != new { changes.append(FieldChange(path: path, old: old, new: new)) }
+    }
+
+    /// Records only that a secret is set or changed; neither value is kept.
+    private mutating func compareSecret(_ path: String, _ old: String?, _ new: String?) {
+        switch (old, new) {
+        case (nil, .some): changes.append(FieldChange(path: path, old: nil, new: .masked(.set)))
+        case (.some, nil): changes.append(FieldChange(path: path, old: .masked(.set), new: nil))
+        case (let old?, let new?) where old != new:
+            changes.append(FieldChange(path: path, old: .masked(.set), new: .masked(.changed)))
+        default: break
+        }
+    }
+
+    /// Webhooks by position: a pair compares `url` and `events`; an unpaired one is added or removed whole.
+    private mutating func compareWebhooks(_ old: [App.Webhook], _ new: [App.Webhook]) {
+        for index in 0..<max(old.count, new.count) {
+            let before = index < old.count ? old[index] : nil
+            let after = index < new.count ? new[index] : nil
+            let path = "spec.webhooks[\(index)]"
+            if let before, let after {
+                compare(path + ".url", .string(before.url), .string(after.url))
+                compare(path + ".events", .strings(before.events), .strings(after.events))
+            } else {
+                compare(path, before.map(Self.webhook), after.map(Self.webhook))
+            }
+        }
+    }
+
+    private static func webhook(_ hook: App.Webhook) -> FieldValue { .webhook(url: hook.url, events: hook.events) }
+}

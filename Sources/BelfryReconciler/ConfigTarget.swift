@@ -1,0 +1,44 @@
+import BelfryManifest
+
+/// What the reconciler acts on: the running server in-process, or (later) its internal HTTP API.
+/// The reconciler never imports the server; the server conforms through this small protocol.
+public protocol ConfigTarget: Sendable {
+    /// The configuration being served now.
+    var currentConfiguration: ConfigSnapshot { get }
+    /// Swaps in a validated configuration; returns a one-line description of the effects.
+    func applyConfiguration(_ snapshot: ConfigSnapshot) async -> String
+}
+
+/// Where passes and applied configurations are recorded (the SQLite store in production).
+public protocol PassRecorder: Sendable {
+    func record(_ pass: PassRecord) async
+    func saveApplied(_ snapshot: ConfigSnapshot, revision: String, label: String) async
+}
+
+/// One reconcile pass as it is logged, stored and shown.
+public struct PassRecord: Sendable, Equatable {
+    public enum Trigger: String, Sendable { case startup, interval, webhook, manual }
+    public enum Result: String, Sendable {
+        /// A change was applied.
+        case applied
+        /// The server already matches the revision.
+        case noChange
+        /// The revision does not validate; the last good configuration keeps serving.
+        case invalid
+        /// The plan is unsafe (deletes everything, an author deletes their own user).
+        case refused
+        /// The source could not be read; retried with backoff.
+        case unreachable
+    }
+
+    public var trigger: Trigger
+    public var startedAt: Double
+    public var durationMs: Double
+    public var revision: String?
+    public var label: String?
+    public var author: String?
+    public var message: String?
+    public var planSummary: String?
+    public var result: Result
+    public var error: String?
+}

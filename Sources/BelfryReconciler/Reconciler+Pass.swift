@@ -1,0 +1,88 @@
+import BelfryManifest
+import BelfryPlan
+import BelfrySource
+import Foundation
+import Logging
+
+extension Reconciler {
+    /// Runs one pass now and returns its record (also logged and recorded).
+    @discardableResult
+    public func runPass(trigger: PassRecord.Trigger) async -> PassRecord {
+        let started = Date()
+        var record = PassRecord(
+            trigger: trigger, startedAt: started.timeIntervalSince1970, durationMs: 0, result: .noChange)
+        let revision: SourceRevision
+        do {
+            revision = try source.fetch()
+        } catch {
+            record.result = .unreachable
+            record.error = "\(error)"
+            return await finish(record, started: started, applied: nil)
+        }
+        record.revision = revision.revision
+        record.label = revision.label
+        record.author = revision.author
+        record.message = revision.message
+        let desired: ConfigSnapshot
+        switch revision.snapshot(environment: environment) {
+        case .failure(let errors):
+            record.result = .invalid
+            record.error = errors.description
+            return await finish(record, started: started, applied: nil)
+        case .success(let snapshot):
+            desired = snapshot
+        }
+        let current = target.currentConfiguration
+        let plan = Plan(
+            desired: desired, current: current,
+            source: Plan.Source(revision: revision.revision, subject: revision.message, author: revision.author))
+        record.planSummary = plan.summary
+        let refusal =
+            plan.refusal.map { "\($0)" } ?? selfDeletion(revision: revision, desired: desired, current: current)
+        if let refusal {
+            record.result = .refused
+            record.error = "\(refusal)"
+            return await finish(record, started: started, applied: nil)
+        }
+        guard plan.hasChanges else { return await finish(record, started: started, applied: nil) }
+        let effects = await target.applyConfiguration(desired)
+        record.result = .applied
+        logger.info(
+            "reconcile applied",
+            metadata: ["revision": "\(revision.label)", "plan": "\(plan.summary)", "effects": "\(effects)"])
+        return await finish(record, started: started, applied: (desired, revision))
+    }
+
+    /// A commit whose author removes their own User is refused.
+    private func selfDeletion(revision: SourceRevision, desired: ConfigSnapshot, current: ConfigSnapshot) -> String? {
+        guard let email = revision.authorEmail?.lowercased() else { return nil }
+        let before = current.users.contains { $0.email.lowercased() == email }
+        let after = desired.users.contains { $0.email.lowercased() == email }
+        guard before, !after else { return nil }
+        return "the commit's author \(email) removes their own User: users cannot delete themselves"
+    }
+
+    private func finish(
+        _ record: PassRecord, started: Date, applied: (ConfigSnapshot, SourceRevision)?
+    ) async -> PassRecord {
+        var record = record
+        record.durationMs = Date().timeIntervalSince(started) * 1000
+        state.update(with: record)
+        if let (snapshot, revision) = applied {
+            await recorder?.saveApplied(snapshot, revision: revision.revision, label: revision.label)
+        }
+        await recorder?.record(record)
+        var metadata: Logger.Metadata = [
+            "result": "\(record.result.rawValue)", "trigger": "\(record.trigger.rawValue)",
+            "duration_ms": "\(Int(record.durationMs))",
+        ]
+        if let label = record.label { metadata["revision"] = "\(label)" }
+        switch record.result {
+        case .applied, .noChange: logger.debug("reconcile pass", metadata: metadata)
+        case .invalid, .refused, .unreachable:
+            metadata["error"] = "\(record.error ?? "")"
+            logger.warning("reconcile pass did not apply", metadata: metadata)
+        }
+        return record
+    }
+}

@@ -1,0 +1,64 @@
+import BelfryManifest
+import BelfryPlan
+import BelfrySource
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// The reconcile loop: every `interval` (with jitter), or when triggered, read the source,
+/// validate the revision whole, plan it against the server and apply it if it changes anything.
+/// One pass at a time; triggers during a pass coalesce into one more pass. An invalid revision
+/// never replaces the last good configuration; an unreachable source backs off.
+public final class Reconciler: Service, Sendable {
+    let source: any ConfigSource
+    let target: any ConfigTarget
+    let recorder: (any PassRecorder)?
+    private let interval: Duration
+    let logger: Logger
+    let environment: [String: String]
+    private let wakeup = Wakeup()
+    let state = LockedState()
+
+    public init(
+        source: any ConfigSource, target: any ConfigTarget, recorder: (any PassRecorder)?, interval: Duration,
+        logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        self.source = source
+        self.target = target
+        self.recorder = recorder
+        self.interval = interval
+        self.logger = logger
+        self.environment = environment
+    }
+
+    /// Asks for a pass as soon as the current one (if any) ends; repeated calls coalesce.
+    public func trigger(_ reason: PassRecord.Trigger = .manual) {
+        wakeup.signal(reason)
+    }
+
+    /// The newest pass and the last applied revision, for status endpoints.
+    public var status: ReconcileStatus { state.status }
+
+    public func run() async throws {
+        var reason: PassRecord.Trigger? = .startup
+        await withGracefulShutdownHandler {
+            while let current = reason, !Task.isCancelled {
+                let record = await runPass(trigger: current)
+                reason = await wakeup.wait(nextWait(after: record))
+            }
+        } onGracefulShutdown: {
+            self.wakeup.close()
+        }
+    }
+
+    /// The interval with ±10% jitter, or an exponential backoff (up to 5 minutes) after failures.
+    private func nextWait(after record: PassRecord) -> Duration {
+        let failures = state.status.consecutiveFailures
+        var wait = interval
+        if record.result == .unreachable, failures > 0 {
+            wait = min(interval * (1 << min(failures, 6)), .seconds(300))
+        }
+        let jitter = Double.random(in: 0.9...1.1)
+        return wait * jitter
+    }
+}

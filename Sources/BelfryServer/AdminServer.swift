@@ -1,0 +1,129 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import PusherProtocol
+import ServiceLifecycle
+
+/// The admin port (127.0.0.1:9601 by default): a small HTTP server whose routes the executable
+/// supplies (`/api/v1/…`, `/internal/v1/…`), so this module stays free of the reconciler.
+public final class AdminServer: Service, Sendable {
+    /// One request as the router sees it.
+    public struct Request: Sendable {
+        public var method: String
+        public var path: String
+        public var query: [(String, String)]
+        public var headers: [(String, String)]
+        public var body: [UInt8]
+
+        public func header(_ name: String) -> String? {
+            headers.first { $0.0.lowercased() == name.lowercased() }?.1
+        }
+    }
+
+    public struct Response: Sendable {
+        public var status: Int
+        public var body: String
+        public var contentType: String
+
+        public init(status: Int = 200, body: String, contentType: String = "application/json") {
+            self.status = status
+            self.body = body
+            self.contentType = contentType
+        }
+    }
+
+    public typealias Handler = @Sendable (Request) async -> Response
+
+    private let host: String
+    private let port: Int
+    private let handler: Handler
+    private let logger: Logger
+
+    public init(host: String, port: Int, logger: Logger, handler: @escaping Handler) {
+        self.host = host
+        self.port = port
+        self.logger = logger
+        self.handler = handler
+    }
+
+    public func run() async throws {
+        let group = MultiThreadedEventLoopGroup.singleton
+        let handler = self.handler
+        let limit = 1 << 20
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(AdminHTTPHandler(handler: handler, limit: limit))
+                }
+            }
+            .bind(host: host, port: port).get()
+        logger.info("admin port listening", metadata: ["address": "\(host):\(channel.localAddress?.port ?? 0)"])
+        try? await gracefulShutdown()
+        try? await channel.close()
+    }
+}
+
+/// Collects one request, runs the async router off the event loop, writes the response back.
+final class AdminHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
+    // @unchecked Sendable: state is only touched on the channel's event loop; the async router
+    // result is written back through `eventLoop.execute`.
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let handler: AdminServer.Handler
+    private let limit: Int
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+
+    init(handler: @escaping AdminServer.Handler, limit: Int) {
+        self.handler = handler
+        self.limit = limit
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body = []
+        case .body(var chunk):
+            if body.count + chunk.readableBytes <= limit { body += chunk.readBytes(length: chunk.readableBytes) ?? [] }
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            let (path, query) = Self.split(head.uri)
+            let request = AdminServer.Request(
+                method: head.method.rawValue, path: path, query: QueryString.parse(Substring(query)),
+                headers: head.headers.map { ($0.name, $0.value) }, body: body)
+            let handler = self.handler
+            let promise = context.eventLoop.makePromise(of: AdminServer.Response.self)
+            promise.completeWithTask { await handler(request) }
+            let keepAlive = head.isKeepAlive
+            let channel = context.channel
+            promise.futureResult.whenSuccess { response in
+                Self.write(response, keepAlive: keepAlive, channel: channel)
+            }
+        }
+    }
+
+    private static func split(_ uri: String) -> (String, String) {
+        guard let q = uri.firstIndex(of: "?") else { return (uri, "") }
+        return (String(uri[..<q]), String(uri[uri.index(after: q)...]))
+    }
+
+    private static func write(_ response: AdminServer.Response, keepAlive: Bool, channel: Channel) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: response.contentType)
+        headers.add(name: "Content-Length", value: String(response.body.utf8.count))
+        if !keepAlive { headers.add(name: "Connection", value: "close") }
+        let head = HTTPResponseHead(version: .http1_1, status: .init(statusCode: response.status), headers: headers)
+        channel.write(HTTPServerResponsePart.head(head), promise: nil)
+        channel.write(
+            HTTPServerResponsePart.body(.byteBuffer(channel.allocator.buffer(string: response.body))), promise: nil)
+        channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in
+            if !keepAlive { channel.close(promise: nil) }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import BelfryManifest
+import Foundation
+
+/// The manifests of one revision of a source, read and ready to validate: a directory's files
+/// now, or a git commit's tree.
+public struct SourceRevision: Sendable, Equatable {
+    /// Manifest files: path relative to the source root, and text.
+    public var files: [File]
+    /// `dir:/abs/path` or the full commit id.
+    public var revision: String
+    /// What people read: `main@9f77800` or the directory.
+    public var label: String
+    public var author: String?
+    public var authorEmail: String?
+    /// The commit subject.
+    public var message: String?
+    /// Where `file:` secrets that are relative paths are resolved from.
+    public var secretsRoot: String
+
+    public struct File: Sendable, Equatable {
+        public var path: String
+        public var text: String
+
+        public init(path: String, text: String) {
+            self.path = path
+            self.text = text
+        }
+    }
+
+    public init(
+        files: [File], revision: String, label: String, author: String? = nil, authorEmail: String? = nil,
+        message: String? = nil, secretsRoot: String
+    ) {
+        self.files = files.sorted { $0.path < $1.path }
+        self.revision = revision
+        self.label = label
+        self.author = author
+        self.authorEmail = authorEmail
+        self.message = message
+        self.secretsRoot = secretsRoot
+    }
+
+    /// The validated configuration of this revision, or every problem found (the same checks as
+    /// `belfry validate`, with unresolvable secrets as errors since the server needs them).
+    public func snapshot(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> Result<ConfigSnapshot, ManifestErrors> {
+        let set = ManifestSet(files.map { ManifestDecoder.decode(yaml: $0.text, file: $0.path) })
+        let secrets = DirectorySource(path: secretsRoot)
+        let result = set.snapshot(revision: revision) { secrets.resolve($0, environment: environment) }
+        let wholeSet = set.wholeSetErrors(source: ".")
+        switch result {
+        case .success(let snapshot):
+            return wholeSet.isEmpty ? .success(snapshot) : .failure(ManifestErrors(wholeSet))
+        case .failure(let errors):
+            return .failure(ManifestErrors(errors.errors + wholeSet))
+        }
+    }
+}
+
+/// Where the reconciler reads desired configuration from.
+public protocol ConfigSource: Sendable {
+    /// A description for logs and the status page (`/srv/config`, `https://host/repo.git#main`).
+    var description: String { get }
+    /// Reads the newest revision; may block (file or network I/O).
+    func fetch() throws(SourceError) -> SourceRevision
+}
+
+extension DirectorySource: ConfigSource {
+    public var description: String { root }
+
+    public func fetch() throws(SourceError) -> SourceRevision {
+        var files: [SourceRevision.File] = []
+        for path in try manifestFiles() {
+            guard let data = FileManager.default.contents(atPath: absolute(path)) else {
+                throw .unreadableDirectory(path: absolute(path), reason: "cannot read file")
+            }
+            files.append(SourceRevision.File(path: path, text: String(decoding: data, as: UTF8.self)))
+        }
+        return SourceRevision(files: files, revision: revision, label: root, secretsRoot: root)
+    }
+}

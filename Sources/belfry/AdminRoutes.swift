@@ -1,0 +1,94 @@
+import BelfryJSON
+import BelfryManifest
+import BelfryPlan
+import BelfryReconciler
+import BelfryServer
+import BelfryStore
+import Foundation
+import PusherProtocol
+
+/// The admin port's routes: reconcile status and trigger (`/api/v1/reconcile`) and the
+/// reconciler's internal API (`/internal/v1/state`, `/internal/v1/apply`, bearer token).
+struct AdminRoutes: Sendable {
+    let server: PusherServer
+    let reconciler: Reconciler
+    let store: Store
+    let token: String
+
+    func handle(_ request: AdminServer.Request) async -> AdminServer.Response {
+        switch (request.method, request.path) {
+        case ("GET", "/healthz"): return .init(body: #"{"status":"ok"}"#)
+        case ("GET", "/api/v1/reconcile"): return await status()
+        case ("POST", "/api/v1/reconcile"):
+            reconciler.trigger(.manual)
+            return .init(status: 202, body: #"{"triggered":true}"#)
+        case ("GET", "/internal/v1/state"), ("POST", "/internal/v1/apply"):
+            guard authorized(request) else {
+                return .init(status: 401, body: APIError.unauthorized("Missing or wrong bearer token").body)
+            }
+            if request.method == "GET" {
+                return .init(body: server.currentConfiguration.json(secrets: .digest).serialized)
+            }
+            return await apply(request.body)
+        default:
+            return .init(status: 404, body: APIError.notFound("No route for \(request.method) \(request.path)").body)
+        }
+    }
+
+    private func authorized(_ request: AdminServer.Request) -> Bool {
+        guard let header = request.header("Authorization"), header.hasPrefix("Bearer ") else { return false }
+        return Signature.constantTimeEquals(String(header.dropFirst(7)), token)
+    }
+
+    /// Applies a whole configuration sent by `belfry reconcile` (validated there; checked here
+    /// for shape and unique ids and keys), then records it as the last applied one.
+    private func apply(_ body: [UInt8]) async -> AdminServer.Response {
+        guard let json = try? JSONParser.parse(body), let config = json["config"],
+            let snapshot = ConfigSnapshot(json: config)
+        else {
+            return .init(
+                status: 400, body: APIError.badRequest("Body must be {\"config\": {apps, users, revision}}").body)
+        }
+        if Set(snapshot.apps.map(\.id)).count != snapshot.apps.count
+            || Set(snapshot.apps.map(\.key)).count != snapshot.apps.count
+        {
+            return .init(status: 400, body: APIError.badRequest("App ids and keys must be unique").body)
+        }
+        let effects = server.apply(snapshot)
+        try? await store.saveApplied(snapshot, revision: snapshot.revision, source: "internal API")
+        let result = JSONValue.object([
+            ("applied", .bool(true)), ("revision", .string(snapshot.revision)),
+            ("closedConnections", .number(String(effects.closedConnections))),
+            ("deletedApps", .array(effects.deleted.map { .string($0) })),
+            ("disabledApps", .array(effects.disabled.map { .string($0) })),
+        ])
+        return .init(body: result.serialized)
+    }
+
+    private func status() async -> AdminServer.Response {
+        let status = reconciler.status
+        let history = (try? await store.recentPasses(limit: 20)) ?? []
+        let passes: [JSONValue] = history.map { pass in
+            var fields: [(String, JSONValue)] = [
+                ("startedAt", .string(ISO8601DateFormatter().string(from: pass.startedAt))),
+                ("durationMs", .number(String(pass.durationMs))), ("trigger", .string(pass.trigger.rawValue)),
+                ("result", .string(pass.result.rawValue)),
+            ]
+            for (key, value) in [
+                ("revision", pass.revision), ("label", pass.shortRevision), ("author", pass.author),
+                ("message", pass.message), ("plan", pass.planSummary), ("error", pass.error),
+            ] {
+                if let value { fields.append((key, .string(value))) }
+            }
+            return .object(fields)
+        }
+        let body = JSONValue.object([
+            ("lastResult", status.lastPass.map { .string($0.result.rawValue) } ?? .null),
+            ("lastAttemptedRevision", status.lastPass?.revision.map { .string($0) } ?? .null),
+            ("lastAppliedRevision", status.lastAppliedRevision.map { .string($0) } ?? .null),
+            ("consecutiveFailures", .number(String(status.consecutiveFailures))),
+            ("history", .array(passes)),
+        ])
+        return .init(body: body.serialized)
+    }
+}

@@ -1,0 +1,115 @@
+import ArgumentParser
+import BelfryJSON
+import BelfryManifest
+import BelfryPlan
+import BelfrySource
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// `belfry reconcile`: one pass against a running server through its internal API; with
+/// `--dry-run`, only the plan (the pull-request check).
+struct Reconcile: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Plan (and unless --dry-run, apply) SRC against a running server.",
+        discussion: """
+            Reads and validates SRC, fetches the server's state from URL/internal/v1/state, prints the plan
+            (secrets masked) and applies it through URL/internal/v1/apply. Exit status: 0 success, 1 error;
+            with --detailed-exitcode: 0 no changes, 1 error, 2 changes (planned or applied).
+            Example: belfry reconcile --source config --server http://127.0.0.1:9601 \\
+              --token "$(cat .belfry/admin-token)" --dry-run --output markdown
+            """)
+
+    enum Output: String, ExpressibleByArgument, CaseIterable { case text, json, markdown }
+
+    @Option(help: "Manifest source: a directory.") var source: String
+    @Option(help: "The server's admin URL, e.g. http://127.0.0.1:9601.") var server: String
+    @Option(help: "The internal API bearer token (DATA_DIR/admin-token on the server).") var token: String
+    @Flag(help: "Print the plan; change nothing.") var dryRun = false
+    @Option(help: "Plan format: text, json or markdown.") var output: Output = .text
+    @Flag(help: "Exit 2 when there are changes, 0 when none.") var detailedExitcode = false
+    @Flag(help: "Allow a plan that deletes every app or every user.") var allowEmpty = false
+
+    func run() async throws {
+        let revision: SourceRevision
+        do {
+            revision = try DirectorySource(path: source).fetch()
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+        let desired: ConfigSnapshot
+        switch revision.snapshot() {
+        case .success(let snapshot): desired = snapshot
+        case .failure(let errors):
+            print(errors.description)
+            throw ExitCode(1)
+        }
+        let api = InternalAPI(base: server, token: token)
+        guard let current = ConfigSnapshot(json: try await api.call("GET", "/internal/v1/state")) else {
+            throw CommandFailure("\(server) answered /internal/v1/state with an unexpected body")
+        }
+        // The server reports secret digests; compare digests so a secret change shows as a change.
+        let comparable = ConfigSnapshot(
+            apps: desired.apps.map { app in
+                var app = app
+                app.secret = ConfigSnapshot.digest(app.secret)
+                return app
+            },
+            users: desired.users.map { user in
+                var user = user
+                user.passwordHash = ""
+                return user
+            }, revision: desired.revision)
+        let plan = Plan(
+            desired: comparable, current: current, source: Plan.Source(revision: revision.label), allowEmpty: allowEmpty
+        )
+        switch output {
+        case .text: print(plan.renderText(), terminator: "")
+        case .json: print(plan.renderJSON())
+        case .markdown: print(plan.renderMarkdown(), terminator: "")
+        }
+        if let refusal = plan.refusal { throw CommandFailure("refused: \(refusal)") }
+        if !dryRun, plan.hasChanges {
+            let body = JSONValue.object([("config", desired.json(secrets: .include))])
+            let result = try await api.call("POST", "/internal/v1/apply", body: body)
+            FileHandle.standardError.write(Data("applied: \(result.serialized)\n".utf8))
+        }
+        if detailedExitcode, plan.hasChanges { throw ExitCode(2) }
+    }
+}
+
+/// A minimal client of the server's internal API.
+struct InternalAPI {
+    let base: String
+    let token: String
+
+    func call(_ method: String, _ path: String, body: JSONValue? = nil) async throws -> JSONValue {
+        guard let url = URL(string: base.hasSuffix("/") ? String(base.dropLast()) + path : base + path) else {
+            throw CommandFailure("--server \(base) is not a URL")
+        }
+        var request = URLRequest(url: url)
+        request.httpMethod = method
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        if let body {
+            request.httpBody = Data(body.serialized.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await URLSession.shared.data(for: request)
+        } catch {
+            throw CommandFailure("cannot reach \(url): \(error.localizedDescription)")
+        }
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard status == 200 else {
+            throw CommandFailure("\(method) \(url) answered \(status): \(String(decoding: data, as: UTF8.self))")
+        }
+        guard let json = try? JSONParser.parse(Array(data)) else {
+            throw CommandFailure("\(method) \(url) answered with invalid JSON")
+        }
+        return json
+    }
+}

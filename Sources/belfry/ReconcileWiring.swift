@@ -1,0 +1,48 @@
+import BelfryManifest
+import BelfryReconciler
+import BelfryServer
+import BelfryStore
+import Foundation
+import Logging
+
+/// The running server as the reconciler's target, in-process.
+struct ServerTarget: ConfigTarget {
+    let server: PusherServer
+
+    var currentConfiguration: ConfigSnapshot { server.currentConfiguration }
+
+    func applyConfiguration(_ snapshot: ConfigSnapshot) async -> String {
+        let effects = server.apply(snapshot)
+        return "closed \(effects.closedConnections) connections (deleted apps \(effects.deleted), "
+            + "disabled apps \(effects.disabled))"
+    }
+}
+
+/// Records passes and applied configurations in the SQLite store; a failing write is logged,
+/// never fatal to the loop.
+struct StoreRecorder: PassRecorder {
+    let store: Store
+    let logger: Logger
+
+    func record(_ pass: PassRecord) async {
+        let started = Date(timeIntervalSince1970: pass.startedAt)
+        let entry = ReconcilePass(
+            startedAt: started, finishedAt: started.addingTimeInterval(pass.durationMs / 1000),
+            trigger: ReconcilePass.Trigger(rawValue: pass.trigger.rawValue) ?? .manual, revision: pass.revision,
+            shortRevision: pass.label, author: pass.author, message: pass.message, planSummary: pass.planSummary,
+            result: ReconcilePass.Outcome(rawValue: pass.result.rawValue) ?? .failed, error: pass.error)
+        do {
+            _ = try await store.appendPass(entry)
+        } catch {
+            logger.error("cannot record reconcile pass", metadata: ["error": "\(error)"])
+        }
+    }
+
+    func saveApplied(_ snapshot: ConfigSnapshot, revision: String, label: String) async {
+        do {
+            try await store.saveApplied(snapshot, revision: revision, source: label)
+        } catch {
+            logger.error("cannot save the applied configuration", metadata: ["error": "\(error)"])
+        }
+    }
+}

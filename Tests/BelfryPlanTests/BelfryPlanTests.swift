@@ -1,3 +1,0 @@
-import Testing
-
-@Test func belfryplanBuilds() { #expect(Bool(true)) }

@@ -1,0 +1,207 @@
+"""Live reconciliation of a directory source: edits apply without a restart, only the affected
+app's sockets are touched, an invalid edit keeps the last good configuration, and a restart with
+the source broken serves the last applied configuration from the database."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+
+from conftest import BELFRY_BIN, REPO_ROOT
+
+EXAMPLES = REPO_ROOT / "examples" / "config"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Served:
+    def __init__(self, tmp: Path, source: Path):
+        self.port = free_port()
+        self.admin_port = free_port()
+        self.data = tmp / "data"
+        self.log = open(tmp / "server.log", "w")
+        self.process = subprocess.Popen(
+            [
+                str(BELFRY_BIN), "serve", "--source", str(source), "--host", "127.0.0.1",
+                "--port", str(self.port), "--data-dir", str(tmp / "data"), "--interval", "1",
+                "--log-format", "json", "--shutdown-grace", "2", "--admin-port", str(self.admin_port),
+            ],
+            stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        self.wait_ready()
+
+    def wait_ready(self):
+        import requests
+
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, "server exited"
+            try:
+                if requests.get(f"http://127.0.0.1:{self.port}/readyz", timeout=1).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.05)
+        raise AssertionError("server not ready")
+
+    def connect(self, key: str, origin: str | None = None):
+        ws = connect(
+            f"ws://127.0.0.1:{self.port}/app/{key}?protocol=7", ping_interval=None, open_timeout=5, origin=origin
+        )
+        first = json.loads(ws.recv(timeout=5))
+        return ws, first
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        assert self.process.wait(timeout=15) == 0
+        self.log.close()
+
+
+def wait_for_close(ws, timeout: float = 10.0) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            ws.recv(timeout=deadline - time.monotonic())
+        except ConnectionClosed as closed:
+            return closed.rcvd.code if closed.rcvd else -1
+        except TimeoutError:
+            break
+    raise AssertionError("connection was not closed")
+
+
+def poll(predicate, timeout: float = 10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    target = tmp_path / "config"
+    shutil.copytree(EXAMPLES, target)
+    return target
+
+
+def test_edits_apply_live_and_touch_only_the_changed_app(tmp_path: Path, config: Path):
+    served = Served(tmp_path, config)
+    try:
+        chat, established = served.connect("chat-key")
+        assert established["event"] == "pusher:connection_established"
+        dashboard, _ = served.connect("dashboard-key", origin="https://dashboard.example.com")
+
+        # A new app goes live without a restart.
+        (config / "extra.yaml").write_text(
+            (config / "chat.yaml").read_text().replace("name: chat", "name: extra")
+            .replace('id: "1001"', 'id: "1009"').replace("chat-key", "extra-key")
+        )
+
+        def extra_is_live():
+            try:
+                ws, first = served.connect("extra-key")
+                ws.close()
+                return first["event"] == "pusher:connection_established"
+            except ConnectionClosed:
+                return False
+
+        poll(extra_is_live)
+
+        # Disabling chat closes chat's sockets with 4003 and leaves dashboard's open.
+        (config / "chat.yaml").write_text((config / "chat.yaml").read_text().replace("enabled: true", "enabled: false"))
+        assert wait_for_close(chat) == 4003
+        dashboard.send(json.dumps({"event": "pusher:ping", "data": {}}))
+        assert json.loads(dashboard.recv(timeout=5))["event"] == "pusher:pong"
+
+        # An invalid edit is refused and the last good configuration keeps serving.
+        (config / "dashboards.yaml").write_text((config / "dashboards.yaml").read_text().replace('id: "1002"', "id: 1002"))
+        poll(lambda: "must be a string" in (tmp_path / "server.log").read_text())
+        dashboard.send(json.dumps({"event": "pusher:ping", "data": {}}))
+        assert json.loads(dashboard.recv(timeout=5))["event"] == "pusher:pong"
+        assert "reconcile pass did not apply" in (tmp_path / "server.log").read_text()
+    finally:
+        served.stop()
+
+    # Restart with the source still invalid: the last applied configuration serves at once.
+    restarted = Served(tmp_path, config)
+    try:
+        ws, first = restarted.connect("extra-key")
+        assert first["event"] == "pusher:connection_established"
+        ws.close()
+        ws, first = restarted.connect("chat-key")
+        assert first["event"] == "pusher:error" and first["data"]["code"] == 4003
+        assert "serving the last applied configuration" in (tmp_path / "server.log").read_text()
+    finally:
+        restarted.stop()
+
+
+def reconcile(served: Served, source: Path, *flags: str, token: str | None = None) -> subprocess.CompletedProcess:
+    token = token or (served.data / "admin-token").read_text().strip()
+    return subprocess.run(
+        [
+            str(BELFRY_BIN), "reconcile", "--source", str(source), "--server",
+            f"http://127.0.0.1:{served.admin_port}", "--token", token, *flags,
+        ],
+        capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_reconcile_cli_plans_applies_and_reports(tmp_path: Path, config: Path):
+    import requests
+
+    served = Served(tmp_path, config)
+    try:
+        chat, _ = served.connect("chat-key")
+        changed = tmp_path / "changed"
+        shutil.copytree(config, changed)
+        (changed / "chat.yaml").write_text((changed / "chat.yaml").read_text().replace("enabled: true", "enabled: false"))
+        (changed / "chat.yaml").write_text(
+            (changed / "chat.yaml").read_text().replace("chat-secret", "rotated-secret")
+        )
+
+        plan = reconcile(served, changed, "--dry-run", "--detailed-exitcode")
+        assert plan.returncode == 2, plan.stderr
+        assert "~ App chat" in plan.stdout and "spec.enabled: true → false" in plan.stdout
+        assert "Plan: 0 to add, 1 to change, 0 to delete." in plan.stdout
+        assert "rotated-secret" not in plan.stdout and "chat-secret" not in plan.stdout
+        as_json = json.loads(reconcile(served, changed, "--dry-run", "--output", "json").stdout)
+        assert as_json["counts"]["change"] == 1
+        assert reconcile(served, changed, "--dry-run", token="wrong").returncode == 1
+
+        # The dry run changed nothing: chat's socket is still open.
+        chat.send(json.dumps({"event": "pusher:ping", "data": {}}))
+        assert json.loads(chat.recv(timeout=5))["event"] == "pusher:pong"
+
+        applied = reconcile(served, changed)
+        assert applied.returncode == 0, applied.stderr
+        assert wait_for_close(chat) == 4003
+        assert reconcile(served, changed, "--dry-run", "--detailed-exitcode").returncode == 0
+
+        status = requests.get(f"http://127.0.0.1:{served.admin_port}/api/v1/reconcile", timeout=5).json()
+        assert status["history"][0]["trigger"] == "startup"
+        assert requests.post(f"http://127.0.0.1:{served.admin_port}/api/v1/reconcile", timeout=5).status_code == 202
+        # The embedded reconciler still follows its own source: the manual trigger reverts the drift.
+        poll(lambda: served.connect("chat-key")[1]["event"] == "pusher:connection_established")
+        state = requests.get(
+            f"http://127.0.0.1:{served.admin_port}/internal/v1/state",
+            headers={"Authorization": "Bearer " + (served.data / "admin-token").read_text().strip()}, timeout=5,
+        ).json()
+        assert "chat-secret" not in json.dumps(state) and state["apps"][0]["secretDigest"].startswith("sha256:")
+    finally:
+        served.stop()
