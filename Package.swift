@@ -76,7 +76,7 @@ let package = Package(
         ),
         .target(
             name: "BelfrySource",
-            dependencies: ["BelfryManifest"],
+            dependencies: ["BelfryManifest", "BelfryGit"],
             swiftSettings: strict
         ),
         .target(
@@ -116,6 +116,7 @@ let package = Package(
                 "BelfryReconciler",
                 "BelfryStore",
                 "BelfryPlan",
+                "BelfryGit",
                 "BelfryJSON",
                 "PusherProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -147,6 +148,15 @@ let package = Package(
         .testTarget(
             name: "BelfryStoreTests",
             dependencies: ["BelfryStore", "BelfryManifest", "BelfryTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BelfryReconcilerTests",
+            dependencies: [
+                "BelfryReconciler", "BelfryManifest", "BelfrySource",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

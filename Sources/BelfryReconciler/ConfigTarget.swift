@@ -9,6 +9,14 @@ public protocol ConfigTarget: Sendable {
     func applyConfiguration(_ snapshot: ConfigSnapshot) async -> String
 }
 
+/// What to do when the server no longer matches the revision it was given.
+public enum DriftMode: String, Sendable, CaseIterable {
+    /// Revert to the revision (the default).
+    case correct
+    /// Report only.
+    case warn
+}
+
 /// Where passes and applied configurations are recorded (the SQLite store in production).
 public protocol PassRecorder: Sendable {
     func record(_ pass: PassRecord) async
@@ -29,6 +37,9 @@ public struct PassRecord: Sendable, Equatable {
         case refused
         /// The source could not be read; retried with backoff.
         case unreachable
+        /// The server differs from the last applied revision (a change made outside git) and the
+        /// drift mode is `warn`, so it was reported, not reverted.
+        case drift
     }
 
     public var trigger: Trigger

@@ -14,6 +14,10 @@ final class LockedState: Sendable {
 
     var status: ReconcileStatus { box.withLockedValue { $0 } }
 
+    func seed(appliedRevision: String?) {
+        box.withLockedValue { $0.lastAppliedRevision = appliedRevision }
+    }
+
     func update(with record: PassRecord) {
         box.withLockedValue { status in
             status.lastPass = record

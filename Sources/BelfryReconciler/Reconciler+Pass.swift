@@ -12,12 +12,21 @@ extension Reconciler {
         var record = PassRecord(
             trigger: trigger, startedAt: started.timeIntervalSince1970, durationMs: 0, result: .noChange)
         let revision: SourceRevision
-        do {
-            revision = try source.fetch()
-        } catch {
+        switch await fetchOffThePool() {
+        case .success(let fetched): revision = fetched
+        case .failure(let error):
             record.result = .unreachable
             record.error = "\(error)"
             return await finish(record, started: started, applied: nil)
+        }
+        if trigger == .interval, let last = state.status.lastPass, last.revision == revision.revision,
+            last.result == .invalid || last.result == .refused
+        {
+            // A bad revision waits for a new commit (or a manual trigger); no new record each interval.
+            return last
+        }
+        if let notice = revision.notice {
+            logger.warning("source notice", metadata: ["revision": "\(revision.label)", "notice": "\(notice)"])
         }
         record.revision = revision.revision
         record.label = revision.label
@@ -35,7 +44,9 @@ extension Reconciler {
         let current = target.currentConfiguration
         let plan = Plan(
             desired: desired, current: current,
-            source: Plan.Source(revision: revision.revision, subject: revision.message, author: revision.author))
+            source: Plan.Source(
+                branch: revision.branch, revision: revision.revision, subject: revision.message, author: revision.author
+            ))
         record.planSummary = plan.summary
         let refusal =
             plan.refusal.map { "\($0)" } ?? selfDeletion(revision: revision, desired: desired, current: current)
@@ -45,12 +56,32 @@ extension Reconciler {
             return await finish(record, started: started, applied: nil)
         }
         guard plan.hasChanges else { return await finish(record, started: started, applied: nil) }
+        if revision.revision == state.status.lastAppliedRevision {
+            // Same revision, different server: something changed it outside git.
+            logger.warning("drift: the server differs from the applied revision", metadata: ["plan": "\(plan.summary)"])
+            if drift == .warn {
+                record.result = .drift
+                record.error = "the server differs from \(revision.label) (\(plan.summary)); --drift warn leaves it"
+                return await finish(record, started: started, applied: nil)
+            }
+        }
         let effects = await target.applyConfiguration(desired)
         record.result = .applied
         logger.info(
             "reconcile applied",
             metadata: ["revision": "\(revision.label)", "plan": "\(plan.summary)", "effects": "\(effects)"])
         return await finish(record, started: started, applied: (desired, revision))
+    }
+
+    /// Reading a source blocks (files, network): do it on a thread of its own, not the
+    /// cooperative pool the server's tasks share.
+    private func fetchOffThePool() async -> Result<SourceRevision, SourceError> {
+        let source = self.source
+        return await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(returning: Result { () throws(SourceError) in try source.fetch() })
+            }
+        }
     }
 
     /// A commit whose author removes their own User is refused.
@@ -79,7 +110,7 @@ extension Reconciler {
         if let label = record.label { metadata["revision"] = "\(label)" }
         switch record.result {
         case .applied, .noChange: logger.debug("reconcile pass", metadata: metadata)
-        case .invalid, .refused, .unreachable:
+        case .invalid, .refused, .unreachable, .drift:
             metadata["error"] = "\(record.error ?? "")"
             logger.warning("reconcile pass did not apply", metadata: metadata)
         }

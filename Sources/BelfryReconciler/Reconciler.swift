@@ -16,19 +16,23 @@ public final class Reconciler: Service, Sendable {
     private let interval: Duration
     let logger: Logger
     let environment: [String: String]
+    let drift: DriftMode
     private let wakeup = Wakeup()
     let state = LockedState()
 
     public init(
         source: any ConfigSource, target: any ConfigTarget, recorder: (any PassRecorder)?, interval: Duration,
-        logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment
+        logger: Logger, drift: DriftMode = .correct, appliedRevision: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
+        self.drift = drift
         self.source = source
         self.target = target
         self.recorder = recorder
         self.interval = interval
         self.logger = logger
         self.environment = environment
+        state.seed(appliedRevision: appliedRevision)
     }
 
     /// Asks for a pass as soon as the current one (if any) ends; repeated calls coalesce.

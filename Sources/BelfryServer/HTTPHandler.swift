@@ -68,6 +68,8 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             query = ""
         }
         switch (head.method, path) {
+        case (.POST, "/hooks/git"):
+            return gitHook(head, body)
         case (.GET, "/healthz"):
             return .json("{\"status\":\"ok\"}")
         case (.GET, "/readyz"):
@@ -86,6 +88,21 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 return .json(APIError(400, "WebSocket upgrade expected on \(path)").body, status: 400)
             }
             return .json(APIError.notFound("No route for \(head.method.rawValue) \(path)").body, status: 404)
+        }
+    }
+
+    /// Verifies a git host's webhook and triggers a reconcile pass; it carries no state.
+    private func gitHook(_ head: HTTPRequestHead, _ body: [UInt8]) -> HTTPResponse {
+        guard let hook = context.options.gitHook else {
+            return .json(APIError.notFound("The git webhook is not configured (--webhook-secret)").body, status: 404)
+        }
+        switch GitHookSignature.verify(body: body, secret: hook.secret, header: { head.headers.first(name: $0) }) {
+        case .accepted(let provider):
+            hook.trigger(provider)
+            return .json("{\"triggered\":true}", status: 202)
+        case .rejected(let reason):
+            context.logger.warning("git webhook refused", metadata: ["reason": "\(reason)"])
+            return .json(APIError.unauthorized(reason).body, status: 401)
         }
     }
 

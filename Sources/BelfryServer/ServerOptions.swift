@@ -24,5 +24,21 @@ public struct ServerOptions: Sendable {
     /// Event-loop threads; 0 means one per core.
     public var threads: Int = 0
 
+    /// `POST /hooks/git`: the shared secret and what to do when a git host calls (trigger a
+    /// reconcile pass). Nil: the endpoint answers 404.
+    public var gitHook: GitHook?
+
     public init() {}
+
+    /// The git webhook receiver's configuration.
+    public struct GitHook: Sendable {
+        public var secret: String
+        /// Called with the provider name (`github`, `gitlab`, `generic`) after a valid call.
+        public var trigger: @Sendable (String) -> Void
+
+        public init(secret: String, trigger: @escaping @Sendable (String) -> Void) {
+            self.secret = secret
+            self.trigger = trigger
+        }
+    }
 }

@@ -10,6 +10,8 @@ public enum SourceError: Error, Sendable, Equatable, CustomStringConvertible {
     case unreadableDirectory(path: String, reason: String)
     /// The manifests were read but are invalid; one located error per problem.
     case invalid(ManifestErrors)
+    /// The git source could not be fetched or read (libgit2's message, credentials never shown).
+    case git(String)
 
     /// One line per problem: `error: …` for the directory, `file:line:col: error: …` for manifests.
     public var description: String {
@@ -18,6 +20,7 @@ public enum SourceError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notADirectory(let path): "error: config path \(path) is not a directory"
         case .unreadableDirectory(let path, let reason): "error: cannot read config directory \(path): \(reason)"
         case .invalid(let errors): errors.description
+        case .git(let message): "error: \(message)"
         }
     }
 }

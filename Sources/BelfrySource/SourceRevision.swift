@@ -16,6 +16,10 @@ public struct SourceRevision: Sendable, Equatable {
     public var message: String?
     /// Where `file:` secrets that are relative paths are resolved from.
     public var secretsRoot: String
+    /// The git branch, for plan summaries (`main@9f77800`).
+    public var branch: String?
+    /// Something the operator should know about this revision (a force-pushed branch).
+    public var notice: String?
 
     public struct File: Sendable, Equatable {
         public var path: String
@@ -29,8 +33,10 @@ public struct SourceRevision: Sendable, Equatable {
 
     public init(
         files: [File], revision: String, label: String, author: String? = nil, authorEmail: String? = nil,
-        message: String? = nil, secretsRoot: String
+        message: String? = nil, secretsRoot: String, branch: String? = nil, notice: String? = nil
     ) {
+        self.branch = branch
+        self.notice = notice
         self.files = files.sorted { $0.path < $1.path }
         self.revision = revision
         self.label = label

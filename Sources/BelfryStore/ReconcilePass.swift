@@ -20,6 +20,8 @@ public struct ReconcilePass: Sendable, Equatable {
         case failed
         /// The plan was refused (a force-push, a safety rule).
         case refused
+        /// The server differed from the last applied revision and `--drift warn` left it so.
+        case drift
         /// The source could not be reached.
         case unreachable
     }

@@ -9,6 +9,12 @@ public enum Signature {
         return Hex.encode(mac)
     }
 
+    /// `hex(HMAC-SHA256(secret, bytes))`, for request bodies.
+    public static func hmacHex(secret: String, bytes: [UInt8]) -> String {
+        let key = SymmetricKey(data: Array(secret.utf8))
+        return Hex.encode(HMAC<SHA256>.authenticationCode(for: bytes, using: key))
+    }
+
     /// Lowercase hex MD5 of `bytes` (the HTTP API's `body_md5`).
     public static func md5Hex(_ bytes: some Sequence<UInt8>) -> String {
         Hex.encode(Insecure.MD5.hash(data: Array(bytes)))

@@ -4,6 +4,7 @@ import BelfryServer
 import BelfryStore
 import Foundation
 import Logging
+import Synchronization
 
 /// The running server as the reconciler's target, in-process.
 struct ServerTarget: ConfigTarget {
@@ -45,4 +46,13 @@ struct StoreRecorder: PassRecorder {
             logger.error("cannot save the applied configuration", metadata: ["error": "\(error)"])
         }
     }
+}
+
+/// Lets the git webhook (wired into the server before the reconciler exists) trigger passes.
+final class ReconcilerHandle: Sendable {
+    private let reconciler = Mutex<Reconciler?>(nil)
+
+    func set(_ value: Reconciler) { reconciler.withLock { $0 = value } }
+
+    func trigger() { reconciler.withLock { $0 }?.trigger(.webhook) }
 }

@@ -1,3 +1,5 @@
+import BelfryGit
+import BelfryReconciler
 import BelfryServer
 import Foundation
 import Logging
@@ -5,12 +7,16 @@ import Logging
 /// `serve`'s flags merged with their `BELFRY_*` environment defaults and checked.
 struct ServeSettings {
     var sourcePath: String
+    /// Set when `--source` is a git URL or a local git repository.
+    var git: GitSettings?
     var dataDirectory: String
     /// Seconds between reconcile passes.
     var interval: Int
     var adminHost: String
     var adminPort: Int
     var adminToken: String?
+    var drift: DriftMode
+    var webhookSecret: String?
     var server: ServerOptions
     var logFormat: LogFormat
     var logLevel: Logger.Level
@@ -30,12 +36,6 @@ extension Serve {
         guard let source = string("source", source) else {
             throw CommandFailure("--source is required (a directory of manifests), or set BELFRY_SOURCE")
         }
-        if source.contains("://") {
-            throw CommandFailure("--source \(source): git URLs are not supported yet; give a directory")
-        }
-        if let branch = string("branch", branch) {
-            throw CommandFailure("--branch \(branch): git sources are not supported yet; --source must be a directory")
-        }
         if let url = string("redis-url", redisUrl) {
             throw CommandFailure("--redis-url \(url): multi-node mode is not supported yet")
         }
@@ -48,8 +48,10 @@ extension Serve {
         } catch {
             throw CommandFailure("--data-dir \(dataDirectory): cannot create it: \(error.localizedDescription)")
         }
+        let subpath = string("path", path)
         var sourcePath = source
-        if let sub = string("path", path) { sourcePath = (source as NSString).appendingPathComponent(sub) }
+        if let subpath { sourcePath = (source as NSString).appendingPathComponent(subpath) }
+        let gitSource = try gitSettings(source: source, subpath: subpath, dataDirectory: dataDirectory)
         var options = ServerOptions()
         if let host = string("host", host) { options.host = host }
         if let port = try int("port", port, range: 0...65535) { options.port = port }
@@ -70,15 +72,67 @@ extension Serve {
         guard let format = LogFormat(rawValue: formatText) else {
             throw CommandFailure("--log-format must be text or json, got \(formatText)")
         }
+        let driftText = string("drift", drift) ?? "correct"
+        guard let driftMode = DriftMode(rawValue: driftText) else {
+            throw CommandFailure("--drift must be correct or warn, got \(driftText)")
+        }
         let levelText = string("log-level", logLevel) ?? "info"
         guard let level = Logger.Level(rawValue: levelText) else {
             throw CommandFailure(
                 "--log-level must be one of trace, debug, info, notice, warning, error, critical; got \(levelText)")
         }
         return ServeSettings(
-            sourcePath: sourcePath, dataDirectory: dataDirectory, interval: intervalSeconds,
+            sourcePath: sourcePath, git: gitSource, dataDirectory: dataDirectory, interval: intervalSeconds,
             adminHost: adminHostName, adminPort: adminPortNumber, adminToken: string("admin-token", adminToken),
-            server: options,
+            drift: driftMode, webhookSecret: string("webhook-secret", webhookSecret), server: options,
             logFormat: format, logLevel: level)
+    }
+}
+
+/// A git source: where, which branch and directory, and how to authenticate.
+struct GitSettings {
+    var url: String
+    var branch: String
+    var subpath: String
+    var credentials: GitCredentials
+    var mirrorDirectory: String
+}
+
+extension Serve {
+    /// Decides whether `--source` is git: a URL (`file://`, `https://`, `ssh://`), or a local
+    /// directory that is a git repository (work tree or bare). Credentials: `BELFRY_GIT_TOKEN` or
+    /// `--git-token-file` for https; `--git-ssh-key` with `--git-known-hosts` for ssh.
+    func gitSettings(source: String, subpath: String?, dataDirectory: String) throws -> GitSettings? {
+        let fileManager = FileManager.default
+        let isURL = source.contains("://")
+        let isRepository =
+            fileManager.fileExists(atPath: source + "/.git")
+            || (fileManager.fileExists(atPath: source + "/HEAD") && fileManager.fileExists(atPath: source + "/objects"))
+        guard isURL || isRepository else {
+            if let branch = Environment.value("branch") ?? self.branch {
+                throw CommandFailure("--branch \(branch): --source \(source) is not a git repository or URL")
+            }
+            return nil
+        }
+        var credentials = GitCredentials.none
+        if let token = Environment.value("git-token") {
+            credentials = .token(token)
+        } else if let file = gitTokenFile ?? Environment.value("git-token-file") {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw CommandFailure("--git-token-file \(file): cannot read it")
+            }
+            credentials = .token(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        } else if let key = gitSshKey ?? Environment.value("git-ssh-key") {
+            guard let hostsFile = gitKnownHosts ?? Environment.value("git-known-hosts"),
+                let hosts = try? String(contentsOfFile: hostsFile, encoding: .utf8)
+            else {
+                throw CommandFailure("--git-ssh-key needs --git-known-hosts FILE with the server's host keys")
+            }
+            credentials = .sshKey(SSHKeyCredentials(privateKeyPath: key, knownHosts: KnownHosts(hosts)))
+        }
+        let url = isURL ? source : URL(fileURLWithPath: source).standardizedFileURL.path
+        return GitSettings(
+            url: url, branch: Environment.value("branch") ?? branch ?? "main", subpath: subpath ?? "",
+            credentials: credentials, mirrorDirectory: dataDirectory + "/git/source")
     }
 }

@@ -37,8 +37,20 @@ struct Serve: AsyncParsableCommand {
     var adminToken: String?
     @Option(help: "State directory, created if missing (default .belfry). (env BELFRY_DATA_DIR)")
     var dataDir: String?
-    @Option(help: "Git branch (git sources are not supported yet). (env BELFRY_BRANCH)")
+    @Option(help: "Changes made outside the source: correct (revert, default) or warn. (env BELFRY_DRIFT)")
+    var drift: String?
+    @Option(
+        help: "Secret of POST /hooks/git (GitHub, GitLab or generic HMAC); unset: disabled. (env BELFRY_WEBHOOK_SECRET)"
+    )
+    var webhookSecret: String?
+    @Option(help: "Git branch of a git source (default main). (env BELFRY_BRANCH)")
     var branch: String?
+    @Option(help: "File holding an https token for a git source (or set BELFRY_GIT_TOKEN).")
+    var gitTokenFile: String?
+    @Option(help: "Private key for an ssh:// git source; needs --git-known-hosts.")
+    var gitSshKey: String?
+    @Option(help: "known_hosts file with the ssh git server's host keys.")
+    var gitKnownHosts: String?
     @Option(help: "Seconds between reconcile passes (default 60): changes in SRC apply live. (env BELFRY_INTERVAL)")
     var interval: Int?
     @Option(help: "Redis URL for multi-node fan-out (not supported yet). (env BELFRY_REDIS_URL)")
@@ -79,12 +91,34 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw CommandFailure("cannot open the state database in \(settings.dataDirectory): \(error)")
         }
-        let source = DirectorySource(path: settings.sourcePath)
+        let source: any ConfigSource
+        if let git = settings.git {
+            do {
+                source = try GitSource(
+                    url: git.url, branch: git.branch, subpath: git.subpath, credentials: git.credentials,
+                    mirrorDirectory: git.mirrorDirectory,
+                    secretsRoot: FileManager.default.currentDirectoryPath)
+            } catch {
+                throw CommandFailure("\(error)")
+            }
+        } else {
+            source = DirectorySource(path: settings.sourcePath)
+        }
         let initial = try await initialConfiguration(source: source, store: store, logger: logger)
-        let server = PusherServer(options: settings.server, store: ConfigStore(initial), logger: logger)
+        var options = settings.server
+        let hookTarget = ReconcilerHandle()
+        if let secret = settings.webhookSecret {
+            options.gitHook = .init(secret: secret) { provider in
+                logger.info("git webhook", metadata: ["provider": "\(provider)"])
+                hookTarget.trigger()
+            }
+        }
+        let server = PusherServer(options: options, store: ConfigStore(initial), logger: logger)
         let reconciler = Reconciler(
             source: source, target: ServerTarget(server: server), recorder: StoreRecorder(store: store, logger: logger),
-            interval: .seconds(settings.interval), logger: logger)
+            interval: .seconds(settings.interval), logger: logger, drift: settings.drift,
+            appliedRevision: initial.revision)
+        hookTarget.set(reconciler)
         let token = try await adminToken(settings: settings, store: store)
         let routes = AdminRoutes(server: server, reconciler: reconciler, store: store, token: token)
         let admin = AdminServer(host: settings.adminHost, port: settings.adminPort, logger: logger) {
@@ -103,7 +137,7 @@ extension Serve {
     /// The configuration to start with: the source's if it is readable and valid, else the last
     /// applied one from the database (a restart keeps serving while the source is broken or
     /// away), else a one-line-per-problem error and exit 1.
-    func initialConfiguration(source: DirectorySource, store: Store, logger: Logger) async throws -> ConfigSnapshot {
+    func initialConfiguration(source: any ConfigSource, store: Store, logger: Logger) async throws -> ConfigSnapshot {
         let problem: String
         do {
             let revision = try source.fetch()
@@ -129,7 +163,7 @@ extension Serve {
             return last.snapshot
         }
         FileHandle.standardError.write(
-            Data("belfry: the configuration in \(source.path) is invalid:\n\(problem)\n".utf8))
+            Data("belfry: the configuration in \(source.description) is invalid:\n\(problem)\n".utf8))
         throw ExitCode(1)
     }
 }

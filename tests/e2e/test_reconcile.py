@@ -29,7 +29,7 @@ def free_port() -> int:
 
 
 class Served:
-    def __init__(self, tmp: Path, source: Path):
+    def __init__(self, tmp: Path, source: Path, *extra: str, interval: str = "1"):
         self.port = free_port()
         self.admin_port = free_port()
         self.data = tmp / "data"
@@ -37,8 +37,8 @@ class Served:
         self.process = subprocess.Popen(
             [
                 str(BELFRY_BIN), "serve", "--source", str(source), "--host", "127.0.0.1",
-                "--port", str(self.port), "--data-dir", str(tmp / "data"), "--interval", "1",
-                "--log-format", "json", "--shutdown-grace", "2", "--admin-port", str(self.admin_port),
+                "--port", str(self.port), "--data-dir", str(tmp / "data"), "--interval", interval,
+                "--log-format", "json", "--shutdown-grace", "2", "--admin-port", str(self.admin_port), *extra,
             ],
             stdout=self.log, stderr=subprocess.STDOUT,
         )
@@ -203,5 +203,61 @@ def test_reconcile_cli_plans_applies_and_reports(tmp_path: Path, config: Path):
             headers={"Authorization": "Bearer " + (served.data / "admin-token").read_text().strip()}, timeout=5,
         ).json()
         assert "chat-secret" not in json.dumps(state) and state["apps"][0]["secretDigest"].startswith("sha256:")
+    finally:
+        served.stop()
+
+
+def test_drift_warn_reports_changes_made_outside_the_source(tmp_path: Path, config: Path):
+    import requests
+
+    served = Served(tmp_path, config, "--drift", "warn")
+    try:
+        changed = tmp_path / "changed"
+        shutil.copytree(config, changed)
+        (changed / "chat.yaml").write_text((changed / "chat.yaml").read_text().replace("enabled: true", "enabled: false"))
+        assert reconcile(served, changed).returncode == 0
+        url = f"http://127.0.0.1:{served.admin_port}/api/v1/reconcile"
+        assert requests.post(url, timeout=5).status_code == 202
+        drift = poll(lambda: next((p for p in requests.get(url, timeout=5).json()["history"] if p["result"] == "drift"), None))
+        assert "--drift warn leaves it" in drift["error"]
+        _, first = served.connect("chat-key")
+        assert first["event"] == "pusher:error" and first["data"]["code"] == 4003
+    finally:
+        served.stop()
+
+
+def test_git_webhook_triggers_a_pass_and_checks_signatures(tmp_path: Path, config: Path):
+    import hashlib
+    import hmac
+
+    import requests
+
+    served = Served(tmp_path, config, "--webhook-secret", "hook-secret", interval="3600")
+    try:
+        url = f"http://127.0.0.1:{served.port}/hooks/git"
+        body = b'{"ref":"refs/heads/main"}'
+        good = "sha256=" + hmac.new(b"hook-secret", body, hashlib.sha256).hexdigest()
+        assert requests.post(url, data=body, headers={"X-Hub-Signature-256": "sha256=" + "0" * 64}, timeout=5).status_code == 401
+        assert requests.post(url, data=body, headers={"X-Gitlab-Token": "wrong"}, timeout=5).status_code == 401
+        assert requests.post(url, data=body, timeout=5).status_code == 401
+
+        (config / "chat.yaml").write_text((config / "chat.yaml").read_text().replace("enabled: true", "enabled: false"))
+        response = requests.post(url, data=body, headers={"X-Hub-Signature-256": good}, timeout=5)
+        assert response.status_code == 202 and response.json() == {"triggered": True}
+        poll(lambda: served.connect("chat-key")[1].get("data", {}) == {"code": 4003, "message": "Application disabled"})
+
+        (config / "chat.yaml").write_text((config / "chat.yaml").read_text().replace("enabled: false", "enabled: true"))
+        assert requests.post(url, data=body, headers={"X-Gitlab-Token": "hook-secret"}, timeout=5).status_code == 202
+        poll(lambda: served.connect("chat-key")[1]["event"] == "pusher:connection_established")
+    finally:
+        served.stop()
+
+
+def test_git_webhook_is_off_without_a_secret(tmp_path: Path, config: Path):
+    import requests
+
+    served = Served(tmp_path, config)
+    try:
+        assert requests.post(f"http://127.0.0.1:{served.port}/hooks/git", data=b"{}", timeout=5).status_code == 404
     finally:
         served.stop()

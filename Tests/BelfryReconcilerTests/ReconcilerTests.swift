@@ -1,0 +1,137 @@
+import BelfryManifest
+import BelfryReconciler
+import BelfrySource
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import Testing
+
+/// The reconcile pass against a fake source and a fake server: what is applied, refused,
+/// reported and recorded.
+@Suite struct ReconcilerTests {
+    static let user = """
+        apiVersion: belfry.dev/v1
+        kind: User
+        metadata: { name: alice }
+        spec: { email: alice@example.com, passwordHash: "$2b$12$NrWehkSfzcj1ZgCj0fnAfWeAdpJZqnLvlwTkgfy90M54SKDvDiK9P" }
+
+        """
+
+    static func app(enabled: Bool = true, id: String = "1001") -> String {
+        """
+        apiVersion: belfry.dev/v1
+        kind: App
+        metadata: { name: chat }
+        spec: { id: "\(id)", key: chat-key, secret: { value: s }, enabled: \(enabled) }
+
+        """
+    }
+
+    static func revision(_ files: [String: String], id: String, email: String? = nil) -> SourceRevision {
+        SourceRevision(
+            files: files.map { SourceRevision.File(path: $0.key, text: $0.value) }, revision: id, label: "main@\(id)",
+            author: "Alice", authorEmail: email, message: "change", secretsRoot: "/")
+    }
+
+    func reconciler(_ source: FakeSource, _ target: FakeTarget, drift: DriftMode = .correct) -> Reconciler {
+        Reconciler(
+            source: source, target: target, recorder: nil, interval: .seconds(60),
+            logger: Logger(label: "test"), drift: drift, appliedRevision: nil, environment: [:])
+    }
+
+    @Test func appliesAChangeAndThenReportsNoChange() async {
+        let source = FakeSource(Self.revision(["a.yaml": Self.app(), "u.yaml": Self.user], id: "r1"))
+        let target = FakeTarget()
+        let reconciler = reconciler(source, target)
+        #expect(await reconciler.runPass(trigger: .startup).result == .applied)
+        #expect(target.current.app(key: "chat-key")?.enabled == true)
+        let second = await reconciler.runPass(trigger: .interval)
+        #expect(second.result == .noChange)
+        #expect(second.planSummary?.hasPrefix("Plan: 0 to add, 0 to change, 0 to delete.") == true)
+        #expect(target.applies == 1)
+        #expect(reconciler.status.lastAppliedRevision == "r1")
+    }
+
+    @Test func invalidRevisionKeepsTheLastGoodOneAndWaitsForANewCommit() async {
+        let source = FakeSource(Self.revision(["a.yaml": Self.app(), "u.yaml": Self.user], id: "r1"))
+        let target = FakeTarget()
+        let reconciler = reconciler(source, target)
+        await reconciler.runPass(trigger: .startup)
+        source.next = Self.revision(["a.yaml": Self.app(id: "bad id"), "u.yaml": Self.user], id: "r2")
+        let pass = await reconciler.runPass(trigger: .interval)
+        #expect(pass.result == .invalid)
+        #expect(pass.error?.contains("/spec/id") == true)
+        #expect(target.current.app(id: "1001") != nil)
+        let again = await reconciler.runPass(trigger: .interval)
+        #expect(again == pass)  // the same record: nothing new is recorded until a new commit
+    }
+
+    @Test func unreachableSourceIsReportedAndCounted() async {
+        let source = FakeSource(nil)
+        let reconciler = reconciler(source, FakeTarget())
+        #expect(await reconciler.runPass(trigger: .interval).result == .unreachable)
+        #expect(await reconciler.runPass(trigger: .interval).result == .unreachable)
+        #expect(reconciler.status.consecutiveFailures == 2)
+    }
+
+    @Test func authorsCannotDeleteTheirOwnUser() async {
+        let bob = Self.user.replacingOccurrences(of: "alice", with: "bob")
+        let source = FakeSource(Self.revision(["a.yaml": Self.app(), "u.yaml": Self.user, "b.yaml": bob], id: "r1"))
+        let target = FakeTarget()
+        let reconciler = reconciler(source, target)
+        await reconciler.runPass(trigger: .startup)
+        source.next = Self.revision(["a.yaml": Self.app(), "b.yaml": bob], id: "r2", email: "Alice@example.com")
+        let pass = await reconciler.runPass(trigger: .interval)
+        #expect(pass.result == .refused)
+        #expect(pass.error?.contains("users cannot delete themselves") == true)
+        #expect(target.current.users.count == 2)
+    }
+
+    @Test func driftIsRevertedOrOnlyReported() async {
+        for mode in DriftMode.allCases {
+            let source = FakeSource(Self.revision(["a.yaml": Self.app(), "u.yaml": Self.user], id: "r1"))
+            let target = FakeTarget()
+            let reconciler = reconciler(source, target, drift: mode)
+            await reconciler.runPass(trigger: .startup)
+            var changed = target.current.apps
+            changed[0].enabled = false
+            target.current = ConfigSnapshot(apps: changed, users: target.current.users, revision: "r1")
+            let pass = await reconciler.runPass(trigger: .interval)
+            #expect(pass.result == (mode == .correct ? .applied : .drift))
+            #expect(target.current.apps[0].enabled == (mode == .correct))
+        }
+    }
+}
+
+/// A source whose next revision the test sets; nil means unreachable.
+final class FakeSource: ConfigSource, @unchecked Sendable {
+    // @unchecked Sendable: tests set `next` between passes, never during one.
+    var next: SourceRevision?
+    let description = "fake"
+
+    init(_ revision: SourceRevision?) { next = revision }
+
+    func fetch() throws(SourceError) -> SourceRevision {
+        guard let next else { throw .git("unreachable") }
+        return next
+    }
+}
+
+/// A server stand-in that records what it was given.
+final class FakeTarget: ConfigTarget, Sendable {
+    private let box = NIOLockedValueBox((ConfigSnapshot.empty, 0))
+
+    var current: ConfigSnapshot {
+        get { box.withLockedValue { $0.0 } }
+        set { box.withLockedValue { $0.0 = newValue } }
+    }
+
+    var applies: Int { box.withLockedValue { $0.1 } }
+
+    var currentConfiguration: ConfigSnapshot { current }
+
+    func applyConfiguration(_ snapshot: ConfigSnapshot) async -> String {
+        box.withLockedValue { $0 = (snapshot, $0.1 + 1) }
+        return "applied"
+    }
+}
