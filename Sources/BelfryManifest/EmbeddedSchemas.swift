@@ -56,8 +56,7 @@ public enum EmbeddedSchemas {
               "additionalProperties": false,
               "required": [
                 "id",
-                "key",
-                "secret"
+                "key"
               ],
               "properties": {
                 "id": {
@@ -114,7 +113,7 @@ public enum EmbeddedSchemas {
             },
             "secret": {
               "type": "object",
-              "description": "Where the app secret comes from: exactly one of value, env or file.",
+              "description": "Where the app secret comes from: exactly one of value, env or file. Omitted: Belfry generates one once, keeps it in its database and never logs it (read it with GET /internal/v1/apps/{name}/secret).",
               "additionalProperties": false,
               "minProperties": 1,
               "maxProperties": 1,

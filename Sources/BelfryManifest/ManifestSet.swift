@@ -35,13 +35,24 @@ public struct ManifestSet: Sendable, Equatable {
     /// The configuration to run, with each app's secret resolved by `resolveSecret` (the source
     /// reads environment variables and files); fails with every problem at once.
     public func snapshot(
-        revision: String, resolveSecret: (SecretRef) -> Result<String, SecretResolutionError>
+        revision: String, resolveSecret: (SecretRef) -> Result<String, SecretResolutionError>,
+        generatedSecret: (String) -> String? = { _ in nil }
     ) -> Result<ConfigSnapshot, ManifestErrors> {
         var errors = self.errors
         var resolved: [App] = []
         for app in apps {
-            // An omitted secret was already reported by the decoder.
-            guard let secret = app.secret else { continue }
+            guard let secret = app.secret else {
+                // No secret in the manifest: the server generated one once and kept it.
+                if let generated = generatedSecret(app.name) {
+                    resolved.append(app.app(secret: generated))
+                } else {
+                    errors.append(
+                        ManifestError(
+                            "no secret given and no generated one available (the server generates it when it applies)",
+                            at: app.location(of: "/spec")))
+                }
+                continue
+            }
             switch resolveSecret(secret) {
             case .success(let value): resolved.append(app.app(secret: value))
             case .failure(let error): errors.append(ManifestError(error.message, at: app.location(of: "/spec/secret")))
@@ -50,6 +61,9 @@ public struct ManifestSet: Sendable, Equatable {
         guard errors.isEmpty else { return .failure(ManifestErrors(errors)) }
         return .success(ConfigSnapshot(apps: resolved, users: users.map(\.user), revision: revision))
     }
+
+    /// Names of the apps that give no secret and need a generated one.
+    public var appsWithoutSecret: [String] { apps.filter { $0.secret == nil }.map(\.name) }
 }
 
 /// Remembers the first owner of each value per kind of identifier and reports later claims.

@@ -10,12 +10,8 @@ extension NodeReader {
         guard let fields = fields(node, "/spec", allowed: allowed, required: ["id", "key"]) else { return nil }
         let id = fields["id"].flatMap { string($0, "/spec/id", pattern: ManifestRules.appIDPattern) }
         let key = fields["key"].flatMap { string($0, "/spec/key", pattern: ManifestRules.appKeyPattern) }
-        var secret: SecretRef?
-        if let secretNode = fields["secret"] {
-            secret = secretRef(secretNode, "/spec/secret")
-        } else {
-            fail("spec.secret is required until generated credentials are supported", node, "/spec/secret")
-        }
+        // An omitted secret is generated once by the server (see ManifestSet.snapshot).
+        let secret = fields["secret"].flatMap { secretRef($0, "/spec/secret") }
         let origins = fields["allowedOrigins"].flatMap {
             uniqueStrings($0, "/spec/allowedOrigins", pattern: ManifestRules.originPattern)
         }

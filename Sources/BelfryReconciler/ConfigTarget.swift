@@ -53,3 +53,9 @@ public struct PassRecord: Sendable, Equatable {
     public var result: Result
     public var error: String?
 }
+
+/// Secrets for apps whose manifest gives none: generated once, kept, never logged.
+public protocol CredentialProvider: Sendable {
+    /// The app's generated secret, creating it on first use; nil if it cannot be stored.
+    func generatedSecret(forApp name: String) async -> String?
+}

@@ -33,7 +33,13 @@ extension Reconciler {
         record.author = revision.author
         record.message = revision.message
         let desired: ConfigSnapshot
-        switch revision.snapshot(environment: environment) {
+        var generated: [String: String] = [:]
+        if let credentials {
+            for name in revision.manifestSet.appsWithoutSecret {
+                generated[name] = await credentials.generatedSecret(forApp: name)
+            }
+        }
+        switch revision.snapshot(environment: environment, generatedSecrets: generated) {
         case .failure(let errors):
             record.result = .invalid
             record.error = errors.description

@@ -17,15 +17,18 @@ public final class Reconciler: Service, Sendable {
     let logger: Logger
     let environment: [String: String]
     let drift: DriftMode
+    let credentials: (any CredentialProvider)?
     private let wakeup = Wakeup()
     let state = LockedState()
 
     public init(
         source: any ConfigSource, target: any ConfigTarget, recorder: (any PassRecorder)?, interval: Duration,
         logger: Logger, drift: DriftMode = .correct, appliedRevision: String? = nil,
+        credentials: (any CredentialProvider)? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
         self.drift = drift
+        self.credentials = credentials
         self.source = source
         self.target = target
         self.recorder = recorder

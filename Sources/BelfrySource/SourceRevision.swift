@@ -48,12 +48,15 @@ public struct SourceRevision: Sendable, Equatable {
 
     /// The validated configuration of this revision, or every problem found (the same checks as
     /// `belfry validate`, with unresolvable secrets as errors since the server needs them).
+    /// - Parameter generatedSecrets: app name → the secret generated for an app that gives none.
     public func snapshot(
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment, generatedSecrets: [String: String] = [:]
     ) -> Result<ConfigSnapshot, ManifestErrors> {
-        let set = ManifestSet(files.map { ManifestDecoder.decode(yaml: $0.text, file: $0.path) })
+        let set = manifestSet
         let secrets = DirectorySource(path: secretsRoot)
-        let result = set.snapshot(revision: revision) { secrets.resolve($0, environment: environment) }
+        let result = set.snapshot(
+            revision: revision, resolveSecret: { secrets.resolve($0, environment: environment) },
+            generatedSecret: { generatedSecrets[$0] })
         let wholeSet = set.wholeSetErrors(source: ".")
         switch result {
         case .success(let snapshot):
@@ -61,6 +64,13 @@ public struct SourceRevision: Sendable, Equatable {
         case .failure(let errors):
             return .failure(ManifestErrors(errors.errors + wholeSet))
         }
+    }
+}
+
+extension SourceRevision {
+    /// The decoded manifests with every per-document and cross-object error.
+    public var manifestSet: ManifestSet {
+        ManifestSet(files.map { ManifestDecoder.decode(yaml: $0.text, file: $0.path) })
     }
 }
 

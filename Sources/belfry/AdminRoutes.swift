@@ -22,6 +22,11 @@ struct AdminRoutes: Sendable {
         case ("POST", "/api/v1/reconcile"):
             reconciler.trigger(.manual)
             return .init(status: 202, body: #"{"triggered":true}"#)
+        case ("GET", _) where request.path.hasPrefix("/internal/v1/apps/") && request.path.hasSuffix("/secret"):
+            guard authorized(request) else {
+                return .init(status: 401, body: APIError.unauthorized("Missing or wrong bearer token").body)
+            }
+            return await generatedSecret(request.path)
         case ("GET", "/internal/v1/state"), ("POST", "/internal/v1/apply"):
             guard authorized(request) else {
                 return .init(status: 401, body: APIError.unauthorized("Missing or wrong bearer token").body)
@@ -44,7 +49,7 @@ struct AdminRoutes: Sendable {
     /// for shape and unique ids and keys), then records it as the last applied one.
     private func apply(_ body: [UInt8]) async -> AdminServer.Response {
         guard let json = try? JSONParser.parse(body), let config = json["config"],
-            let snapshot = ConfigSnapshot(json: config)
+            var snapshot = ConfigSnapshot(json: config)
         else {
             return .init(
                 status: 400, body: APIError.badRequest("Body must be {\"config\": {apps, users, revision}}").body)
@@ -54,6 +59,15 @@ struct AdminRoutes: Sendable {
         {
             return .init(status: 400, body: APIError.badRequest("App ids and keys must be unique").body)
         }
+        // An empty secret means "the one Belfry generated for this app" (created on first use).
+        var apps = snapshot.apps
+        for index in apps.indices where apps[index].secret.isEmpty {
+            guard let generated = try? await store.generateIfMissing(app: apps[index].name) else {
+                return .init(status: 500, body: APIError(500, "Cannot store a generated secret").body)
+            }
+            apps[index].secret = generated
+        }
+        snapshot = ConfigSnapshot(apps: apps, users: snapshot.users, revision: snapshot.revision)
         let effects = server.apply(snapshot)
         try? await store.saveApplied(snapshot, revision: snapshot.revision, source: "internal API")
         let result = JSONValue.object([
@@ -63,6 +77,16 @@ struct AdminRoutes: Sendable {
             ("disabledApps", .array(effects.disabled.map { .string($0) })),
         ])
         return .init(body: result.serialized)
+    }
+
+    /// `GET /internal/v1/apps/{name}/secret`: the secret Belfry generated for an app whose
+    /// manifest gives none (the only place it is shown).
+    private func generatedSecret(_ path: String) async -> AdminServer.Response {
+        let name = String(path.dropFirst("/internal/v1/apps/".count).dropLast("/secret".count))
+        guard let secret = try? await store.credential(forApp: name) else {
+            return .init(status: 404, body: APIError.notFound("No generated secret for app \(name)").body)
+        }
+        return .init(body: JSONValue.object([("app", .string(name)), ("secret", .string(secret))]).serialized)
     }
 
     private func status() async -> AdminServer.Response {

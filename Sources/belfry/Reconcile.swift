@@ -40,7 +40,9 @@ struct Reconcile: AsyncParsableCommand {
             throw CommandFailure("\(error)")
         }
         let desired: ConfigSnapshot
-        switch revision.snapshot() {
+        // Apps without a secret keep the one the server generated; "" asks the server to fill it in.
+        let generated = Dictionary(uniqueKeysWithValues: revision.manifestSet.appsWithoutSecret.map { ($0, "") })
+        switch revision.snapshot(generatedSecrets: generated) {
         case .success(let snapshot): desired = snapshot
         case .failure(let errors):
             print(errors.description)
@@ -54,7 +56,8 @@ struct Reconcile: AsyncParsableCommand {
         let comparable = ConfigSnapshot(
             apps: desired.apps.map { app in
                 var app = app
-                app.secret = ConfigSnapshot.digest(app.secret)
+                let serverDigest = current.apps.first { $0.name == app.name }?.secret
+                app.secret = app.secret.isEmpty ? (serverDigest ?? "(generated)") : ConfigSnapshot.digest(app.secret)
                 return app
             },
             users: desired.users.map { user in

@@ -48,6 +48,17 @@ struct StoreRecorder: PassRecorder {
     }
 }
 
+extension StoreRecorder: CredentialProvider {
+    func generatedSecret(forApp name: String) async -> String? {
+        do {
+            return try await store.generateIfMissing(app: name)
+        } catch {
+            logger.error("cannot store a generated secret", metadata: ["app": "\(name)", "error": "\(error)"])
+            return nil
+        }
+    }
+}
+
 /// Lets the git webhook (wired into the server before the reconciler exists) trigger passes.
 final class ReconcilerHandle: Sendable {
     private let reconciler = Mutex<Reconciler?>(nil)

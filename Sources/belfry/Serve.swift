@@ -114,10 +114,11 @@ struct Serve: AsyncParsableCommand {
             }
         }
         let server = PusherServer(options: options, store: ConfigStore(initial), logger: logger)
+        let recorder = StoreRecorder(store: store, logger: logger)
         let reconciler = Reconciler(
-            source: source, target: ServerTarget(server: server), recorder: StoreRecorder(store: store, logger: logger),
+            source: source, target: ServerTarget(server: server), recorder: recorder,
             interval: .seconds(settings.interval), logger: logger, drift: settings.drift,
-            appliedRevision: initial.revision)
+            appliedRevision: initial.revision, credentials: recorder)
         hookTarget.set(reconciler)
         let token = try await adminToken(settings: settings, store: store)
         let routes = AdminRoutes(server: server, reconciler: reconciler, store: store, token: token)
@@ -141,7 +142,12 @@ extension Serve {
         let problem: String
         do {
             let revision = try source.fetch()
-            switch revision.snapshot() {
+            let credentials = StoreRecorder(store: store, logger: logger)
+            var generated: [String: String] = [:]
+            for name in revision.manifestSet.appsWithoutSecret {
+                generated[name] = await credentials.generatedSecret(forApp: name)
+            }
+            switch revision.snapshot(generatedSecrets: generated) {
             case .success(let snapshot):
                 try? await store.saveApplied(snapshot, revision: revision.revision, source: revision.label)
                 logger.info(

@@ -26,10 +26,6 @@ import Testing
         ),
         (chat(replacing: "  key: chat-key\n", with: ""), "t.yaml:6:3: error: /spec: missing required field \"key\""),
         (
-            chat(replacing: "  secret: { value: chat-secret }\n", with: ""),
-            "t.yaml:6:3: error: /spec: missing required field \"secret\""
-        ),
-        (
             chat(replacing: "{ value: chat-secret }", with: "{ value: a, env: B }"),
             "t.yaml:8:11: error: /spec/secret: must give the secret exactly one way: "
                 + "{ value: … }, { env: NAME } or { file: PATH }"

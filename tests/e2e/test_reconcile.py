@@ -33,7 +33,7 @@ class Served:
         self.port = free_port()
         self.admin_port = free_port()
         self.data = tmp / "data"
-        self.log = open(tmp / "server.log", "w")
+        self.log = open(tmp / "server.log", "a")
         self.process = subprocess.Popen(
             [
                 str(BELFRY_BIN), "serve", "--source", str(source), "--host", "127.0.0.1",
@@ -261,3 +261,41 @@ def test_git_webhook_is_off_without_a_secret(tmp_path: Path, config: Path):
         assert requests.post(f"http://127.0.0.1:{served.port}/hooks/git", data=b"{}", timeout=5).status_code == 404
     finally:
         served.stop()
+
+
+def test_generated_secret_is_created_once_kept_and_never_logged(tmp_path: Path, config: Path):
+    import pusher
+    import requests
+
+    path = config / "dashboards.yaml"
+    path.write_text(path.read_text().replace("  secret: { value: dashboard-secret }\n", ""))
+
+    def secret_of(served: Served) -> str:
+        token = (served.data / "admin-token").read_text().strip()
+        response = requests.get(
+            f"http://127.0.0.1:{served.admin_port}/internal/v1/apps/dashboard/secret",
+            headers={"Authorization": f"Bearer {token}"}, timeout=5,
+        )
+        assert response.status_code == 200
+        return response.json()["secret"]
+
+    served = Served(tmp_path, config)
+    try:
+        secret = secret_of(served)
+        assert len(secret) == 32
+        client = pusher.Pusher(app_id="1002", key="dashboard-key", secret=secret, host="127.0.0.1",
+                               port=served.port, ssl=False)
+        assert client.trigger("news", "hello", {"a": 1}) == {}
+        wrong = pusher.Pusher(app_id="1002", key="dashboard-key", secret="dashboard-secret", host="127.0.0.1",
+                              port=served.port, ssl=False)
+        with pytest.raises(Exception):
+            wrong.trigger("news", "hello", {"a": 1})
+        assert requests.get(f"http://127.0.0.1:{served.admin_port}/internal/v1/apps/dashboard/secret", timeout=5).status_code == 401
+    finally:
+        served.stop()
+    restarted = Served(tmp_path, config)
+    try:
+        assert secret_of(restarted) == secret
+    finally:
+        restarted.stop()
+    assert secret not in (tmp_path / "server.log").read_text()
