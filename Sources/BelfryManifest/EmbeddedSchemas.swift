@@ -47,6 +47,14 @@ public enum EmbeddedSchemas {
                   "type": "string",
                   "pattern": "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$",
                   "description": "Unique among Apps; a DNS label (lower-case letters, digits, '-', at most 63 characters)."
+                },
+                "annotations": {
+                  "type": "object",
+                  "description": "Free-form string annotations. belfry.dev/allow-empty: \"true\" on any object lets a revision delete every App or every User.",
+                  "additionalProperties": {
+                    "type": "string",
+                    "maxLength": 1024
+                  }
                 }
               }
             },
@@ -243,6 +251,14 @@ public enum EmbeddedSchemas {
                   "type": "string",
                   "pattern": "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$",
                   "description": "Unique among Users; a DNS label (lower-case letters, digits, '-', at most 63 characters)."
+                },
+                "annotations": {
+                  "type": "object",
+                  "description": "Free-form string annotations. belfry.dev/allow-empty: \"true\" on any object lets a revision delete every App or every User.",
+                  "additionalProperties": {
+                    "type": "string",
+                    "maxLength": 1024
+                  }
                 }
               }
             },

@@ -46,7 +46,11 @@ public enum ManifestDecoder {
             let got = NodeReader.quoted(version)
             reader.fail("unsupported apiVersion \(got) (expected \(ManifestRules.apiVersion))", node, "/apiVersion")
         }
-        let name = fields["metadata"].flatMap { reader.metadataName($0) }
+        let metadata = fields["metadata"].map { reader.metadata($0) }
+        let name = metadata?.name
+        if metadata?.annotations[ManifestRules.allowEmptyAnnotation] == "true" {
+            result.allowsEmptyConfiguration = true
+        }
         guard let kindNode = fields["kind"], let kind = reader.string(kindNode, "/kind") else { return }
         switch kind {
         case "App":

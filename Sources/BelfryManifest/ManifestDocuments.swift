@@ -5,6 +5,8 @@ public struct ManifestDocuments: Sendable, Equatable {
     public var apps: [AppManifest] = []
     public var users: [UserManifest] = []
     public var errors: [ManifestError] = []
+    /// Whether a document carries `belfry.dev/allow-empty: "true"`.
+    public var allowsEmptyConfiguration = false
 
     /// The result of decoding one file.
     public init(apps: [AppManifest] = [], users: [UserManifest] = [], errors: [ManifestError] = []) {

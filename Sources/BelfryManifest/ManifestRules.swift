@@ -16,4 +16,7 @@ enum ManifestRules {
         "channel_occupied", "channel_vacated", "member_added", "member_removed", "client_event",
         "cache_miss", "subscription_count",
     ]
+
+    /// The annotation that lets a revision delete every App or every User.
+    static let allowEmptyAnnotation = "belfry.dev/allow-empty"
 }

@@ -10,7 +10,7 @@ extension ManifestSet {
         // An invalid document is not decoded; judging the set's users then would be misleading.
         guard self.errors.isEmpty else { return [] }
         var errors: [ManifestError] = []
-        if users.isEmpty {
+        if users.isEmpty, !allowsEmpty {
             errors.append(
                 ManifestError(
                     "no User manifest: at least one admin user (kind: User) is required",

@@ -9,10 +9,14 @@ public struct ManifestSet: Sendable, Equatable {
     public let users: [UserManifest]
     /// Every problem found, sorted by file, line and column; empty when the set is valid.
     public let errors: [ManifestError]
+    /// Whether any document is annotated `belfry.dev/allow-empty: "true"`: the revision may then
+    /// delete every App or every User.
+    public let allowsEmpty: Bool
 
     /// Combines the decoded files, in order: on a duplicate, the later object is the one reported.
     public init(_ files: [ManifestDocuments]) {
         apps = files.flatMap(\.apps)
+        allowsEmpty = files.contains { $0.allowsEmptyConfiguration }
         users = files.flatMap(\.users)
         var errors = files.flatMap(\.errors)
         var unique = UniquenessCheck()

@@ -1,12 +1,18 @@
 import Yams
 
 extension NodeReader {
-    /// `metadata.name`, the identity of the object among its kind.
-    mutating func metadataName(_ node: Node) -> String? {
-        guard let fields = fields(node, "/metadata", allowed: ["name"], required: ["name"]),
-            let name = fields["name"]
-        else { return nil }
-        return string(name, "/metadata/name", pattern: ManifestRules.namePattern)
+    /// `metadata.name`, the identity of the object among its kind, and `metadata.annotations`.
+    mutating func metadata(_ node: Node) -> (name: String?, annotations: [String: String]) {
+        guard let fields = fields(node, "/metadata", allowed: ["name", "annotations"], required: ["name"]) else {
+            return (nil, [:])
+        }
+        let name = fields["name"].flatMap { string($0, "/metadata/name", pattern: ManifestRules.namePattern) }
+        var annotations: [String: String] = [:]
+        for (key, value) in fields["annotations"]?.mapping ?? [:] {
+            guard let key = key.scalar?.string else { continue }
+            annotations[key] = string(value, "/metadata/annotations/" + Self.escape(key))
+        }
+        return (name, annotations)
     }
 
     /// A list of unique strings, each matching `pattern`.

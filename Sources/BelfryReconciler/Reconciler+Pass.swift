@@ -52,7 +52,8 @@ extension Reconciler {
             desired: desired, current: current,
             source: Plan.Source(
                 branch: revision.branch, revision: revision.revision, subject: revision.message, author: revision.author
-            ))
+            ),
+            allowEmpty: revision.manifestSet.allowsEmpty)
         record.planSummary = plan.summary
         let refusal =
             plan.refusal.map { "\($0)" } ?? selfDeletion(revision: revision, desired: desired, current: current)

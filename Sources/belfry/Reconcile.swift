@@ -66,7 +66,8 @@ struct Reconcile: AsyncParsableCommand {
                 return user
             }, revision: desired.revision)
         let plan = Plan(
-            desired: comparable, current: current, source: Plan.Source(revision: revision.label), allowEmpty: allowEmpty
+            desired: comparable, current: current, source: Plan.Source(revision: revision.label),
+            allowEmpty: allowEmpty || revision.manifestSet.allowsEmpty
         )
         switch output {
         case .text: print(plan.renderText(), terminator: "")

@@ -87,6 +87,23 @@ import Testing
         #expect(target.current.users.count == 2)
     }
 
+    @Test func deletingEveryAppNeedsTheAllowEmptyAnnotation() async {
+        let source = FakeSource(Self.revision(["a.yaml": Self.app(), "u.yaml": Self.user], id: "r1"))
+        let target = FakeTarget()
+        let reconciler = reconciler(source, target)
+        await reconciler.runPass(trigger: .startup)
+        source.next = Self.revision(["u.yaml": Self.user], id: "r2")
+        let refused = await reconciler.runPass(trigger: .interval)
+        #expect(refused.result == .refused)
+        #expect(target.current.apps.count == 1)
+        let allowing = Self.user.replacingOccurrences(
+            of: "metadata: { name: alice }",
+            with: "metadata: { name: alice, annotations: { belfry.dev/allow-empty: \"true\" } }")
+        source.next = Self.revision(["u.yaml": allowing], id: "r3")
+        #expect(await reconciler.runPass(trigger: .interval).result == .applied)
+        #expect(target.current.apps.isEmpty)
+    }
+
     @Test func driftIsRevertedOrOnlyReported() async {
         for mode in DriftMode.allCases {
             let source = FakeSource(Self.revision(["a.yaml": Self.app(), "u.yaml": Self.user], id: "r1"))

@@ -299,3 +299,45 @@ def test_generated_secret_is_created_once_kept_and_never_logged(tmp_path: Path, 
     finally:
         restarted.stop()
     assert secret not in (tmp_path / "server.log").read_text()
+
+
+def test_key_and_secret_rotation_keep_live_sockets(tmp_path: Path, config: Path):
+    import pusher
+
+    served = Served(tmp_path, config)
+    try:
+        chat, established = served.connect("chat-key")
+        socket_id = json.loads(established["data"])["socket_id"]
+        path = config / "chat.yaml"
+        path.write_text(path.read_text().replace("chat-secret", "rotated-secret").replace("chat-key", "rotated-key"))
+        # The new key is live for new connections and the old one is refused...
+        poll(lambda: served.connect("rotated-key")[1]["event"] == "pusher:connection_established")
+        _, refused = served.connect("chat-key")
+        assert refused["event"] == "pusher:error" and refused["data"]["code"] == 4001
+        # ...while the socket opened with the old key stays, and subscribes with the new secret.
+        import hashlib
+        import hmac
+
+        signature = hmac.new(b"rotated-secret", f"{socket_id}:private-room".encode(), hashlib.sha256).hexdigest()
+        chat.send(json.dumps({"event": "pusher:subscribe", "data": {"channel": "private-room", "auth": f"rotated-key:{signature}"}}))
+        assert json.loads(chat.recv(timeout=5))["event"] == "pusher_internal:subscription_succeeded"
+        sdk = pusher.Pusher(app_id="1001", key="rotated-key", secret="rotated-secret", host="127.0.0.1",
+                            port=served.port, ssl=False)
+        sdk.trigger("private-room", "after-rotation", {"ok": True})
+        message = json.loads(chat.recv(timeout=5))
+        assert message["event"] == "after-rotation" and message["channel"] == "private-room"
+    finally:
+        served.stop()
+
+
+def test_reconcile_dry_run_on_an_invalid_source_exits_1(tmp_path: Path, config: Path):
+    served = Served(tmp_path, config)
+    try:
+        broken = tmp_path / "broken"
+        shutil.copytree(config, broken)
+        (broken / "chat.yaml").write_text((broken / "chat.yaml").read_text().replace('id: "1001"', "id: 1001"))
+        result = reconcile(served, broken, "--dry-run", "--detailed-exitcode")
+        assert result.returncode == 1
+        assert "chat.yaml:8:7: error: /spec/id: must be a string, got a number (quote it)" in result.stdout
+    finally:
+        served.stop()
