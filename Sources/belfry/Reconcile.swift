@@ -24,7 +24,12 @@ struct Reconcile: AsyncParsableCommand {
 
     enum Output: String, ExpressibleByArgument, CaseIterable { case text, json, markdown }
 
-    @Option(help: "Manifest source: a directory.") var source: String
+    @Option(help: "Manifest source: a directory (a pull request's work tree), or a git URL.") var source: String
+    @Option(help: "Branch of a git URL source (default main).") var branch: String?
+    @Option(help: "Subdirectory of a git source holding the manifests.") var path: String?
+    @Option(help: "File holding an https token for a git source (or set BELFRY_GIT_TOKEN).") var gitTokenFile: String?
+    @Option(help: "Private key for an ssh:// git source; needs --git-known-hosts.") var gitSshKey: String?
+    @Option(help: "known_hosts file with the ssh git server's host keys.") var gitKnownHosts: String?
     @Option(help: "The server's admin URL, e.g. http://127.0.0.1:9601.") var server: String
     @Option(help: "The internal API bearer token (DATA_DIR/admin-token on the server).") var token: String
     @Flag(help: "Print the plan; change nothing.") var dryRun = false
@@ -34,8 +39,24 @@ struct Reconcile: AsyncParsableCommand {
 
     func run() async throws {
         let revision: SourceRevision
+        let mirror = NSTemporaryDirectory() + "belfry-reconcile-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: mirror) }
         do {
-            revision = try DirectorySource(path: source).fetch()
+            if let git = try GitSettings.resolve(
+                source: source, localRepositories: false, branch: branch, subpath: path, tokenFile: gitTokenFile,
+                sshKey: gitSshKey, knownHosts: gitKnownHosts, mirrorDirectory: mirror)
+            {
+                revision = try GitSource(
+                    url: git.url, branch: git.branch, subpath: git.subpath, credentials: git.credentials,
+                    mirrorDirectory: git.mirrorDirectory, secretsRoot: FileManager.default.currentDirectoryPath
+                ).fetch()
+            } else {
+                revision = try DirectorySource(
+                    path: path.map { (source as NSString).appendingPathComponent($0) } ?? source
+                ).fetch()
+            }
+        } catch let error as CommandFailure {
+            throw error
         } catch {
             throw CommandFailure("\(error)")
         }
@@ -66,7 +87,10 @@ struct Reconcile: AsyncParsableCommand {
                 return user
             }, revision: desired.revision)
         let plan = Plan(
-            desired: comparable, current: current, source: Plan.Source(revision: revision.label),
+            desired: comparable, current: current,
+            source: Plan.Source(
+                branch: revision.branch, revision: revision.revision, subject: revision.message, author: revision.author
+            ),
             allowEmpty: allowEmpty || revision.manifestSet.allowsEmpty
         )
         switch output {

@@ -51,7 +51,10 @@ extension Serve {
         let subpath = string("path", path)
         var sourcePath = source
         if let subpath { sourcePath = (source as NSString).appendingPathComponent(subpath) }
-        let gitSource = try gitSettings(source: source, subpath: subpath, dataDirectory: dataDirectory)
+        let gitSource = try GitSettings.resolve(
+            source: source, localRepositories: true, branch: string("branch", branch), subpath: subpath,
+            tokenFile: gitTokenFile, sshKey: gitSshKey, knownHosts: gitKnownHosts,
+            mirrorDirectory: dataDirectory + "/git/source")
         var options = ServerOptions()
         if let host = string("host", host) { options.host = host }
         if let port = try int("port", port, range: 0...65535) { options.port = port }
@@ -98,18 +101,23 @@ struct GitSettings {
     var mirrorDirectory: String
 }
 
-extension Serve {
-    /// Decides whether `--source` is git: a URL (`file://`, `https://`, `ssh://`), or a local
-    /// directory that is a git repository (work tree or bare). Credentials: `BELFRY_GIT_TOKEN` or
-    /// `--git-token-file` for https; `--git-ssh-key` with `--git-known-hosts` for ssh.
-    func gitSettings(source: String, subpath: String?, dataDirectory: String) throws -> GitSettings? {
+extension GitSettings {
+    /// Decides whether `source` is git: a URL (`file://`, `https://`, `ssh://`), or (when
+    /// `localRepositories`) a local directory that is a git repository (work tree or bare).
+    /// Credentials: `BELFRY_GIT_TOKEN` or a token file for https; an ssh key with a known_hosts file.
+    static func resolve(
+        source: String, localRepositories: Bool, branch: String?, subpath: String?, tokenFile: String?,
+        sshKey: String?, knownHosts: String?, mirrorDirectory: String
+    ) throws -> GitSettings? {
         let fileManager = FileManager.default
         let isURL = source.contains("://")
         let isRepository =
-            fileManager.fileExists(atPath: source + "/.git")
-            || (fileManager.fileExists(atPath: source + "/HEAD") && fileManager.fileExists(atPath: source + "/objects"))
+            localRepositories
+            && (fileManager.fileExists(atPath: source + "/.git")
+                || (fileManager.fileExists(atPath: source + "/HEAD")
+                    && fileManager.fileExists(atPath: source + "/objects")))
         guard isURL || isRepository else {
-            if let branch = Environment.value("branch") ?? self.branch {
+            if let branch {
                 throw CommandFailure("--branch \(branch): --source \(source) is not a git repository or URL")
             }
             return nil
@@ -117,13 +125,13 @@ extension Serve {
         var credentials = GitCredentials.none
         if let token = Environment.value("git-token") {
             credentials = .token(token)
-        } else if let file = gitTokenFile ?? Environment.value("git-token-file") {
+        } else if let file = tokenFile ?? Environment.value("git-token-file") {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
                 throw CommandFailure("--git-token-file \(file): cannot read it")
             }
             credentials = .token(text.trimmingCharacters(in: .whitespacesAndNewlines))
-        } else if let key = gitSshKey ?? Environment.value("git-ssh-key") {
-            guard let hostsFile = gitKnownHosts ?? Environment.value("git-known-hosts"),
+        } else if let key = sshKey ?? Environment.value("git-ssh-key") {
+            guard let hostsFile = knownHosts ?? Environment.value("git-known-hosts"),
                 let hosts = try? String(contentsOfFile: hostsFile, encoding: .utf8)
             else {
                 throw CommandFailure("--git-ssh-key needs --git-known-hosts FILE with the server's host keys")
@@ -132,7 +140,7 @@ extension Serve {
         }
         let url = isURL ? source : URL(fileURLWithPath: source).standardizedFileURL.path
         return GitSettings(
-            url: url, branch: Environment.value("branch") ?? branch ?? "main", subpath: subpath ?? "",
-            credentials: credentials, mirrorDirectory: dataDirectory + "/git/source")
+            url: url, branch: branch ?? "main", subpath: subpath ?? "", credentials: credentials,
+            mirrorDirectory: mirrorDirectory)
     }
 }

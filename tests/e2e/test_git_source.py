@@ -120,3 +120,18 @@ def test_git_source_end_to_end(tmp_path: Path):
         assert status["lastResult"] == "unreachable"
     finally:
         restarted.stop()
+
+
+def test_reconcile_cli_reads_a_git_url(tmp_path: Path):
+    from test_reconcile import reconcile
+
+    repo = Repo(tmp_path)
+    served = Served(tmp_path, f"file://{repo.remote}", interval="3600")  # only the CLI plans here
+    try:
+        repo.edit("chat.yaml", "clientEvents: true", "clientEvents: false")
+        head = repo.commit("turn off client events")
+        plan = reconcile(served, f"file://{repo.remote}", "--dry-run", "--detailed-exitcode", "--branch", "main")
+        assert plan.returncode == 2, plan.stderr
+        assert f'Source: main@{head[:7]} "turn off client events" by Alice' in plan.stdout
+    finally:
+        served.stop()

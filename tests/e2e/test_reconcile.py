@@ -151,7 +151,7 @@ def test_edits_apply_live_and_touch_only_the_changed_app(tmp_path: Path, config:
         restarted.stop()
 
 
-def reconcile(served: Served, source: Path, *flags: str, token: str | None = None) -> subprocess.CompletedProcess:
+def reconcile(served: Served, source: Path | str, *flags: str, token: str | None = None) -> subprocess.CompletedProcess:
     token = token or (served.data / "admin-token").read_text().strip()
     return subprocess.run(
         [
