@@ -51,7 +51,7 @@ extension AppHub {
     /// Sends `payload` to every connection signed in as `userID`, subscribed or not.
     func publish(toUser userID: String, payload: ByteBuffer, except: String?) {
         let groups = FanOut.partition(connections(ofUser: userID), loops: loopCount)
-        FanOut.deliver(payload, to: groups, except: except)
+        FanOut.deliver(payload, to: groups, except: except, counters: counters)
     }
 
     private func notify(_ connections: [Connection], _ message: String) {

@@ -10,6 +10,8 @@ import PusherProtocol
 /// `@unchecked Sendable`: all mutable state is in `state`, guarded by `lock`.
 final class AppHub: @unchecked Sendable {
     let appID: String
+    /// This app's counters for statistics and metrics.
+    let counters = AppCounters()
     private let loops: Int
     private let lock = NIOLock()
     private var state = State()
@@ -42,11 +44,15 @@ final class AppHub: @unchecked Sendable {
 
     /// Admits a connection unless the app is at `maxConnections` on this node.
     func admit(_ connection: Connection, maxConnections: Int?) -> Bool {
-        lock.withLock {
-            if let maxConnections, state.connections.count >= maxConnections { return false }
+        let admitted: (Int, Int)? = lock.withLock {
+            if let maxConnections, state.connections.count >= maxConnections { return nil }
             state.connections[ObjectIdentifier(connection)] = connection
-            return true
+            return (state.connections.count, state.channels.count)
         }
+        guard let (connections, channels) = admitted else { return false }
+        counters.newConnections.wrappingIncrement(ordering: .relaxed)
+        counters.observe(connections: connections, channels: channels)
+        return true
     }
 
     /// Forgets a closed connection: leaves its channels (announcing `member_removed` where it
@@ -60,14 +66,23 @@ final class AppHub: @unchecked Sendable {
     }
 
     var connectionCount: Int { lock.withLock { state.connections.count } }
+
+    /// Counters with the current connection and channel counts.
+    func statistics(resetPeaks: Bool) -> AppCounters.Snapshot {
+        let (connections, channels) = lock.withLock { (state.connections.count, state.channels.count) }
+        return counters.snapshot(connections: connections, channels: channels, resetPeaks: resetPeaks)
+    }
     var allConnections: [Connection] { lock.withLock { Array(state.connections.values) } }
 
     // MARK: Channels
 
     func subscribe(_ connection: Connection, channel: String) {
-        lock.withLock {
+        let channels: Int = lock.withLock {
             _ = state.channels[channel, default: ChannelState(loops: loops, presence: false)].insert(connection)
+            return state.channels.count
         }
+        counters.subscriptions.wrappingIncrement(ordering: .relaxed)
+        counters.observe(connections: 0, channels: channels)
     }
 
     enum PresenceJoin {
@@ -91,6 +106,7 @@ final class AppHub: @unchecked Sendable {
                     )
                 }
         if outcome == .full { return .full }
+        counters.subscriptions.wrappingIncrement(ordering: .relaxed)
         if !groups.isEmpty {
             let added = ServerMessage.memberAdded(channel: channel, userID: member.userID, userInfo: member.userInfo)
             FanOut.deliver(Self.payload(added), to: groups, except: connection.socketID)
@@ -125,7 +141,7 @@ final class AppHub: @unchecked Sendable {
     /// Sends `payload` to every subscriber of `channel` except the socket `except`.
     func publish(channel: String, payload: ByteBuffer, except: String?) {
         let groups = lock.withLock { state.channels[channel]?.groups }
-        if let groups { FanOut.deliver(payload, to: groups, except: except) }
+        if let groups { FanOut.deliver(payload, to: groups, except: except, counters: counters) }
     }
 
     // MARK: Cache channels

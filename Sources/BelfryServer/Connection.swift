@@ -22,6 +22,8 @@ final class Connection: @unchecked Sendable {
     var signedIn: SigninUser?
     var isAuthorized = false
     var isClosed = false
+    /// The close code sent or answered; nil until the closing handshake starts (1006 if it never does).
+    var closeCode: UInt16?
     var clientEventBucket: TokenBucket?
     private var backlogBytes = 0
 
@@ -83,6 +85,7 @@ final class Connection: @unchecked Sendable {
     func closeSilently(code: UInt16, message: String) {
         guard !isClosed else { return }
         isClosed = true
+        closeCode = code
         channel.writeAndFlush(Self.closeFrame(code: code, message: message, allocator: channel.allocator), promise: nil)
         let channel = self.channel
         let timeout = channel.eventLoop.scheduleTask(in: Self.closeHandshakeTimeout) { channel.close(promise: nil) }
@@ -97,6 +100,7 @@ final class Connection: @unchecked Sendable {
             return
         }
         isClosed = true
+        closeCode = code
         channel.writeAndFlush(Self.closeFrame(code: code, message: "", allocator: channel.allocator)).whenComplete {
             _ in
             channel.close(promise: nil)

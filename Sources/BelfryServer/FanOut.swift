@@ -6,25 +6,42 @@ enum FanOut {
     /// - Parameters:
     ///   - groups: subscribers partitioned by event loop (one array per loop, possibly empty).
     ///   - except: a socket id that must not receive the message (the sender).
-    static func deliver(_ payload: ByteBuffer, to groups: [ContiguousArray<Connection>], except: String? = nil) {
+    ///   - counters: where to count deliveries and bytes (one atomic add per loop, not per socket).
+    static func deliver(
+        _ payload: ByteBuffer, to groups: [ContiguousArray<Connection>], except: String? = nil,
+        counters: AppCounters? = nil
+    ) {
         for group in groups {
             guard let first = group.first else { continue }
             let loop = first.loop
             if loop.inEventLoop {
-                write(payload, to: group, except: except)
+                write(payload, to: group, except: except, counters: counters)
             } else {
-                loop.execute { write(payload, to: group, except: except) }
+                loop.execute { write(payload, to: group, except: except, counters: counters) }
             }
         }
     }
 
-    private static func write(_ payload: ByteBuffer, to group: ContiguousArray<Connection>, except: String?) {
+    private static func write(
+        _ payload: ByteBuffer, to group: ContiguousArray<Connection>, except: String?, counters: AppCounters?
+    ) {
+        var delivered = group.count
         if let except {
-            for connection in group where connection.socketID != except { connection.enqueue(payload) }
+            for connection in group {
+                if connection.socketID == except {
+                    delivered -= 1
+                } else {
+                    connection.enqueue(payload)
+                }
+            }
         } else {
             for connection in group { connection.enqueue(payload) }
         }
         for connection in group { connection.flush() }
+        if let counters, delivered > 0 {
+            counters.messagesDelivered.wrappingIncrement(by: delivered, ordering: .relaxed)
+            counters.bytesOut.wrappingIncrement(by: delivered * payload.readableBytes, ordering: .relaxed)
+        }
     }
 
     /// Groups arbitrary connections by loop index.

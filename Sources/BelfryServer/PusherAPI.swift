@@ -40,18 +40,24 @@ struct PusherAPI {
         {
             context.logger.info(
                 "http api request refused", metadata: ["app": "\(app.id)", "code": "401", "reason": "\(e.message)"])
+            let endpoint = request.path.split(separator: "/").dropFirst(2).first ?? ""
+            context.hubs.existing(app.id)?.counters.apiRequest("\(request.method) \(endpoint) 401")
             return error(e)
         }
         guard app.enabled else { return error(.forbidden("App \(app.id) is disabled")) }
         let hub = context.hubs.hub(for: app.id)
+        let response: HTTPResponse
+        let name: String
         switch route {
-        case .events: return trigger(request, app: app, hub: hub)
-        case .batchEvents: return batch(request, app: app, hub: hub)
-        case .channels: return channels(request, hub: hub)
-        case .channel(let name): return channel(name, request: request, hub: hub)
-        case .users(let name): return users(name, hub: hub)
-        case .terminate(let userID): return terminate(userID, hub: hub)
+        case .events: (name, response) = ("events", trigger(request, app: app, hub: hub))
+        case .batchEvents: (name, response) = ("batch_events", batch(request, app: app, hub: hub))
+        case .channels: (name, response) = ("channels", channels(request, hub: hub))
+        case .channel(let channel): (name, response) = ("channel", self.channel(channel, request: request, hub: hub))
+        case .users(let channel): (name, response) = ("users", users(channel, hub: hub))
+        case .terminate(let userID): (name, response) = ("terminate_connections", terminate(userID, hub: hub))
         }
+        hub.counters.apiRequest("\(request.method) \(name) \(response.status)")
+        return response
     }
 
     func error(_ e: APIError) -> HTTPResponse {

@@ -42,6 +42,9 @@ final class WebSocketSession: ChannelInboundHandler {
                 "connected",
                 metadata: ["app": "\(connection.appID)", "socket_id": "\(connection.socketID)", "remote": "\(remote)"])
         case .failure(let reason):
+            if let key = try? Handshake.appKey(uri: uri).get(), let app = context.store.current.app(key: key) {
+                context.hubs.existing(app.id)?.counters.rejected("connection \(reason.code.rawValue)")
+            }
             logger.info(
                 "connection refused",
                 metadata: ["code": "\(reason.code.rawValue)", "reason": "\(reason.message)", "remote": "\(remote)"])
@@ -128,6 +131,8 @@ final class WebSocketSession: ChannelInboundHandler {
         }
         guard !connection.isClosed else { return }
         liveness?.received(now: Now.nanoseconds)
+        context.hubs.existing(connection.appID)?.counters.bytesIn.wrappingIncrement(
+            by: frame.length, ordering: .relaxed)
         switch frame.opcode {
         case .text:
             var buffer = frame.unmaskedData
@@ -156,7 +161,9 @@ final class WebSocketSession: ChannelInboundHandler {
         authTimer?.cancel()
         if let connection {
             connection.isClosed = true
-            context.hubs.existing(connection.appID)?.remove(connection, subscriptions: connection.subscriptions)
+            let hub = context.hubs.existing(connection.appID)
+            hub?.remove(connection, subscriptions: connection.subscriptions)
+            hub?.counters.disconnected(code: connection.closeCode ?? 1006)
             connection.subscriptions = [:]
             logger.debug(
                 "disconnected", metadata: ["app": "\(connection.appID)", "socket_id": "\(connection.socketID)"])

@@ -19,6 +19,11 @@ struct AdminRoutes: Sendable {
         switch (request.method, request.path) {
         case ("GET", "/healthz"): return .init(body: #"{"status":"ok"}"#)
         case ("GET", "/api/v1/reconcile"): return await status()
+        case ("GET", "/metrics"):
+            return .init(
+                body: MetricsExport.render(server.statistics(), reconcile: reconciler.status),
+                contentType: "text/plain; version=0.0.4")
+        case ("GET", "/api/v1/apps"): return apps()
         case ("POST", "/api/v1/reconcile"):
             reconciler.trigger(.manual)
             return .init(status: 202, body: #"{"triggered":true}"#)
@@ -87,6 +92,21 @@ struct AdminRoutes: Sendable {
             return .init(status: 404, body: APIError.notFound("No generated secret for app \(name)").body)
         }
         return .init(body: JSONValue.object([("app", .string(name)), ("secret", .string(secret))]).serialized)
+    }
+
+    /// Each app: enabled, connections and channels now, totals since start.
+    private func apps() -> AdminServer.Response {
+        let items: [JSONValue] = server.statistics().map { app in
+            let c = app.counters
+            func n(_ value: Int) -> JSONValue { .number(String(value)) }
+            return .object([
+                ("name", .string(app.name)), ("id", .string(app.appID)), ("enabled", .bool(app.enabled)),
+                ("connections", n(c.connections)), ("channels", n(c.channels)),
+                ("newConnections", n(c.newConnections)), ("messagesReceived", n(c.messagesReceived)),
+                ("messagesDelivered", n(c.messagesDelivered)), ("bytesIn", n(c.bytesIn)), ("bytesOut", n(c.bytesOut)),
+            ])
+        }
+        return .init(body: JSONValue.object([("apps", .array(items))]).serialized)
     }
 
     private func status() async -> AdminServer.Response {

@@ -1,0 +1,69 @@
+import BelfryReconciler
+import BelfryServer
+import Prometheus
+
+/// `GET /metrics` in the Prometheus text format, built from the server's counters at scrape
+/// time. Names follow Soketi's (`soketi_connected` → `belfry_connected`, …) with an `app_id`
+/// label, plus reconcile metrics.
+enum MetricsExport {
+    static func render(_ apps: [PusherServer.AppStatistics], reconcile: ReconcileStatus) -> String {
+        let registry = PrometheusCollectorRegistry()
+        for app in apps {
+            let labels = [("app_id", app.appID), ("app", app.name)]
+            let c = app.counters
+            registry.makeGauge(descriptor: descriptor("belfry_connected", "Open WebSocket connections"), labels: labels)
+                .set(Double(c.connections))
+            registry.makeGauge(descriptor: descriptor("belfry_channels", "Occupied channels"), labels: labels).set(
+                Double(c.channels))
+            counter(
+                registry, "belfry_new_connections_total", labels, c.newConnections, "Accepted WebSocket connections")
+            counter(
+                registry, "belfry_new_disconnections_total", labels, c.disconnections.values.reduce(0, +),
+                "Closed WebSocket connections")
+            counter(registry, "belfry_socket_received_bytes", labels, c.bytesIn, "WebSocket bytes received")
+            counter(registry, "belfry_socket_transmitted_bytes", labels, c.bytesOut, "WebSocket bytes sent (fan-out)")
+            counter(registry, "belfry_ws_messages_received_total", labels, c.messagesReceived, "Client events received")
+            counter(registry, "belfry_ws_messages_sent_total", labels, c.messagesDelivered, "Channel events delivered")
+            counter(registry, "belfry_subscriptions_total", labels, c.subscriptions, "Channel subscriptions")
+            counter(
+                registry, "belfry_http_calls_received_total", labels, c.apiRequests.values.reduce(0, +),
+                "HTTP API requests")
+            for (reason, count) in c.rejections {
+                counter(registry, "belfry_rejections_total", labels + [("reason", reason)], count, "Refusals by reason")
+            }
+        }
+        let last = reconcile.lastPass
+        registry.makeGauge(
+            descriptor: descriptor(
+                "belfry_reconcile_consecutive_failures", "Reconcile passes in a row that could not read the source")
+        )
+        .set(Double(reconcile.consecutiveFailures))
+        if let last {
+            registry.makeGauge(
+                descriptor: descriptor(
+                    "belfry_reconcile_last_pass_timestamp_seconds", "Start of the newest reconcile pass"),
+                labels: [("result", last.result.rawValue)]
+            ).set(last.startedAt)
+        }
+        if let revision = reconcile.lastAppliedRevision {
+            registry.makeGauge(
+                descriptor: descriptor("belfry_reconcile_applied_revision", "The applied revision (always 1)"),
+                labels: [("revision", revision)]
+            ).set(Double(1))
+        }
+        return registry.emitToString()
+    }
+
+    /// `belfry_<name>` with its help text.
+    private static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "belfry", metricName: String(name.dropFirst("belfry_".count)), unitName: "", helpText: help)
+    }
+
+    private static func counter(
+        _ registry: PrometheusCollectorRegistry, _ name: String, _ labels: [(String, String)], _ value: Int,
+        _ help: String
+    ) {
+        registry.makeCounter(descriptor: descriptor(name, help), labels: labels).increment(by: Int64(value))
+    }
+}
