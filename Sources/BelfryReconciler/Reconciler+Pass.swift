@@ -76,7 +76,11 @@ extension Reconciler {
         record.result = .applied
         logger.info(
             "reconcile applied",
-            metadata: ["revision": "\(revision.label)", "plan": "\(plan.summary)", "effects": "\(effects)"])
+            metadata: [
+                "revision": "\(revision.label)", "author": "\(revision.author ?? "")", "plan": "\(plan.summary)",
+                "changes": "\(plan.actionableChanges.map { "\($0.action.rawValue) \($0.kind.rawValue) \($0.name)" })",
+                "effects": "\(effects)",
+            ])
         return await finish(record, started: started, applied: (desired, revision))
     }
 

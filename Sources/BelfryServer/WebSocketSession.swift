@@ -20,6 +20,7 @@ final class WebSocketSession: ChannelInboundHandler {
     var liveness: LivenessStateMachine?
     private var livenessTimer: Scheduled<Void>?
     private var authTimer: Scheduled<Void>?
+    private var connectedAt: UInt64 = 0
 
     init(context: ServerContext, uri: String, origin: String?, remote: String) {
         self.context = context
@@ -38,9 +39,16 @@ final class WebSocketSession: ChannelInboundHandler {
                 ServerMessage.connectionEstablished(
                     socketID: connection.socketID, activityTimeout: context.options.activityTimeout))
             startTimers(channelContext)
-            logger.debug(
+            connectedAt = Now.nanoseconds
+            let query = QueryString.parse(Handshake.split(uri).1)
+            func param(_ name: String) -> String { query.first { $0.0 == name }?.1 ?? "" }
+            logger.info(
                 "connected",
-                metadata: ["app": "\(connection.appID)", "socket_id": "\(connection.socketID)", "remote": "\(remote)"])
+                metadata: [
+                    "app": "\(connection.appID)", "socket_id": "\(connection.socketID)", "remote": "\(remote)",
+                    "origin": "\(origin ?? "")", "protocol": "\(param("protocol"))",
+                    "client": "\(param("client")) \(param("version"))",
+                ])
         case .failure(let reason):
             if let key = try? Handshake.appKey(uri: uri).get(), let app = context.store.current.app(key: key) {
                 context.hubs.existing(app.id)?.counters.rejected("connection \(reason.code.rawValue)")
@@ -165,8 +173,13 @@ final class WebSocketSession: ChannelInboundHandler {
             hub?.remove(connection, subscriptions: connection.subscriptions)
             hub?.counters.disconnected(code: connection.closeCode ?? 1006)
             connection.subscriptions = [:]
-            logger.debug(
-                "disconnected", metadata: ["app": "\(connection.appID)", "socket_id": "\(connection.socketID)"])
+            logger.info(
+                "disconnected",
+                metadata: [
+                    "app": "\(connection.appID)", "socket_id": "\(connection.socketID)",
+                    "code": "\(connection.closeCode ?? 1006)",
+                    "duration_ms": "\((Now.nanoseconds - connectedAt) / 1_000_000)",
+                ])
             self.connection = nil
         }
         channelContext.fireChannelInactive()

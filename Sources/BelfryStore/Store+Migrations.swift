@@ -42,6 +42,44 @@ extension Store {
                 t.column("updatedAt", .double).notNull()
             }
         }
+        migrator.registerMigration("v2-stats") { db in
+            // The counters of one period, identical in both tables (see `StatsCounters`).
+            func counterColumns(_ t: TableDefinition) {
+                for name in ["peakConnections", "connectionSampleSum", "connectionSamples", "newConnections"] {
+                    t.column(name, .integer).notNull().defaults(to: 0)
+                }
+                t.column("disconnections", .jsonText).notNull().defaults(to: "{}")
+                for name in ["subscriptions", "messagesReceived", "messagesDelivered"] {
+                    t.column(name, .integer).notNull().defaults(to: 0)
+                }
+                t.column("apiRequests", .jsonText).notNull().defaults(to: "{}")
+                for name in ["bytesIn", "bytesOut"] {
+                    t.column(name, .integer).notNull().defaults(to: 0)
+                }
+                t.column("rejections", .jsonText).notNull().defaults(to: "{}")
+                t.column("peakChannels", .integer).notNull().defaults(to: 0)
+            }
+            // Times are seconds since 1970 at the start of the UTC minute or hour.
+            try db.create(table: "statsMinute") { t in
+                t.column("app", .text).notNull()
+                t.column("minute", .double).notNull()
+                t.primaryKey(["app", "minute"])
+                t.column("rolledUp", .boolean).notNull().defaults(to: false)
+                counterColumns(t)
+            }
+            // Retention deletes by time across apps; the rollup reads only rows not rolled up yet.
+            try db.create(index: "statsMinute_minute", on: "statsMinute", columns: ["minute"])
+            try db.create(
+                index: "statsMinute_pending", on: "statsMinute", columns: ["minute"],
+                condition: Column("rolledUp") == false)
+            try db.create(table: "statsHour") { t in
+                t.column("app", .text).notNull()
+                t.column("hour", .double).notNull()
+                t.primaryKey(["app", "hour"])
+                counterColumns(t)
+            }
+            try db.create(index: "statsHour_hour", on: "statsHour", columns: ["hour"])
+        }
         return migrator
     }
 }

@@ -26,7 +26,8 @@ public enum Handshake {
         return .success(QueryString.decode(segments[2]))
     }
 
-    static func split(_ uri: String) -> (Substring, Substring) {
+    /// Path and query of a request URI.
+    public static func split(_ uri: String) -> (Substring, Substring) {
         if let q = uri.firstIndex(of: "?") {
             return (uri[..<q], uri[uri.index(after: q)...])
         }

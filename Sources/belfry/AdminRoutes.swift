@@ -24,6 +24,7 @@ struct AdminRoutes: Sendable {
                 body: MetricsExport.render(server.statistics(), reconcile: reconciler.status),
                 contentType: "text/plain; version=0.0.4")
         case ("GET", "/api/v1/apps"): return apps()
+        case ("GET", "/api/v1/stats"): return await stats(request)
         case ("POST", "/api/v1/reconcile"):
             reconciler.trigger(.manual)
             return .init(status: 202, body: #"{"triggered":true}"#)
@@ -92,6 +93,31 @@ struct AdminRoutes: Sendable {
             return .init(status: 404, body: APIError.notFound("No generated secret for app \(name)").body)
         }
         return .init(body: JSONValue.object([("app", .string(name)), ("secret", .string(secret))]).serialized)
+    }
+
+    /// `GET /api/v1/stats?app=…&from=…&to=…&by=minute|hour|day[&format=csv]`.
+    private func stats(_ request: AdminServer.Request) async -> AdminServer.Response {
+        func param(_ name: String) -> String? { request.query.first { $0.0 == name }?.1 }
+        let now = Date()
+        guard let app = param("app") else {
+            return .init(status: 400, body: APIError.badRequest("app is required").body)
+        }
+        guard let from = StatsTime.parse(param("from") ?? "-24h", now: now),
+            let to = StatsTime.parse(param("to") ?? "now", now: now), from < to
+        else {
+            return .init(
+                status: 400, body: APIError.badRequest("from/to must be ISO 8601 or -24h style, from < to").body)
+        }
+        guard let by = StatsResolution(rawValue: param("by") ?? "hour") else {
+            return .init(status: 400, body: APIError.badRequest("by must be minute, hour or day").body)
+        }
+        do {
+            let report = try await store.statsReport(app: app, from: from, to: to, by: by)
+            if param("format") == "csv" { return .init(body: report.renderCSV(), contentType: "text/csv") }
+            return .init(body: report.renderJSON())
+        } catch {
+            return .init(status: 500, body: APIError(500, "Cannot read statistics: \(error)").body)
+        }
     }
 
     /// Each app: enabled, connections and channels now, totals since start.

@@ -17,6 +17,8 @@ struct ServeSettings {
     var adminToken: String?
     var drift: DriftMode
     var webhookSecret: String?
+    /// Seconds between statistics flushes.
+    var statsInterval: Int
     var server: ServerOptions
     var logFormat: LogFormat
     var logLevel: Logger.Level
@@ -87,7 +89,8 @@ extension Serve {
         return ServeSettings(
             sourcePath: sourcePath, git: gitSource, dataDirectory: dataDirectory, interval: intervalSeconds,
             adminHost: adminHostName, adminPort: adminPortNumber, adminToken: string("admin-token", adminToken),
-            drift: driftMode, webhookSecret: string("webhook-secret", webhookSecret), server: options,
+            drift: driftMode, webhookSecret: string("webhook-secret", webhookSecret),
+            statsInterval: try int("stats-interval", statsInterval, range: 1...3600) ?? 5, server: options,
             logFormat: format, logLevel: level)
     }
 }

@@ -37,6 +37,8 @@ struct Serve: AsyncParsableCommand {
     var adminToken: String?
     @Option(help: "State directory, created if missing (default .belfry). (env BELFRY_DATA_DIR)")
     var dataDir: String?
+    @Option(help: "Seconds between statistics flushes to the database (default 5). (env BELFRY_STATS_INTERVAL)")
+    var statsInterval: Int?
     @Option(help: "Changes made outside the source: correct (revert, default) or warn. (env BELFRY_DRIFT)")
     var drift: String?
     @Option(
@@ -127,7 +129,12 @@ struct Serve: AsyncParsableCommand {
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: server), .init(service: reconciler), .init(service: admin)],
+                services: [
+                    .init(service: server), .init(service: reconciler), .init(service: admin),
+                    .init(
+                        service: StatsFlusher(
+                            server: server, store: store, interval: .seconds(settings.statsInterval), logger: logger)),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

@@ -57,3 +57,91 @@ def test_metrics_and_apps_follow_the_traffic(tmp_path: Path):
         assert apps["chat"]["channels"] == 1 and apps["legacy-game"]["enabled"] is False
     finally:
         served.stop()
+
+
+def test_statistics_reach_sqlite_the_api_and_the_cli(tmp_path: Path):
+    import subprocess
+
+    from conftest import BELFRY_BIN
+
+    config = tmp_path / "config"
+    shutil.copytree(REPO_ROOT / "examples" / "config", config)
+    served = Served(tmp_path, config, "--stats-interval", "1")
+    admin = f"http://127.0.0.1:{served.admin_port}"
+    try:
+        clients = []
+        for _ in range(2):
+            ws, _ = served.connect("chat-key")
+            ws.send(json.dumps({"event": "pusher:subscribe", "data": {"channel": "news"}}))
+            ws.recv(timeout=5)
+            clients.append(ws)
+        sdk = pusher.Pusher(app_id="1001", key="chat-key", secret="chat-secret", host="127.0.0.1",
+                            port=served.port, ssl=False)
+        for i in range(5):
+            sdk.trigger("news", "tick", {"i": i})
+        for ws in clients:
+            for _ in range(5):
+                ws.recv(timeout=5)
+
+        def totals():
+            report = requests.get(f"{admin}/api/v1/stats", params={"app": "chat", "by": "minute"}, timeout=5).json()
+            return report["totals"] if report["totals"]["messagesDelivered"] == 10 else None
+
+        totals = poll(totals)
+        assert totals["newConnections"] == 2 and totals["subscriptions"] == 2 and totals["peakConnections"] == 2
+        assert totals["apiRequests"] == {"POST events 200": 5}
+        assert totals["bytesOut"] > 0
+        csv = requests.get(f"{admin}/api/v1/stats", params={"app": "chat", "by": "hour", "format": "csv"}, timeout=5)
+        assert csv.headers["Content-Type"].startswith("text/csv") and csv.text.splitlines()[0].startswith("period")
+        assert requests.get(f"{admin}/api/v1/stats", params={"by": "hour"}, timeout=5).status_code == 400
+    finally:
+        for ws in clients:
+            ws.close()
+        served.stop()
+
+    # After the shutdown's final flush, the CLI reads the same database.
+    out = subprocess.run(
+        [str(BELFRY_BIN), "stats", "--app", "chat", "--data-dir", str(served.data), "--by", "day", "--format", "json"],
+        capture_output=True, text=True, timeout=30,
+    )
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["totals"]["messagesDelivered"] == 10
+    assert report["totals"]["disconnections"].get("1000") == 2
+    table = subprocess.run(
+        [str(BELFRY_BIN), "stats", "--app", "chat", "--data-dir", str(served.data)], capture_output=True, text=True
+    )
+    assert table.returncode == 0 and "peak" in table.stdout.lower()
+
+
+def test_json_logs_have_the_fields_and_no_secrets(tmp_path: Path):
+    import hashlib
+    import hmac
+
+    config = tmp_path / "config"
+    shutil.copytree(REPO_ROOT / "examples" / "config", config)
+    served = Served(tmp_path, config)
+    try:
+        ws, first = served.connect("chat-key")
+        socket_id = json.loads(first["data"])["socket_id"]
+        signature = hmac.new(b"chat-secret", f"{socket_id}:private-x".encode(), hashlib.sha256).hexdigest()
+        ws.send(json.dumps({"event": "pusher:subscribe", "data": {"channel": "private-x", "auth": "chat-key:" + "0" * 64}}))
+        ws.send(json.dumps({"event": "pusher:subscribe", "data": {"channel": "private-x", "auth": f"chat-key:{signature}"}}))
+        poll(lambda: any(json.loads(ws.recv(timeout=5))["event"] == "pusher_internal:subscription_succeeded" for _ in [0]))
+        ws.close()
+        served.connect("no-such-key")
+        poll(lambda: '"disconnected"' in (tmp_path / "server.log").read_text())
+    finally:
+        served.stop()
+    lines = [json.loads(line) for line in (tmp_path / "server.log").read_text().splitlines() if line.startswith("{")]
+    assert lines and all({"time", "level", "msg"} <= line.keys() for line in lines)
+    connected = next(line for line in lines if line["msg"] == "connected")
+    assert {"app", "socket_id", "remote", "origin", "protocol", "client"} <= connected.keys()
+    disconnected = next(line for line in lines if line["msg"] == "disconnected")
+    assert disconnected["socket_id"] == socket_id and "code" in disconnected and "duration_ms" in disconnected
+    refused = next(line for line in lines if line["msg"] == "subscription refused")
+    assert refused["channel"] == "private-x" and refused["socket_id"] == socket_id
+    assert any(line["msg"] == "connection refused" and line["code"] == "4001" for line in lines)
+    text = (tmp_path / "server.log").read_text()
+    for secret in ("chat-secret", "dashboard-secret", signature):
+        assert secret not in text

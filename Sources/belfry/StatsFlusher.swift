@@ -1,0 +1,95 @@
+import BelfryServer
+import BelfryStore
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Every few seconds, turns the server's cumulative counters into per-minute deltas and writes
+/// them to SQLite in one transaction (never a write per message); folds old minutes into hours
+/// and applies retention. A restart loses at most one interval.
+struct StatsFlusher: Service {
+    let server: PusherServer
+    let store: Store
+    let interval: Duration
+    let logger: Logger
+    private let previous = PreviousCounters()
+
+    init(server: PusherServer, store: Store, interval: Duration, logger: Logger) {
+        self.server = server
+        self.store = store
+        self.interval = interval
+        self.logger = logger
+    }
+
+    func run() async throws {
+        var lastRollUp = Date.distantPast
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            let now = Date()
+            await flush(now: now)
+            if now.timeIntervalSince(lastRollUp) > 300 {
+                do {
+                    try await store.rollUpStats(now: now)
+                    lastRollUp = now
+                } catch {
+                    logger.error("cannot roll statistics up", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        await flush(now: Date())  // what happened during the drain
+    }
+
+    /// Writes the deltas since the previous flush, stamped with the current minute.
+    func flush(now: Date) async {
+        let minute = Date(timeIntervalSince1970: (now.timeIntervalSince1970 / 60).rounded(.down) * 60)
+        var batch: [AppMinuteStats] = []
+        for app in server.statistics(resetPeaks: true) {
+            let current = app.counters
+            let before = previous.swap(app.appID, current)
+            var stats = AppMinuteStats(app: app.name, minute: minute)
+            stats.peakConnections = current.peakConnections
+            stats.sampleConnections(current.connections)
+            stats.sampleChannels(current.peakChannels)
+            func delta(_ keyPath: KeyPath<AppCounters.Snapshot, Int>) -> Int {
+                let now = current[keyPath: keyPath]
+                let then = before?[keyPath: keyPath] ?? 0
+                return now >= then ? now - then : now  // counters restart when an app is re-created
+            }
+            func delta(_ keyPath: KeyPath<AppCounters.Snapshot, [String: Int]>) -> [String: Int] {
+                current[keyPath: keyPath].reduce(into: [:]) { result, entry in
+                    let then = before?[keyPath: keyPath][entry.key] ?? 0
+                    let change = entry.value >= then ? entry.value - then : entry.value
+                    if change > 0 { result[entry.key] = change }
+                }
+            }
+            stats.newConnections = delta(\.newConnections)
+            stats.subscriptions = delta(\.subscriptions)
+            stats.messagesReceived = delta(\.messagesReceived)
+            stats.messagesDelivered = delta(\.messagesDelivered)
+            stats.bytesIn = delta(\.bytesIn)
+            stats.bytesOut = delta(\.bytesOut)
+            stats.disconnections = delta(\.disconnections)
+            stats.apiRequests = delta(\.apiRequests)
+            stats.rejections = delta(\.rejections)
+            batch.append(stats)
+        }
+        do {
+            try await store.recordMinuteStats(batch)
+        } catch {
+            logger.error("cannot write statistics", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// The counters seen at the previous flush, per app id.
+final class PreviousCounters: Sendable {
+    private let box = Mutex<[String: AppCounters.Snapshot]>([:])
+
+    func swap(_ appID: String, _ snapshot: AppCounters.Snapshot) -> AppCounters.Snapshot? {
+        box.withLock { values in
+            defer { values[appID] = snapshot }
+            return values[appID]
+        }
+    }
+}
