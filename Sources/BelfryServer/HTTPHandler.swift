@@ -73,11 +73,10 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         case (.GET, "/healthz"):
             return .json("{\"status\":\"ok\"}")
         case (.GET, "/readyz"):
-            switch context.currentPhase {
-            case .running: return .json("{\"status\":\"ready\",\"apps\":\(context.store.current.apps.count)}")
-            case .starting: return .json("{\"status\":\"starting\"}", status: 503)
-            case .draining: return .json("{\"status\":\"draining\"}", status: 503)
-            }
+            let (ready, body) = Readiness.evaluate(
+                phase: context.currentPhase, apps: context.store.current.apps.count,
+                extra: context.options.readinessChecks)
+            return .json(body, status: ready ? 200 : 503)
         default:
             if path.hasPrefix("/apps/") {
                 let request = HTTPRequest(

@@ -27,6 +27,8 @@ public struct ServerOptions: Sendable {
     /// `POST /hooks/git`: the shared secret and what to do when a git host calls (trigger a
     /// reconcile pass). Nil: the endpoint answers 404.
     public var gitHook: GitHook?
+    /// Extra `/readyz` checks by name (the database); each returns nil when healthy.
+    public var readinessChecks: [(String, Readiness.Check)] = []
 
     public init() {}
 

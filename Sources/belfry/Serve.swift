@@ -108,6 +108,13 @@ struct Serve: AsyncParsableCommand {
         }
         let initial = try await initialConfiguration(source: source, store: store, logger: logger)
         var options = settings.server
+        let health = DatabaseHealth()
+        do {
+            try await store.setMetaValue(ISO8601DateFormatter().string(from: Date()), forKey: "startedAt")
+        } catch {
+            health.set("cannot write to the database: \(error)")
+        }
+        options.readinessChecks = [("database", { health.current })]
         let hookTarget = ReconcilerHandle()
         if let secret = settings.webhookSecret {
             options.gitHook = .init(secret: secret) { provider in
@@ -133,7 +140,8 @@ struct Serve: AsyncParsableCommand {
                     .init(service: server), .init(service: reconciler), .init(service: admin),
                     .init(
                         service: StatsFlusher(
-                            server: server, store: store, interval: .seconds(settings.statsInterval), logger: logger)),
+                            server: server, store: store, interval: .seconds(settings.statsInterval), logger: logger,
+                            health: health)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))

@@ -13,9 +13,11 @@ struct StatsFlusher: Service {
     let store: Store
     let interval: Duration
     let logger: Logger
+    let health: DatabaseHealth
     private let previous = PreviousCounters()
 
-    init(server: PusherServer, store: Store, interval: Duration, logger: Logger) {
+    init(server: PusherServer, store: Store, interval: Duration, logger: Logger, health: DatabaseHealth) {
+        self.health = health
         self.server = server
         self.store = store
         self.interval = interval
@@ -76,7 +78,9 @@ struct StatsFlusher: Service {
         }
         do {
             try await store.recordMinuteStats(batch)
+            health.set(nil)
         } catch {
+            health.set("cannot write to the database: \(error)")
             logger.error("cannot write statistics", metadata: ["error": "\(error)"])
         }
     }
@@ -92,4 +96,12 @@ final class PreviousCounters: Sendable {
             return values[appID]
         }
     }
+}
+
+/// Whether the last database write worked; `/readyz` reports it as the `database` check.
+final class DatabaseHealth: Sendable {
+    private let problem = Mutex<String?>(nil)
+
+    func set(_ value: String?) { problem.withLock { $0 = value } }
+    var current: String? { problem.withLock { $0 } }
 }

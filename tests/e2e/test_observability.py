@@ -145,3 +145,15 @@ def test_json_logs_have_the_fields_and_no_secrets(tmp_path: Path):
     text = (tmp_path / "server.log").read_text()
     for secret in ("chat-secret", "dashboard-secret", signature):
         assert secret not in text
+
+
+def test_readyz_names_its_checks(tmp_path: Path):
+    config = tmp_path / "config"
+    shutil.copytree(REPO_ROOT / "examples" / "config", config)
+    served = Served(tmp_path, config)
+    try:
+        body = requests.get(f"http://127.0.0.1:{served.port}/readyz", timeout=5).json()
+        assert body == {"status": "ready", "checks": {"server": "ok", "config": "ok", "database": "ok"}}
+        assert requests.get(f"http://127.0.0.1:{served.port}/healthz", timeout=5).json() == {"status": "ok"}
+    finally:
+        served.stop()
