@@ -57,6 +57,13 @@ struct PusherAPI {
         case .terminate(let userID): (name, response) = ("terminate_connections", terminate(userID, hub: hub))
         }
         hub.counters.apiRequest("\(request.method) \(name) \(response.status)")
+        if response.status >= 400 {
+            context.logger.info(
+                "http api request rejected",
+                metadata: [
+                    "app": "\(app.id)", "event": "\(name)", "code": "\(response.status)", "reason": "\(response.body)",
+                ])
+        }
         return response
     }
 
