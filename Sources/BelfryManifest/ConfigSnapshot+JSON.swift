@@ -21,11 +21,11 @@ extension ConfigSnapshot {
         .object([
             ("revision", .string(revision)),
             ("apps", .array(apps.map { $0.json(secrets: secrets) })),
-            ("users", .array(users.map { .object([("name", .string($0.name)), ("email", .string($0.email))]) })),
+            ("users", .array(users.map { $0.json(secrets: secrets) })),
         ])
     }
 
-    /// Decodes what `json(secrets: .include)` wrote; users' password hashes are not carried.
+    /// Decodes what `json(secrets:)` wrote (`.include` carries users' password hashes too).
     public init?(json: JSONValue) {
         guard let apps = json["apps"]?.arrayValue, let users = json["users"]?.arrayValue else { return nil }
         var decodedApps: [App] = []
@@ -38,6 +38,14 @@ extension ConfigSnapshot {
             return User(name: name, email: email, passwordHash: user["passwordHash"]?.stringValue ?? "")
         }
         self.init(apps: decodedApps, users: decodedUsers, revision: json["revision"]?.stringValue ?? "")
+    }
+}
+
+extension User {
+    func json(secrets: ConfigSnapshot.SecretMode) -> JSONValue {
+        var fields: [(String, JSONValue)] = [("name", .string(name)), ("email", .string(email))]
+        if case .include = secrets { fields.append(("passwordHash", .string(passwordHash))) }
+        return .object(fields)
     }
 }
 

@@ -13,9 +13,12 @@ public struct ManifestError: Error, Sendable, Hashable, Comparable, CustomString
     }
 
     /// `file:line:col: error: /path: message` (the path is left out for the document root).
-    public var description: String {
+    public var description: String { line(severity: "error") }
+
+    /// `file:line:col: <severity>: /path: message`.
+    public func line(severity: String) -> String {
         let path = location.path.isEmpty ? "" : "\(location.path): "
-        return "\(location): error: \(path)\(message)"
+        return "\(location): \(severity): \(path)\(message)"
     }
 
     /// Orders by location, then message.

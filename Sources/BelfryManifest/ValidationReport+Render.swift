@@ -1,4 +1,5 @@
 import BelfryJSON
+import Foundation
 
 /// Renders a validation report as text lines, a JSON document, or GitHub workflow annotations.
 extension ValidationReport {
@@ -13,7 +14,7 @@ extension ValidationReport {
         let diagnostics = report.errors.map { ($0, "error") } + report.warnings.map { ($0, "warning") }
         switch format {
         case .text:
-            let lines = diagnostics.map { error, severity in text(error, severity) }
+            let lines = diagnostics.map { error, severity in error.line(severity: severity) }
             return (lines + [report.summary]).joined(separator: "\n") + "\n"
         case .github:
             let lines = diagnostics.map { error, severity in
@@ -39,28 +40,13 @@ extension ValidationReport {
         }
     }
 
-    /// `file:line:col: error: /path: message`.
-    private func text(_ error: ManifestError, _ severity: String) -> String {
-        let line = error.description
-        return severity == "error" ? line : line.replacingFirst(": error: ", with: ": \(severity): ")
-    }
-
     /// GitHub's workflow-command escaping for messages and properties.
     private func escape(_ s: String) -> String {
-        s.replacingFirst("%", with: "%25", all: true).replacingFirst("\r", with: "%0D", all: true)
-            .replacingFirst("\n", with: "%0A", all: true)
+        s.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
+            .replacingOccurrences(of: "\n", with: "%0A")
     }
 
     private func escapeProperty(_ s: String) -> String {
-        escape(s).replacingFirst(":", with: "%3A", all: true).replacingFirst(",", with: "%2C", all: true)
-    }
-}
-
-extension String {
-    fileprivate func replacingFirst(_ target: String, with replacement: String, all: Bool = false) -> String {
-        guard let range = firstRange(of: target) else { return self }
-        let rest = String(self[range.upperBound...])
-        return String(self[..<range.lowerBound]) + replacement
-            + (all ? rest.replacingFirst(target, with: replacement, all: true) : rest)
+        escape(s).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
     }
 }

@@ -59,3 +59,12 @@ public protocol CredentialProvider: Sendable {
     /// The app's generated secret, creating it on first use; nil if it cannot be stored.
     func generatedSecret(forApp name: String) async -> String?
 }
+
+extension CredentialProvider {
+    /// Generated secrets for every app of `set` that gives none.
+    public func generatedSecrets(for set: ManifestSet) async -> [String: String] {
+        var secrets: [String: String] = [:]
+        for name in set.appsWithoutSecret { secrets[name] = await generatedSecret(forApp: name) }
+        return secrets
+    }
+}

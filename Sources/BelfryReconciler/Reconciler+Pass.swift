@@ -33,13 +33,9 @@ extension Reconciler {
         record.author = revision.author
         record.message = revision.message
         let desired: ConfigSnapshot
-        var generated: [String: String] = [:]
-        if let credentials {
-            for name in revision.manifestSet.appsWithoutSecret {
-                generated[name] = await credentials.generatedSecret(forApp: name)
-            }
-        }
-        switch revision.snapshot(environment: environment, generatedSecrets: generated) {
+        let set = revision.manifestSet
+        let generated = await credentials?.generatedSecrets(for: set) ?? [:]
+        switch revision.snapshot(environment: environment, generatedSecrets: generated, set: set) {
         case .failure(let errors):
             record.result = .invalid
             record.error = errors.description
@@ -53,7 +49,7 @@ extension Reconciler {
             source: Plan.Source(
                 branch: revision.branch, revision: revision.revision, subject: revision.message, author: revision.author
             ),
-            allowEmpty: revision.manifestSet.allowsEmpty)
+            allowEmpty: set.allowsEmpty)
         record.planSummary = plan.summary
         let refusal =
             plan.refusal.map { "\($0)" } ?? selfDeletion(revision: revision, desired: desired, current: current)

@@ -27,7 +27,14 @@ final class Connection: @unchecked Sendable {
     var clientEventBucket: TokenBucket?
     private var backlogBytes = 0
 
-    init(socketID: String, appID: String, channel: Channel, loopIndex: Int, maxBacklog: Int) {
+    /// The app's counters, held here so per-frame accounting needs no registry lookup.
+    let counters: AppCounters
+
+    init(
+        socketID: String, appID: String, channel: Channel, loopIndex: Int, maxBacklog: Int,
+        counters: AppCounters = AppCounters()
+    ) {
+        self.counters = counters
         self.socketID = socketID
         self.appID = appID
         self.channel = channel

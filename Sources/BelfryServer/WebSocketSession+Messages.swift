@@ -47,7 +47,7 @@ extension WebSocketSession {
                 "app": "\(connection.appID)", "socket_id": "\(connection.socketID)", "channel": "\(channel)",
                 "reason": "\(message)",
             ])
-        context.hubs.existing(connection.appID)?.counters.rejected("subscription \(type)")
+        connection.counters.rejected("subscription \(type)")
         connection.send(ServerMessage.error(code: nil, message: message))
         connection.send(ServerMessage.subscriptionError(channel: channel, type: type, error: message, status: status))
     }
@@ -185,7 +185,7 @@ extension WebSocketSession {
                     "app": "\(app.id)", "socket_id": "\(connection.socketID)", "channel": "\(channel)",
                     "event": "\(name)", "reason": "\(message)",
                 ])
-            context.hubs.existing(app.id)?.counters.rejected("client event")
+            connection.counters.rejected("client event")
             connection.send(ServerMessage.error(code: CloseCode.clientEventRejected.rawValue, message: message))
         }
         guard app.clientEvents else { return reject("Client events are not enabled for this app") }
@@ -212,6 +212,7 @@ extension WebSocketSession {
                 return reject("Client event rate limit of \(rate) per second exceeded")
             }
         }
+        connection.counters.messagesReceived.wrappingIncrement(ordering: .relaxed)
         context.hubs.hub(for: app.id).publish(
             channel: channel, payload: AppHub.payload(payload), except: connection.socketID)
     }

@@ -77,11 +77,12 @@ final class WebSocketSession: ChannelInboundHandler {
         guard OriginPolicy.allows(origin: origin, patterns: app.allowedOrigins) else {
             return .failure(CloseReason(.unauthorized, "Origin \(origin ?? "(none)") is not allowed for this app"))
         }
+        let hub = context.hubs.hub(for: app.id)
         let connection = Connection(
             socketID: SocketID.generate(), appID: app.id, channel: channel,
             loopIndex: context.loopIndices[ObjectIdentifier(channel.eventLoop)] ?? 0,
-            maxBacklog: context.options.maxOutboundBacklog)
-        guard context.hubs.hub(for: app.id).admit(connection, maxConnections: app.limits.maxConnections) else {
+            maxBacklog: context.options.maxOutboundBacklog, counters: hub.counters)
+        guard hub.admit(connection, maxConnections: app.limits.maxConnections) else {
             return .failure(CloseReason(.overConnectionQuota))
         }
         if !app.userAuthentication { connection.isAuthorized = true }
@@ -139,8 +140,7 @@ final class WebSocketSession: ChannelInboundHandler {
         }
         guard !connection.isClosed else { return }
         liveness?.received(now: Now.nanoseconds)
-        context.hubs.existing(connection.appID)?.counters.bytesIn.wrappingIncrement(
-            by: frame.length, ordering: .relaxed)
+        connection.counters.bytesIn.wrappingIncrement(by: frame.length, ordering: .relaxed)
         switch frame.opcode {
         case .text:
             var buffer = frame.unmaskedData
@@ -169,9 +169,8 @@ final class WebSocketSession: ChannelInboundHandler {
         authTimer?.cancel()
         if let connection {
             connection.isClosed = true
-            let hub = context.hubs.existing(connection.appID)
-            hub?.remove(connection, subscriptions: connection.subscriptions)
-            hub?.counters.disconnected(code: connection.closeCode ?? 1006)
+            context.hubs.existing(connection.appID)?.remove(connection, subscriptions: connection.subscriptions)
+            connection.counters.disconnected(code: connection.closeCode ?? 1006)
             connection.subscriptions = [:]
             logger.info(
                 "disconnected",

@@ -12,8 +12,13 @@ extension DirectorySource {
         environment: [String: String] = ProcessInfo.processInfo.environment,
         author: String? = nil, base: DirectorySource? = nil
     ) throws(SourceError) -> ValidationReport {
-        let files = try manifestFiles()
-        let set = ManifestSet(files.map(decode))
+        let revision: SourceRevision
+        do {
+            revision = try fetch()
+        } catch .invalid(let unreadable) {
+            return ValidationReport(errors: unreadable.errors, warnings: [], files: 0, apps: 0, users: 0)
+        }
+        let set = revision.manifestSet
         let baseSet = try base?.manifestSet()
         var warnings: [ManifestError] = []
         for app in set.apps {
@@ -23,6 +28,7 @@ extension DirectorySource {
         }
         let errors = set.errors + set.wholeSetErrors(source: ".", author: author, base: baseSet)
         return ValidationReport(
-            errors: errors, warnings: warnings, files: files.count, apps: set.apps.count, users: set.users.count)
+            errors: errors, warnings: warnings, files: revision.files.count, apps: set.apps.count,
+            users: set.users.count)
     }
 }

@@ -22,8 +22,7 @@ public struct DirectorySource: Sendable {
 
     /// Decodes and cross-checks every manifest without resolving secrets (what `validate` needs).
     public func manifestSet() throws(SourceError) -> ManifestSet {
-        let files = try manifestFiles()
-        return ManifestSet(files.map(decode))
+        try fetch().manifestSet
     }
 
     /// The configuration to run: every manifest valid and every secret resolved, or a
@@ -32,27 +31,10 @@ public struct DirectorySource: Sendable {
     public func load(
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(SourceError) -> ConfigSnapshot {
-        let set = try manifestSet()
-        let result = set.snapshot(revision: revision) { resolve($0, environment: environment) }
-        let wholeSet = set.wholeSetErrors(source: ".")
-        switch result {
-        case .success(let snapshot):
-            guard wholeSet.isEmpty else { throw .invalid(ManifestErrors(wholeSet)) }
-            return snapshot
-        case .failure(let errors): throw .invalid(ManifestErrors(errors.errors + wholeSet))
+        switch try fetch().snapshot(environment: environment) {
+        case .success(let snapshot): return snapshot
+        case .failure(let errors): throw .invalid(errors)
         }
-    }
-
-    /// Reads and decodes one manifest file, given relative to `root`.
-    func decode(_ file: String) -> ManifestDocuments {
-        let location = ManifestLocation(file: file, line: 1, column: 1)
-        guard let data = FileManager.default.contents(atPath: absolute(file)) else {
-            return ManifestDocuments(errors: [ManifestError("cannot read file", at: location)])
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            return ManifestDocuments(errors: [ManifestError("file is not valid UTF-8", at: location)])
-        }
-        return ManifestDecoder.decode(yaml: text, file: file)
     }
 
     /// `relative` resolved against `root`, unless it is already absolute.

@@ -48,11 +48,14 @@ public struct SourceRevision: Sendable, Equatable {
 
     /// The validated configuration of this revision, or every problem found (the same checks as
     /// `belfry validate`, with unresolvable secrets as errors since the server needs them).
-    /// - Parameter generatedSecrets: app name → the secret generated for an app that gives none.
+    /// - Parameters:
+    ///   - generatedSecrets: app name → the secret generated for an app that gives none.
+    ///   - set: this revision's `manifestSet`, when the caller has decoded it already.
     public func snapshot(
-        environment: [String: String] = ProcessInfo.processInfo.environment, generatedSecrets: [String: String] = [:]
+        environment: [String: String] = ProcessInfo.processInfo.environment, generatedSecrets: [String: String] = [:],
+        set: ManifestSet? = nil
     ) -> Result<ConfigSnapshot, ManifestErrors> {
-        let set = manifestSet
+        let set = set ?? manifestSet
         let secrets = DirectorySource(path: secretsRoot)
         let result = set.snapshot(
             revision: revision, resolveSecret: { secrets.resolve($0, environment: environment) },
@@ -85,14 +88,23 @@ public protocol ConfigSource: Sendable {
 extension DirectorySource: ConfigSource {
     public var description: String { root }
 
+    /// Reads every manifest file; an unreadable or non-UTF-8 file is a located error.
     public func fetch() throws(SourceError) -> SourceRevision {
         var files: [SourceRevision.File] = []
+        var errors: [ManifestError] = []
         for path in try manifestFiles() {
+            let location = ManifestLocation(file: path, line: 1, column: 1)
             guard let data = FileManager.default.contents(atPath: absolute(path)) else {
-                throw .unreadableDirectory(path: absolute(path), reason: "cannot read file")
+                errors.append(ManifestError("cannot read file", at: location))
+                continue
             }
-            files.append(SourceRevision.File(path: path, text: String(decoding: data, as: UTF8.self)))
+            guard let text = String(data: data, encoding: .utf8) else {
+                errors.append(ManifestError("file is not valid UTF-8", at: location))
+                continue
+            }
+            files.append(SourceRevision.File(path: path, text: text))
         }
+        guard errors.isEmpty else { throw .invalid(ManifestErrors(errors)) }
         return SourceRevision(files: files, revision: revision, label: root, secretsRoot: root)
     }
 }

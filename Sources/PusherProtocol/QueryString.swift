@@ -10,12 +10,13 @@ public enum QueryString {
         }
     }
 
-    static func decode(_ s: Substring) -> String {
+    /// Percent-decodes `s`; `+` means a space in queries and stays a plus in paths.
+    static func decode(_ s: Substring, plusIsSpace: Bool = true) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(s.utf8.count)
         var it = Array(s.utf8)[...]
         while let b = it.popFirst() {
-            if b == UInt8(ascii: "+") {
+            if plusIsSpace, b == UInt8(ascii: "+") {
                 bytes.append(0x20)
             } else if b == UInt8(ascii: "%"), it.count >= 2, let h = hexValue(it[it.startIndex]),
                 let l = hexValue(it[it.startIndex + 1])
@@ -42,12 +43,6 @@ public enum QueryString {
 extension QueryString {
     /// Percent-decodes one path segment (`+` stays a plus).
     public static func decodePath(_ s: Substring) -> String {
-        decode(Substring(s.replacingOccurrences(of: "+", with: "%2B")))
-    }
-}
-
-extension Substring {
-    fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
+        decode(s, plusIsSpace: false)
     }
 }

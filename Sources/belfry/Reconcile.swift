@@ -62,8 +62,9 @@ struct Reconcile: AsyncParsableCommand {
         }
         let desired: ConfigSnapshot
         // Apps without a secret keep the one the server generated; "" asks the server to fill it in.
-        let generated = Dictionary(uniqueKeysWithValues: revision.manifestSet.appsWithoutSecret.map { ($0, "") })
-        switch revision.snapshot(generatedSecrets: generated) {
+        let set = revision.manifestSet
+        let generated = Dictionary(uniqueKeysWithValues: set.appsWithoutSecret.map { ($0, "") })
+        switch revision.snapshot(generatedSecrets: generated, set: set) {
         case .success(let snapshot): desired = snapshot
         case .failure(let errors):
             print(errors.description)
@@ -91,7 +92,7 @@ struct Reconcile: AsyncParsableCommand {
             source: Plan.Source(
                 branch: revision.branch, revision: revision.revision, subject: revision.message, author: revision.author
             ),
-            allowEmpty: allowEmpty || revision.manifestSet.allowsEmpty
+            allowEmpty: allowEmpty || set.allowsEmpty
         )
         switch output {
         case .text: print(plan.renderText(), terminator: "")

@@ -157,12 +157,9 @@ extension Serve {
         let problem: String
         do {
             let revision = try source.fetch()
-            let credentials = StoreRecorder(store: store, logger: logger)
-            var generated: [String: String] = [:]
-            for name in revision.manifestSet.appsWithoutSecret {
-                generated[name] = await credentials.generatedSecret(forApp: name)
-            }
-            switch revision.snapshot(generatedSecrets: generated) {
+            let set = revision.manifestSet
+            let generated = await StoreRecorder(store: store, logger: logger).generatedSecrets(for: set)
+            switch revision.snapshot(generatedSecrets: generated, set: set) {
             case .success(let snapshot):
                 try? await store.saveApplied(snapshot, revision: revision.revision, source: revision.label)
                 logger.info(

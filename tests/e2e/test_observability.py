@@ -127,7 +127,8 @@ def test_json_logs_have_the_fields_and_no_secrets(tmp_path: Path):
         signature = hmac.new(b"chat-secret", f"{socket_id}:private-x".encode(), hashlib.sha256).hexdigest()
         ws.send(json.dumps({"event": "pusher:subscribe", "data": {"channel": "private-x", "auth": "chat-key:" + "0" * 64}}))
         ws.send(json.dumps({"event": "pusher:subscribe", "data": {"channel": "private-x", "auth": f"chat-key:{signature}"}}))
-        poll(lambda: any(json.loads(ws.recv(timeout=5))["event"] == "pusher_internal:subscription_succeeded" for _ in [0]))
+        events = [json.loads(ws.recv(timeout=5))["event"] for _ in range(3)]
+        assert events == ["pusher:error", "pusher:subscription_error", "pusher_internal:subscription_succeeded"]
         ws.close()
         served.connect("no-such-key")
         poll(lambda: '"disconnected"' in (tmp_path / "server.log").read_text())
@@ -155,5 +156,31 @@ def test_readyz_names_its_checks(tmp_path: Path):
         body = requests.get(f"http://127.0.0.1:{served.port}/readyz", timeout=5).json()
         assert body == {"status": "ready", "checks": {"server": "ok", "config": "ok", "database": "ok"}}
         assert requests.get(f"http://127.0.0.1:{served.port}/healthz", timeout=5).json() == {"status": "ok"}
+    finally:
+        served.stop()
+
+
+def test_client_events_count_as_received_and_delivered(tmp_path: Path):
+    import hashlib
+    import hmac
+
+    config = tmp_path / "config"
+    shutil.copytree(REPO_ROOT / "examples" / "config", config)
+    served = Served(tmp_path, config)
+    try:
+        sockets = []
+        for _ in range(2):
+            ws, first = served.connect("chat-key")
+            socket_id = json.loads(first["data"])["socket_id"]
+            signature = hmac.new(b"chat-secret", f"{socket_id}:private-talk".encode(), hashlib.sha256).hexdigest()
+            ws.send(json.dumps({"event": "pusher:subscribe",
+                                "data": {"channel": "private-talk", "auth": f"chat-key:{signature}"}}))
+            assert json.loads(ws.recv(timeout=5))["event"] == "pusher_internal:subscription_succeeded"
+            sockets.append(ws)
+        sockets[0].send(json.dumps({"event": "client-typing", "channel": "private-talk", "data": {}}))
+        assert json.loads(sockets[1].recv(timeout=5))["event"] == "client-typing"
+        text = requests.get(f"http://127.0.0.1:{served.admin_port}/metrics", timeout=5).text
+        assert metric(text, "belfry_ws_messages_received_total", "1001") == 1
+        assert metric(text, "belfry_ws_messages_sent_total", "1001") == 1
     finally:
         served.stop()
