@@ -12,6 +12,7 @@
 //                BelfryStore (SQLite via GRDB: applied config, credentials, history)
 //                BelfryServer (SwiftNIO: WebSocket + HTTP API on one port)
 //                BelfryReconciler (the loop: source → validate → plan → apply, as a Service)
+//                BelfryBench (a Pusher/nchan load generator: SwiftNIO client, latency histogram)
 //   executable:  belfry (argument parsing and wiring only)
 //   test-only:   BelfryTestSupport (mock clock, fixtures)
 import PackageDescription
@@ -110,9 +111,23 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "BelfryBench",
+            dependencies: [
+                "PusherProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Atomics", package: "swift-atomics"),
+            ],
+            // Channel handlers are event-loop confined, as in BelfryServer.
+            swiftSettings: strict + [.swiftLanguageMode(.v5)]
+        ),
         .executableTarget(
             name: "belfry",
             dependencies: [
+                "BelfryBench",
                 "BelfryServer",
                 "BelfrySource",
                 "BelfryManifest",
@@ -132,6 +147,11 @@ let package = Package(
         .target(
             name: "BelfryTestSupport",
             dependencies: ["PusherProtocol", "BelfryManifest"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BelfryBenchTests",
+            dependencies: ["BelfryBench", "PusherProtocol"],
             swiftSettings: strict
         ),
         .testTarget(

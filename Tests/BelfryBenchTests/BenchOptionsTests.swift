@@ -1,0 +1,63 @@
+import Testing
+
+@testable import BelfryBench
+
+@Suite struct BenchOptionsTests {
+    @Test func defaultsAreValid() {
+        #expect(BenchOptions().validate() == nil)
+    }
+
+    static func broken(_ change: (inout BenchOptions) -> Void) -> BenchOptions {
+        var options = BenchOptions()
+        change(&options)
+        return options
+    }
+
+    static let outOfRange: [(String, BenchOptions)] = [
+        ("connections", broken { $0.connections = -1 }), ("channels", broken { $0.channels = 0 }),
+        ("depth", broken { $0.depth = 0 }), ("publishers", broken { $0.publishers = 0 }),
+        ("connect-concurrency", broken { $0.connectConcurrency = 0 }), ("rate", broken { $0.rate = -5 }),
+        ("time-limit", broken { $0.timeLimit = 0 }), ("threads", broken { $0.threads = 0 }),
+    ]
+
+    @Test(arguments: outOfRange)
+    func outOfRangeFlagsAreNamed(flag: String, options: BenchOptions) {
+        guard case .outOfRange(let named, _, _) = options.validate() else {
+            Issue.record("expected outOfRange for \(flag)")
+            return
+        }
+        #expect(named == flag)
+    }
+
+    @Test func zeroConnectionsAndMessagesAreAllowed() {
+        var options = BenchOptions()
+        options.connections = 0
+        options.messages = 0
+        #expect(options.validate() == nil)
+    }
+
+    @Test func channelPrefixMustBeAValidChannelName() {
+        var options = BenchOptions()
+        options.channelPrefix = "has space"
+        #expect(options.validate() == .badChannelPrefix("has space"))
+    }
+
+    @Test func urlsAreReadOrRefused() throws {
+        #expect(try ServerAddress.parse("http://127.0.0.1:6001").get() == ServerAddress(host: "127.0.0.1", port: 6001))
+        #expect(try ServerAddress.parse("ws://example.com/").get() == ServerAddress(host: "example.com", port: 80))
+        for bad in ["https://x:1", "127.0.0.1:6001", "http://x:0", "http://x:1/path", "http://:80"] {
+            var options = BenchOptions()
+            options.url = bad
+            guard case .badURL = options.validate() else {
+                Issue.record("\(bad) should be refused")
+                continue
+            }
+        }
+    }
+
+    @Test func errorTextNamesTheFlag() {
+        var options = BenchOptions()
+        options.channels = 0
+        #expect(options.validate()?.description == "--channels 0: must be >= 1")
+    }
+}

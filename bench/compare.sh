@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# Belfry vs nginx+nchan, side by side, on this machine.
+#
+#   bench/compare.sh [--runs N] [--quick] [--out DIR] [--scenarios "a b c"]
+#
+# Installs nginx + libnginx-mod-nchan if missing, builds `belfry` (release) and, when
+# ../shared/tools/wsload exists, the wsload C client for the cross-check. Each scenario runs
+# N times (default 3) against a fresh nchan and a fresh Belfry; the server is pinned to CPU 1
+# and the load (`belfry bench`) to CPU 0. Prints medians, ranges and Belfry/nchan ratios, and
+# writes results.jsonl + summary.md into the output directory. See BENCHMARKS.md.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+RUNS=3
+QUICK=0
+OUT=${OUT:-/tmp/belfry-compare}
+SCENARIOS="idle10k fan1k_max fan1k_r30 fan10k_max fan10k_one pub_only"
+WSLOAD_DIR=${WSLOAD_DIR:-$ROOT/../shared/tools/wsload}
+NCHAN_PORT=${NCHAN_PORT:-18080}
+BELFRY_PORT=${BELFRY_PORT:-16001}
+
+while [ $# -gt 0 ]; do
+    case $1 in
+        --runs) RUNS=$2; shift 2 ;;
+        --quick) QUICK=1; shift ;;
+        --out) OUT=$2; shift 2 ;;
+        --scenarios) SCENARIOS=$2; shift 2 ;;
+        -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "compare.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+
+# ---------------------------------------------------------------- dependencies and builds
+sudo_if_needed() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+missing=""
+for p in nginx libnginx-mod-nchan gcc; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
+if [ -n "$missing" ]; then
+    echo "installing:$missing" >&2
+    sudo_if_needed apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq $missing >/dev/null
+fi
+# Debian starts a system nginx on port 80 after installing it; it is not ours and not needed.
+pgrep -f "nginx: master process /usr/sbin/nginx" >/dev/null 2>&1 && sudo_if_needed nginx -s quit 2>/dev/null || true
+
+if [ -z "${BELFRY_BIN:-}" ]; then
+    (cd "$ROOT" && make --no-print-directory apt-deps && swift build -c release --product belfry >&2)
+    BELFRY_BIN=$ROOT/.build/release/belfry
+fi
+mkdir -p "$OUT"
+WSLOAD=""
+if [ -f "$WSLOAD_DIR/wsload.c" ]; then
+    cc -O2 -o "$OUT/wsload" "$WSLOAD_DIR/wsload.c" && WSLOAD=$OUT/wsload
+else
+    echo "note: $WSLOAD_DIR not found; skipping the wsload cross-check" >&2
+fi
+
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 10100 ]; then
+    echo "compare.sh: open-files limit $(ulimit -n) is too low for 10,000 connections" >&2
+    exit 1
+fi
+if [ "$(nproc)" -ge 2 ]; then
+    SERVER_CPU=(taskset -c 1); LOAD_CPU=(taskset -c 0)
+else
+    echo "note: one CPU only; server and load share it" >&2
+    SERVER_CPU=(); LOAD_CPU=()
+fi
+
+# ---------------------------------------------------------------- servers
+WORK=$(mktemp -d /tmp/belfry-compare.XXXXXX)
+SERVER_PID=""
+cleanup() { stop_server; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+wait_port() {  # url: poll until it answers (any status), at most 10 s
+    for _ in $(seq 1 200); do
+        curl -s -o /dev/null "$1" && return 0
+        sleep 0.05
+    done
+    echo "compare.sh: $1 did not come up" >&2
+    return 1
+}
+
+start_nchan() {
+    local pfx=$WORK/nchan
+    rm -rf "$pfx"; mkdir -p "$pfx"
+    sed -e "s|@PREFIX@|$pfx|g" -e "s|@PORT@|$NCHAN_PORT|g" "$HERE/nchan.conf" > "$pfx/nginx.conf"
+    nginx -p "$pfx" -c "$pfx/nginx.conf" 2>>"$pfx/start.log"
+    wait_port "http://127.0.0.1:$NCHAN_PORT/"
+    NGINX_MASTER=$(cat "$pfx/nginx.pid")
+    SERVER_PID=$(pgrep -P "$NGINX_MASTER" | head -1)
+    [ ${#SERVER_CPU[@]} -gt 0 ] && taskset -pc 1 "$SERVER_PID" >/dev/null
+    URL=http://127.0.0.1:$NCHAN_PORT
+}
+
+start_belfry() {
+    local data=$WORK/belfry
+    rm -rf "$data"; mkdir -p "$data"
+    "${SERVER_CPU[@]}" "$BELFRY_BIN" serve --source "$HERE/config" --threads 1 --log-level warning \
+        --port "$BELFRY_PORT" --admin-port $((BELFRY_PORT + 1)) --data-dir "$data" >"$data/log" 2>&1 &
+    SERVER_PID=$!
+    wait_port "http://127.0.0.1:$BELFRY_PORT/readyz"
+    URL=http://127.0.0.1:$BELFRY_PORT
+}
+
+stop_server() {
+    [ -n "$SERVER_PID" ] || return 0
+    if [ -n "${NGINX_MASTER:-}" ]; then
+        kill -QUIT "$NGINX_MASTER" 2>/dev/null || true
+        for _ in $(seq 1 100); do kill -0 "$NGINX_MASTER" 2>/dev/null || break; sleep 0.05; done
+        NGINX_MASTER=""
+    else
+        kill -TERM "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+    SERVER_PID=""
+}
+
+# ---------------------------------------------------------------- scenarios
+# name -> `belfry bench` flags. Quick mode shrinks every scenario (a tool check, not figures).
+scenario_args() {
+    local q=$QUICK
+    case $1 in
+        idle10k)    [ $q = 1 ] && echo "--connections 1000 --messages 0 --hold 1" \
+                               || echo "--connections 10000 --messages 0 --hold 3" ;;
+        fan1k_max)  [ $q = 1 ] && echo "--connections 200 --messages 200" \
+                               || echo "--connections 1000 --messages 2000" ;;
+        fan1k_r30)  [ $q = 1 ] && echo "--connections 200 --messages 30 --rate 30" \
+                               || echo "--connections 1000 --messages 600 --rate 30" ;;
+        fan10k_max) [ $q = 1 ] && echo "--connections 2000 --messages 20" \
+                               || echo "--connections 10000 --messages 100" ;;
+        fan10k_one) [ $q = 1 ] && echo "--connections 2000 --messages 4 --rate 2" \
+                               || echo "--connections 10000 --messages 10 --rate 2" ;;
+        pub_only)   [ $q = 1 ] && echo "--connections 0 --messages 2000 --publishers 4 --depth 8" \
+                               || echo "--connections 0 --messages 20000 --publishers 4 --depth 8" ;;
+        *) echo "compare.sh: unknown scenario $1" >&2; exit 2 ;;
+    esac
+}
+
+RESULTS=$OUT/results.jsonl
+: > "$RESULTS"
+echo "# $(date -u +%FT%TZ) $(uname -r), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
+     "nginx $(nginx -v 2>&1 | cut -d/ -f2), nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan)," \
+     "belfry $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?')" | tee "$OUT/machine.txt" >&2
+
+record() {  # server scenario run client json-line
+    python3 -c 'import json,sys; r=json.loads(sys.argv[5]); r.update(server=sys.argv[1], scenario=sys.argv[2], run=int(sys.argv[3]), client=sys.argv[4]); print(json.dumps(r))' \
+        "$1" "$2" "$3" "$4" "$5" >> "$RESULTS"
+}
+
+run_bench() {  # server scenario run
+    local server=$1 name=$2 run=$3 line rc=0
+    local proto=pusher
+    [ "$server" = nchan ] && proto=nchan
+    line=$("${LOAD_CPU[@]}" "$BELFRY_BIN" bench --url "$URL" --protocol "$proto" --server-pid "$SERVER_PID" \
+        --channel-prefix "b$run" --time-limit 120 --json --quiet $(scenario_args "$name")) || rc=$?
+    [ $rc -le 1 ] || { echo "compare.sh: belfry bench failed ($rc) on $server/$name" >&2; return 0; }
+    record "$server" "$name" "$run" belfry-bench "$(echo "$line" | tail -1)"
+    python3 - "$server" "$name" "$run" "$(echo "$line" | tail -1)" <<'PY' >&2
+import json, sys
+r = json.loads(sys.argv[4])
+print(f"  {sys.argv[1]:6} {sys.argv[2]:10} run {sys.argv[3]}: ready {r['ready']}/{r['connections']}, "
+      f"delivered {r['delivered']}/{r['expected']}, {r['deliver_rate']:.0f}/s, "
+      f"p50/p99 {r['lat_p50_us']/1000:.1f}/{r['lat_p99_us']/1000:.1f} ms, "
+      f"server {r['srv_deliver_per_cpu_s'] or 0:.0f} deliveries/CPU-s, {r['srv_rss_per_conn_b'] or 0:.0f} B/conn")
+PY
+}
+
+run_wsload() {  # server run: fan1k_max with the C client, as a cross-check of belfry bench
+    local server=$1 run=$2 kv
+    local n=1000 m=2000
+    [ $QUICK = 1 ] && { n=200; m=200; }
+    if [ "$server" = nchan ]; then
+        kv=$("${LOAD_CPU[@]}" "$WSLOAD" --server-pid "$SERVER_PID" -u "ws://127.0.0.1:$NCHAN_PORT/sub/w$run" \
+            -n $n -c 500 -P "$URL/pub/w$run" -m $m -b '{"ts":"{TS}","seq":{SEQ}}' -T 120 | tail -1) || true
+    else
+        kv=$("${LOAD_CPU[@]}" "$WSLOAD" --server-pid "$SERVER_PID" \
+            -u "ws://127.0.0.1:$BELFRY_PORT/app/app-key?protocol=7&client=wsload&version=1" -n $n -c 500 \
+            -s "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"w$run\"}}" -w pusher_internal:subscription_succeeded \
+            -P "$URL/apps/app-id/events" --pusher-key app-key --pusher-secret app-secret \
+            -b "{\"name\":\"bench\",\"channel\":\"w$run\",\"data\":\"{\\\"ts\\\":\\\"{TS}\\\",\\\"seq\\\":{SEQ}}\"}" \
+            -m $m -T 120 | tail -1) || true
+    fi
+    record "$server" fan1k_max "$run" wsload "$(python3 -c '
+import json, sys
+out = {}
+for kv in sys.argv[1].split():
+    k, _, v = kv.partition("=")
+    try: out[k] = float(v) if "." in v else int(v)
+    except ValueError: out[k] = v
+print(json.dumps(out))' "$kv")"
+    echo "  $server fan1k_max run $run (wsload): $(echo "$kv" | tr ' ' '\n' | grep -E '^(delivered|lat_p99_us|srv_deliver_per_cpu_s)=' | tr '\n' ' ')" >&2
+}
+
+for name in $SCENARIOS; do
+    echo "scenario $name: $(scenario_args "$name")" >&2
+    for run in $(seq 1 "$RUNS"); do
+        for server in nchan belfry; do
+            "start_$server"
+            run_bench "$server" "$name" "$run"
+            stop_server
+        done
+    done
+done
+if [ -n "$WSLOAD" ]; then
+    echo "cross-check: fan1k_max with wsload" >&2
+    for run in $(seq 1 "$RUNS"); do
+        for server in nchan belfry; do
+            "start_$server"
+            run_wsload "$server" "$run"
+            stop_server
+        done
+    done
+fi
+
+python3 "$HERE/summarize.py" "$RESULTS" "$OUT/machine.txt" | tee "$OUT/summary.md"

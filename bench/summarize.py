@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Summarise bench/compare.sh results: medians, ranges and Belfry/nchan ratios as Markdown.
+
+    python3 bench/summarize.py results.jsonl [machine.txt]
+
+Each line of results.jsonl is one run's JSON report (from `belfry bench --json`, or wsload's
+key=value line turned into JSON) tagged with server, scenario, run and client.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+from collections import defaultdict
+
+# (scenario, client, measure, label, unit, better, target ratio or None, absolute Belfry bound or None)
+MEASURES = [
+    ("idle10k", "belfry-bench", "srv_rss_per_conn_b", "server RSS per idle subscriber", "B", "lower", 0.75, None),
+    ("idle10k", "belfry-bench", "conn_rate", "connect rate (client-bound)", "/s", "higher", None, None),
+    ("fan1k_max", "belfry-bench", "srv_deliver_per_cpu_s", "deliveries per server CPU-s", "/s", "higher", 1.25, None),
+    ("fan1k_max", "belfry-bench", "deliver_rate", "deliveries per second", "/s", "higher", None, None),
+    ("fan1k_max", "belfry-bench", "lat_p50_us", "latency p50", "ms", "lower", None, None),
+    ("fan1k_max", "belfry-bench", "lat_p99_us", "latency p99", "ms", "lower", None, None),
+    ("fan1k_r30", "belfry-bench", "lat_p50_us", "latency p50 at 30k deliveries/s", "ms", "lower", None, None),
+    ("fan1k_r30", "belfry-bench", "lat_p99_us", "latency p99 at 30k deliveries/s", "ms", "lower", 0.5, None),
+    ("fan1k_r30", "belfry-bench", "srv_cpu_share", "server CPU share", "%", "lower", None, None),
+    ("fan10k_max", "belfry-bench", "deliver_rate", "deliveries per second", "/s", "higher", None, None),
+    ("fan10k_max", "belfry-bench", "srv_deliver_per_cpu_s", "deliveries per server CPU-s", "/s", "higher", None, None),
+    ("fan10k_max", "belfry-bench", "lat_p99_us", "latency p99", "ms", "lower", None, None),
+    ("fan10k_one", "belfry-bench", "lat_max_us", "one message to 10k subscribers (max latency)", "ms", "lower",
+     None, 100_000),
+    ("fan10k_one", "belfry-bench", "lat_p50_us", "latency p50", "ms", "lower", None, None),
+    ("pub_only", "belfry-bench", "pub_per_cpu_s", "publishes per server CPU-s (Belfry signed)", "/s", "higher",
+     1.0, None),
+    ("pub_only", "belfry-bench", "pub_rps", "publishes per second", "/s", "higher", None, None),
+    ("fan1k_max", "wsload", "srv_deliver_per_cpu_s", "deliveries per server CPU-s (wsload client)", "/s", "higher",
+     None, None),
+    ("fan1k_max", "wsload", "lat_p99_us", "latency p99 (wsload client)", "ms", "lower", None, None),
+]
+
+
+def derived(r: dict) -> dict:
+    """Adds figures computed from a run's raw keys."""
+    cpu = r.get("srv_cpu_pub_s") or 0
+    if cpu > 0:
+        r["pub_per_cpu_s"] = (r.get("pub_ok") or 0) / cpu
+        wall = r.get("pub_time_s") or r.get("deliver_time_s") or 0
+        if wall > 0:
+            r["srv_cpu_share"] = 100 * cpu / wall
+    return r
+
+
+def fmt(value: float, unit: str) -> str:
+    if unit == "ms":
+        return f"{value / 1000:.1f}"
+    if unit == "%":
+        return f"{value:.0f}%"
+    if unit == "B":
+        return f"{value:,.0f}"
+    return f"{value / 1000:.1f}k" if value >= 10_000 else f"{value:,.0f}"
+
+
+def cell(values: list[float], unit: str) -> str:
+    if not values:
+        return "—"
+    med = statistics.median(values)
+    if len(values) == 1:
+        return fmt(med, unit)
+    return f"{fmt(med, unit)} [{fmt(min(values), unit)}–{fmt(max(values), unit)}]"
+
+
+def main() -> int:
+    runs: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
+    with open(sys.argv[1]) as f:
+        for line in f:
+            if line.strip():
+                r = derived(json.loads(line))
+                runs[(r["scenario"], r["client"], r["server"])].append(r)
+    if len(sys.argv) > 2:
+        print(open(sys.argv[2]).read().strip().lstrip("# "))
+        print()
+    print("| scenario | measure | nchan | Belfry | Belfry/nchan | target |")
+    print("|---|---|---|---|---|---|")
+    for scenario, client, key, label, unit, better, target, bound in MEASURES:
+        nchan = [r[key] for r in runs.get((scenario, client, "nchan"), []) if r.get(key) is not None]
+        belfry = [r[key] for r in runs.get((scenario, client, "belfry"), []) if r.get(key) is not None]
+        if not nchan and not belfry:
+            continue
+        ratio, verdict = "—", ""
+        if nchan and belfry and statistics.median(nchan) > 0:
+            q = statistics.median(belfry) / statistics.median(nchan)
+            ratio = f"{q:.2f}×"
+            if target is not None:
+                met = q >= target if better == "higher" else q <= target
+                verdict = f"{'≥' if better == 'higher' else '≤'} {target}× {'met' if met else 'NOT met'}"
+        if bound is not None and belfry:
+            met = statistics.median(belfry) < bound
+            verdict = f"< {fmt(bound, unit)} {unit} {'met' if met else 'NOT met'}"
+        shown_unit = "" if unit in ("/s", "%") else f" {unit}"
+        print(f"| {scenario} | {label}{' (' + unit + ')' if shown_unit else ''} | {cell(nchan, unit)} | "
+              f"{cell(belfry, unit)} | {ratio} | {verdict} |")
+    problems = []
+    for (scenario, client, server), rs in sorted(runs.items()):
+        for r in rs:
+            lost, failed = r.get("lost") or 0, r.get("failed") or r.get("conn_failed") or 0
+            errors = r.get("pub_err") or 0
+            if lost or failed or errors:
+                problems.append(f"{server}/{scenario}/{client} run {r['run']}: lost {lost}, "
+                                f"failed connections {failed}, publish errors {errors}")
+    print()
+    print("\n".join(f"- {p}" for p in problems) if problems else
+          "Every run: all connections ready, every publish accepted, nothing lost.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
