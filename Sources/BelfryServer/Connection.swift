@@ -15,6 +15,9 @@ final class Connection: @unchecked Sendable {
     /// Index of `loop` in the server's event-loop group; subscriber lists are partitioned by it.
     let loopIndex: Int
     private let maxBacklog: Int
+    /// The frame encoder's context: pre-encoded frames are written from here straight to the
+    /// socket. Nil in pipelines without a WebSocket encoder (unit tests), which get frame values.
+    private let rawOutput: ChannelHandlerContext?
 
     // Loop-confined state.
     /// Channels this connection is subscribed to; the value is its presence user id, if any.
@@ -41,30 +44,45 @@ final class Connection: @unchecked Sendable {
         self.loop = channel.eventLoop
         self.loopIndex = loopIndex
         self.maxBacklog = maxBacklog
+        self.rawOutput =
+            channel.eventLoop.inEventLoop
+            ? try? channel.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self) : nil
     }
 
-    /// Queues a pre-encoded text payload without flushing. Called on `loop`. A subscriber whose
-    /// socket stopped draining and whose backlog grew past the limit is closed, not waited for.
-    func enqueue(_ payload: ByteBuffer) {
-        guard !isClosed else { return }
-        if !channel.isWritable {
-            backlogBytes += payload.readableBytes
-            if backlogBytes > maxBacklog {
-                close(CloseReason(.overCapacity, "Subscriber too slow; outbound backlog exceeded \(maxBacklog) bytes"))
-                return
-            }
+    /// Queues a pre-encoded text message without flushing. Called on `loop`.
+    func enqueue(_ message: OutboundMessage) {
+        guard admitsOutbound(bytes: message.frame.readableBytes) else { return }
+        if let rawOutput {
+            rawOutput.write(NIOAny(message.frame), promise: nil)
+        } else {
+            channel.write(message.webSocketFrame, promise: nil)
         }
-        channel.write(WebSocketFrame(fin: true, opcode: .text, data: payload), promise: nil)
     }
 
     func flush() {
-        if !isClosed { channel.flush() }
+        guard !isClosed else { return }
+        if let rawOutput { rawOutput.flush() } else { channel.flush() }
     }
 
     /// Writes and flushes one text message. Called on `loop`.
     func send(_ text: String) {
-        enqueue(channel.allocator.buffer(string: text))
-        flush()
+        let payload = channel.allocator.buffer(string: text)
+        guard admitsOutbound(bytes: payload.readableBytes) else { return }
+        channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, data: payload), promise: nil)
+    }
+
+    /// False once closed, and for a subscriber whose socket stopped draining and whose backlog grew
+    /// past the limit: that one is closed, not waited for.
+    private func admitsOutbound(bytes: Int) -> Bool {
+        guard !isClosed else { return false }
+        if !channel.isWritable {
+            backlogBytes += bytes
+            if backlogBytes > maxBacklog {
+                close(CloseReason(.overCapacity, "Subscriber too slow; outbound backlog exceeded \(maxBacklog) bytes"))
+                return false
+            }
+        }
+        return true
     }
 
     /// The socket drained below its low-water mark.

@@ -11,19 +11,20 @@ enum FanOut {
         _ payload: ByteBuffer, to groups: [ContiguousArray<Connection>], except: String? = nil,
         counters: AppCounters? = nil
     ) {
+        let message = OutboundMessage(payload: payload)
         for group in groups {
             guard let first = group.first else { continue }
             let loop = first.loop
             if loop.inEventLoop {
-                write(payload, to: group, except: except, counters: counters)
+                write(message, to: group, except: except, counters: counters)
             } else {
-                loop.execute { write(payload, to: group, except: except, counters: counters) }
+                loop.execute { write(message, to: group, except: except, counters: counters) }
             }
         }
     }
 
     private static func write(
-        _ payload: ByteBuffer, to group: ContiguousArray<Connection>, except: String?, counters: AppCounters?
+        _ message: OutboundMessage, to group: ContiguousArray<Connection>, except: String?, counters: AppCounters?
     ) {
         var delivered = group.count
         if let except {
@@ -31,16 +32,16 @@ enum FanOut {
                 if connection.socketID == except {
                     delivered -= 1
                 } else {
-                    connection.enqueue(payload)
+                    connection.enqueue(message)
                 }
             }
         } else {
-            for connection in group { connection.enqueue(payload) }
+            for connection in group { connection.enqueue(message) }
         }
         for connection in group { connection.flush() }
         if let counters, delivered > 0 {
             counters.messagesDelivered.wrappingIncrement(by: delivered, ordering: .relaxed)
-            counters.bytesOut.wrappingIncrement(by: delivered * payload.readableBytes, ordering: .relaxed)
+            counters.bytesOut.wrappingIncrement(by: delivered * message.payload.readableBytes, ordering: .relaxed)
         }
     }
 

@@ -82,13 +82,16 @@ public final class PusherServer: Service, Sendable {
                 }
             })
         let http = HTTPHandler(context: context)
+        // Every response header is one the server writes itself (Content-Type, Content-Length,
+        // Retry-After, Connection), so NIO's per-response header validation only costs time.
         try channel.pipeline.syncOperations.configureHTTPServerPipeline(
             withServerUpgrade: (
                 upgraders: [upgrader],
                 completionHandler: { ctx in
                     ctx.pipeline.syncOperations.removeHandler(http, promise: nil)
                 }
-            ))
+            ),
+            withOutboundHeaderValidation: false)
         try channel.pipeline.syncOperations.addHandler(http)
     }
 

@@ -1,24 +1,44 @@
 /// `application/x-www-form-urlencoded` query strings, decoded in order.
 public enum QueryString {
     /// Splits `a=1&b=x%20y` into decoded pairs; a malformed escape is kept literally.
+    /// Works on the UTF-8 bytes in one pass: signed API requests parse their query on every call.
     public static func parse(_ query: Substring) -> [(String, String)] {
-        query.split(separator: "&", omittingEmptySubsequences: true).map { part in
-            if let eq = part.firstIndex(of: "=") {
-                return (decode(part[..<eq]), decode(part[part.index(after: eq)...]))
+        var pairs: [(String, String)] = []
+        let utf8 = query.utf8
+        var start = utf8.startIndex
+        while start < utf8.endIndex {
+            let end = utf8[start...].firstIndex(of: UInt8(ascii: "&")) ?? utf8.endIndex
+            let part = utf8[start..<end]
+            if !part.isEmpty {
+                if let eq = part.firstIndex(of: UInt8(ascii: "=")) {
+                    pairs.append((decode(part[..<eq]), decode(part[utf8.index(after: eq)...])))
+                } else {
+                    pairs.append((decode(part), ""))
+                }
             }
-            return (decode(part), "")
+            start = end == utf8.endIndex ? end : utf8.index(after: end)
         }
+        return pairs
     }
 
     /// Percent-decodes `s`; `+` means a space in queries and stays a plus in paths.
     static func decode(_ s: Substring, plusIsSpace: Bool = true) -> String {
+        decode(s.utf8, plusIsSpace: plusIsSpace)
+    }
+
+    private static func decode(_ s: Substring.UTF8View, plusIsSpace: Bool = true) -> String {
+        let percent = UInt8(ascii: "%")
+        let plus = UInt8(ascii: "+")
+        guard s.contains(where: { $0 == percent || (plusIsSpace && $0 == plus) }) else {
+            return String(Substring(s))
+        }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(s.utf8.count)
-        var it = Array(s.utf8)[...]
+        bytes.reserveCapacity(s.count)
+        var it = Array(s)[...]
         while let b = it.popFirst() {
-            if plusIsSpace, b == UInt8(ascii: "+") {
+            if plusIsSpace, b == plus {
                 bytes.append(0x20)
-            } else if b == UInt8(ascii: "%"), it.count >= 2, let h = hexValue(it[it.startIndex]),
+            } else if b == percent, it.count >= 2, let h = hexValue(it[it.startIndex]),
                 let l = hexValue(it[it.startIndex + 1])
             {
                 bytes.append(h << 4 | l)

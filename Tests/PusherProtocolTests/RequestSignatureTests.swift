@@ -59,4 +59,22 @@ import Testing
         #expect(pairs.map(\.0) == ["a", "b", "c", "flag"])
         #expect(pairs.map(\.1) == ["1", "x y", "p q", ""])
     }
+
+    @Test(arguments: [
+        ("", [(String, String)]()),
+        ("&&a=1&&", [("a", "1")]),
+        ("=x&k=&k2", [("", "x"), ("k", ""), ("k2", "")]),
+        ("a=b=c", [("a", "b=c")]),
+        ("bad=%zz%4&ok=%41%e2%82%ac", [("bad", "%zz%4"), ("ok", "A€")]),
+        ("caf%C3%A9=th%C3%A9&é=ü", [("café", "thé"), ("é", "ü")]),
+    ])
+    func queryStringEdgeCases(query: String, expected: [(String, String)]) {
+        let pairs = QueryString.parse(query[...])
+        #expect(pairs.map(\.0) == expected.map(\.0))
+        #expect(pairs.map(\.1) == expected.map(\.1))
+    }
+
+    @Test func pathDecodingKeepsPlus() {
+        #expect(QueryString.decodePath("a+b%2Fc") == "a+b/c")
+    }
 }
