@@ -1,7 +1,7 @@
 import NIOCore
 
-/// Delivers one pre-encoded message to many connections: one task per event loop writes it to
-/// every subscriber on that loop, then flushes them, so a publish never awaits a subscriber.
+/// Delivers one pre-encoded message to many connections: one task per event loop writes and
+/// flushes it to every subscriber on that loop, so a publish never awaits a subscriber.
 enum FanOut {
     /// - Parameters:
     ///   - groups: subscribers partitioned by event loop (one array per loop, possibly empty).
@@ -26,19 +26,17 @@ enum FanOut {
     private static func write(
         _ message: OutboundMessage, to group: ContiguousArray<Connection>, except: String?, counters: AppCounters?
     ) {
+        // One pass, each socket written and flushed at once: the first subscriber's syscall does not
+        // wait for the whole group to be queued, and each connection is touched once.
         var delivered = group.count
-        if let except {
-            for connection in group {
-                if connection.socketID == except {
-                    delivered -= 1
-                } else {
-                    connection.enqueue(message)
-                }
+        for connection in group {
+            if let except, connection.socketID == except {
+                delivered -= 1
+            } else {
+                connection.enqueue(message)
+                connection.flush()
             }
-        } else {
-            for connection in group { connection.enqueue(message) }
         }
-        for connection in group { connection.flush() }
         if let counters, delivered > 0 {
             counters.messagesDelivered.wrappingIncrement(by: delivered, ordering: .relaxed)
             counters.bytesOut.wrappingIncrement(by: delivered * message.payload.readableBytes, ordering: .relaxed)

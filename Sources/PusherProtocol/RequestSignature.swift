@@ -7,14 +7,25 @@ public enum RequestSignature {
 
     /// The string that is signed.
     public static func stringToSign(method: String, path: String, query: [(String, String)]) -> String {
-        let canonical =
-            query
-            .filter { $0.0.lowercased() != "auth_signature" }
-            .map { ($0.0.lowercased(), $0.1) }
-            .sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
-            .map { "\($0.0)=\($0.1)" }
-            .joined(separator: "&")
-        return "\(method.uppercased())\n\(path)\n\(canonical)"
+        var pairs: [(key: String, value: String)] = []
+        pairs.reserveCapacity(query.count)
+        for (key, value) in query {
+            let lower = key.utf8.contains { $0 >= 0x41 && $0 <= 0x5A } ? key.lowercased() : key
+            if lower != "auth_signature" { pairs.append((lower, value)) }
+        }
+        pairs.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        var out = method.uppercased()
+        out.reserveCapacity(out.utf8.count + path.utf8.count + 2 + query.count * 48)
+        out += "\n"
+        out += path
+        out += "\n"
+        for (index, pair) in pairs.enumerated() {
+            if index > 0 { out += "&" }
+            out += pair.key
+            out += "="
+            out += pair.value
+        }
+        return out
     }
 
     /// Checks a request; `secrets` holds the current secret first (and a previous one during rotation).
