@@ -133,7 +133,7 @@ scenario_args() {
         fan10k_one) [ $q = 1 ] && echo "--connections 2000 --messages 4 --rate 2" \
                                || echo "--connections 10000 --messages 10 --rate 2" ;;
         pub_only)   [ $q = 1 ] && echo "--connections 0 --messages 2000 --publishers 4 --depth 8" \
-                               || echo "--connections 0 --messages 20000 --publishers 4 --depth 8" ;;
+                               || echo "--connections 0 --messages 100000 --publishers 4 --depth 8" ;;
         *) echo "compare.sh: unknown scenario $1" >&2; exit 2 ;;
     esac
 }

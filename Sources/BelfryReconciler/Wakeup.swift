@@ -35,8 +35,17 @@ final class Wakeup: Sendable {
         waiter?.resume(returning: nil)
     }
 
-    /// Waits up to `timeout`; returns the trigger, `.interval` on timeout, nil once closed.
+    /// Waits up to `timeout`; returns the trigger, `.interval` on timeout, nil once closed or
+    /// cancelled (the service group cancels the loop when another service fails to start).
     func wait(_ timeout: Duration) async -> PassRecord.Trigger? {
+        await withTaskCancellationHandler {
+            await waitForSignal(timeout)
+        } onCancel: {
+            close()
+        }
+    }
+
+    private func waitForSignal(_ timeout: Duration) async -> PassRecord.Trigger? {
         await withCheckedContinuation { continuation in
             let (immediate, generation): (PassRecord.Trigger??, Int) = box.withLockedValue { state in
                 if state.closed { return (.some(nil), 0) }

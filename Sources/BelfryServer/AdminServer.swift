@@ -61,7 +61,7 @@ public final class AdminServer: Service, Sendable {
             }
             .bind(host: host, port: port).get()
         logger.info("admin port listening", metadata: ["address": "\(host):\(channel.localAddress?.port ?? 0)"])
-        try? await gracefulShutdown()
+        await ShutdownSignal.wait()
         try? await channel.close()
     }
 }

@@ -29,7 +29,13 @@ public final class PusherServer: Service, Sendable {
     public var port: Int? { boundPort.value }
 
     public func run() async throws {
-        let channel = try await bind()
+        let channel: Channel
+        do {
+            channel = try await bind()
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
         boundPort.set(channel.localAddress?.port)
         context.enter(.running)
         let apps = context.store.current.apps
@@ -39,7 +45,7 @@ public final class PusherServer: Service, Sendable {
                 "address": "\(context.options.host):\(channel.localAddress?.port ?? 0)",
                 "apps": "\(apps.count)", "enabled": "\(apps.filter(\.enabled).count)",
             ])
-        try? await gracefulShutdown()
+        await ShutdownSignal.wait()
         await drain()
         try? await channel.close()
         try await group.shutdownGracefully()

@@ -32,8 +32,10 @@ struct StoreRecorder: PassRecorder {
             trigger: ReconcilePass.Trigger(rawValue: pass.trigger.rawValue) ?? .manual, revision: pass.revision,
             shortRevision: pass.label, author: pass.author, message: pass.message, planSummary: pass.planSummary,
             result: ReconcilePass.Outcome(rawValue: pass.result.rawValue) ?? .failed, error: pass.error)
+        // Recorded even when the group is being cancelled (a pass that ran must leave its trace).
+        let store = self.store
         do {
-            _ = try await store.appendPass(entry)
+            _ = try await Task { try await store.appendPass(entry) }.value
         } catch {
             logger.error("cannot record reconcile pass", metadata: ["error": "\(error)"])
         }

@@ -28,6 +28,7 @@ struct StatsFlusher: Service {
         var lastRollUp = Date.distantPast
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            if Task.isShuttingDownGracefully || Task.isCancelled { break }
             let now = Date()
             await flush(now: now)
             if now.timeIntervalSince(lastRollUp) > 300 {
@@ -39,7 +40,11 @@ struct StatsFlusher: Service {
                 }
             }
         }
-        await flush(now: Date())  // what happened during the drain
+        // What happened during the drain. The group cancels this task when another service fails
+        // (a port already in use, say); an unstructured task is not cancelled with it, so the last
+        // flush still reaches the database instead of failing with CancellationError.
+        let flusher = self
+        await Task { await flusher.flush(now: Date()) }.value
     }
 
     /// Writes the deltas since the previous flush, stamped with the current minute.

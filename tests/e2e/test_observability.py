@@ -184,3 +184,61 @@ def test_client_events_count_as_received_and_delivered(tmp_path: Path):
         assert metric(text, "belfry_ws_messages_sent_total", "1001") == 1
     finally:
         served.stop()
+
+
+def test_shutdown_flushes_statistics_written_since_the_last_interval(tmp_path: Path):
+    """With an hour between flushes, only the flush during shutdown can save the traffic."""
+    import subprocess
+
+    from conftest import BELFRY_BIN
+
+    config = tmp_path / "config"
+    shutil.copytree(REPO_ROOT / "examples" / "config", config)
+    served = Served(tmp_path, config, "--stats-interval", "3600")
+    try:
+        ws, _ = served.connect("chat-key")
+        ws.send(json.dumps({"event": "pusher:subscribe", "data": {"channel": "late"}}))
+        ws.recv(timeout=5)
+        sdk = pusher.Pusher(app_id="1001", key="chat-key", secret="chat-secret", host="127.0.0.1",
+                            port=served.port, ssl=False)
+        for i in range(3):
+            sdk.trigger("late", "tick", {"i": i})
+        for _ in range(3):
+            ws.recv(timeout=5)
+        ws.close()
+    finally:
+        served.stop()
+    log = (tmp_path / "server.log").read_text()
+    out = subprocess.run(
+        [str(BELFRY_BIN), "stats", "--app", "chat", "--data-dir", str(served.data), "--by", "day", "--format", "json"],
+        capture_output=True, text=True, timeout=30,
+    )
+    assert out.returncode == 0, out.stderr
+    totals = json.loads(out.stdout)["totals"]
+    assert totals["messagesDelivered"] == 3, log
+    assert totals["apiRequests"] == {"POST events 200": 3}
+
+
+def test_a_port_in_use_fails_start_up_with_one_clear_error(tmp_path: Path):
+    """The bind error is the only error: the statistics flush on the way out is not cancelled."""
+    import socket
+    import subprocess
+
+    from conftest import BELFRY_BIN
+
+    blocker = socket.socket()
+    blocker.bind(("127.0.0.1", 0))
+    blocker.listen()
+    try:
+        proc = subprocess.run(
+            [str(BELFRY_BIN), "serve", "--source", str(REPO_ROOT / "examples" / "config"), "--host", "127.0.0.1",
+             "--port", str(blocker.getsockname()[1]), "--admin-port", "0", "--data-dir", str(tmp_path / "data"),
+             "--log-format", "json"],
+            capture_output=True, text=True, timeout=30,
+        )
+    finally:
+        blocker.close()
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "Address already in use" in output
+    assert "cannot write statistics" not in output, output
