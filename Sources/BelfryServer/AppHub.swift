@@ -18,6 +18,18 @@ final class AppHub: @unchecked Sendable {
     var loopCount: Int { loops }
     private static let allocator = ByteBufferAllocator()
 
+    /// The app secret prepared for request signatures, rebuilt when the secret changes.
+    private let signingKeyBox = NIOLockedValueBox<SigningKey?>(nil)
+
+    func signingKey(for secret: String) -> SigningKey {
+        signingKeyBox.withLockedValue { cached in
+            if let key = cached, key.secret == secret { return key }
+            let key = SigningKey(secret: secret)
+            cached = key
+            return key
+        }
+    }
+
     /// Runs `body` with the locked state; for the extensions in other files.
     func withState<T>(_ body: (inout State) -> T) -> T {
         lock.withLock { body(&state) }
@@ -140,8 +152,14 @@ final class AppHub: @unchecked Sendable {
 
     /// Sends `payload` to every subscriber of `channel` except the socket `except`.
     func publish(channel: String, payload: ByteBuffer, except: String?) {
+        publish(channel: channel, except: except) { payload }
+    }
+
+    /// Fans out to `channel`'s subscribers; `encode` runs only when there is one, so an event
+    /// for an empty channel costs no encoding.
+    func publish(channel: String, except: String?, encode: () -> ByteBuffer) {
         let groups = lock.withLock { state.channels[channel]?.groups }
-        if let groups { FanOut.deliver(payload, to: groups, except: except, counters: counters) }
+        if let groups { FanOut.deliver(encode(), to: groups, except: except, counters: counters) }
     }
 
     // MARK: Cache channels

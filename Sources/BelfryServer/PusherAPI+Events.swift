@@ -43,15 +43,16 @@ extension PusherAPI {
     private func publish(_ event: TriggerEvent, hub: AppHub) {
         let now = Now.nanoseconds
         for channel in event.channels {
-            let payload = AppHub.payload(
-                ServerMessage.channelEvent(event: event.name, channel: channel, data: event.data))
+            let payload = {
+                AppHub.payload(ServerMessage.channelEvent(event: event.name, channel: channel, data: event.data))
+            }
             guard case .success(let kind) = ChannelName.classify(channel) else { continue }
             if case .serverToUser(let userID) = kind.access {
-                hub.publish(toUser: userID, payload: payload, except: event.socketID)
+                hub.publish(toUser: userID, payload: payload(), except: event.socketID)
                 continue
             }
             if kind.isCache { hub.storeCache(channel: channel, event: event.name, data: event.data, now: now) }
-            hub.publish(channel: channel, payload: payload, except: event.socketID)
+            hub.publish(channel: channel, except: event.socketID, encode: payload)
         }
     }
 

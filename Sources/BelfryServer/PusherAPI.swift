@@ -34,18 +34,18 @@ struct PusherAPI {
         }
         guard let app = context.store.current.app(id: appID) else { return error(.notFound("Unknown app id \(appID)")) }
         let now = Int(Date().timeIntervalSince1970)
+        let hub = context.hubs.hub(for: app.id)
         if case .failure(let e) = RequestSignature.verify(
             method: request.method, path: request.path, query: request.query, body: request.body,
-            appKey: app.key, secrets: [app.secret], now: now)
+            appKey: app.key, keys: [hub.signingKey(for: app.secret)], now: now)
         {
             context.logger.info(
                 "http api request refused", metadata: ["app": "\(app.id)", "code": "401", "reason": "\(e.message)"])
             let endpoint = request.path.split(separator: "/").dropFirst(2).first ?? ""
-            context.hubs.existing(app.id)?.counters.apiRequest("\(request.method) \(endpoint) 401")
+            hub.counters.apiRequest("\(request.method) \(endpoint) 401")
             return error(e)
         }
         guard app.enabled else { return error(.forbidden("App \(app.id) is disabled")) }
-        let hub = context.hubs.hub(for: app.id)
         let response: HTTPResponse
         let name: String
         switch route {

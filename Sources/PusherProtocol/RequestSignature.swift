@@ -33,6 +33,16 @@ public enum RequestSignature {
         method: String, path: String, query: [(String, String)], body: [UInt8],
         appKey: String, secrets: [String], now: Int
     ) -> Result<Void, APIError> {
+        verify(
+            method: method, path: path, query: query, body: body, appKey: appKey,
+            keys: secrets.map { SigningKey(secret: $0) }, now: now)
+    }
+
+    /// Checks a request against prepared keys (the server keeps one per app secret).
+    public static func verify(
+        method: String, path: String, query: [(String, String)], body: [UInt8],
+        appKey: String, keys: [SigningKey], now: Int
+    ) -> Result<Void, APIError> {
         func param(_ name: String) -> String? { query.first { $0.0 == name }?.1 }
         guard let key = param("auth_key"), let timestamp = param("auth_timestamp"),
             let version = param("auth_version"), let signature = param("auth_signature")
@@ -58,8 +68,7 @@ public enum RequestSignature {
             }
         }
         let message = stringToSign(method: method, path: path, query: query)
-        for secret in secrets
-        where Signature.constantTimeEquals(Signature.hmacHex(secret: secret, message: message), signature) {
+        for key in keys where Signature.constantTimeEquals(key.hex(message), signature) {
             return .success(())
         }
         let shown = message.replacingNewlines()

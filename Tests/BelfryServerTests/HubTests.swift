@@ -111,4 +111,11 @@ import Testing
         #expect(set.count == 3)
         #expect(Set(set.connections.map(\.socketID)) == ["1.0", "1.2", "1.3"])
     }
+
+    @Test func signingKeyFollowsTheSecret() {
+        let hub = AppHub(appID: "1", loops: 1)
+        #expect(hub.signingKey(for: "a").secret == "a")
+        #expect(hub.signingKey(for: "a").hex("m") == Signature.hmacHex(secret: "a", message: "m"))
+        #expect(hub.signingKey(for: "b").hex("m") == Signature.hmacHex(secret: "b", message: "m"))
+    }
 }
