@@ -10,12 +10,13 @@ PORT ?= 6001
 DEBUG_BIN := $(CURDIR)/.build/debug/belfry
 RELEASE_BIN := $(CURDIR)/.build/release/belfry
 
-.PHONY: help deps apt-deps pip-deps build run test unit e2e lint format schemas clean
+.PHONY: help deps apt-deps pip-deps build run test unit e2e lint format schemas clean bench
 
 help:
 	@echo "make run    build in release mode and serve examples/config on port $(PORT)"
 	@echo "make test   build once and run the Swift unit tests and the end-to-end suite"
 	@echo "make lint   swift format lint --strict"
+	@echo "make bench  Belfry vs nginx+nchan side by side (bench/compare.sh; about 12 minutes)"
 
 apt-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -53,6 +54,10 @@ unit:
 
 e2e:
 	BELFRY_BIN=$(DEBUG_BIN) $(PYTHON) -m pytest tests/e2e tests/schema -q -p no:cacheprovider
+
+# Side-by-side benchmark against nginx+nchan; figures and method in BENCHMARKS.md.
+bench: deps
+	bench/compare.sh
 
 # Re-embed schemas/*.schema.json into the binary after editing them.
 schemas:

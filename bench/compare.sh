@@ -34,7 +34,7 @@ done
 # ---------------------------------------------------------------- dependencies and builds
 sudo_if_needed() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=""
-for p in nginx libnginx-mod-nchan gcc; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
+for p in nginx libnginx-mod-nchan gcc procps; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
     echo "installing:$missing" >&2
     sudo_if_needed apt-get update -qq
@@ -73,12 +73,12 @@ SERVER_PID=""
 cleanup() { stop_server; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-wait_port() {  # url: poll until it answers (any status), at most 10 s
+wait_port() {  # port: poll until it accepts a connection, at most 10 s
     for _ in $(seq 1 200); do
-        curl -s -o /dev/null "$1" && return 0
+        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
         sleep 0.05
     done
-    echo "compare.sh: $1 did not come up" >&2
+    echo "compare.sh: nothing listens on 127.0.0.1:$1" >&2
     return 1
 }
 
@@ -87,7 +87,7 @@ start_nchan() {
     rm -rf "$pfx"; mkdir -p "$pfx"
     sed -e "s|@PREFIX@|$pfx|g" -e "s|@PORT@|$NCHAN_PORT|g" "$HERE/nchan.conf" > "$pfx/nginx.conf"
     nginx -p "$pfx" -c "$pfx/nginx.conf" 2>>"$pfx/start.log"
-    wait_port "http://127.0.0.1:$NCHAN_PORT/"
+    wait_port "$NCHAN_PORT"
     NGINX_MASTER=$(cat "$pfx/nginx.pid")
     SERVER_PID=$(pgrep -P "$NGINX_MASTER" | head -1)
     [ ${#SERVER_CPU[@]} -gt 0 ] && taskset -pc 1 "$SERVER_PID" >/dev/null
@@ -100,7 +100,7 @@ start_belfry() {
     "${SERVER_CPU[@]}" "$BELFRY_BIN" serve --source "$HERE/config" --threads 1 --log-level warning \
         --port "$BELFRY_PORT" --admin-port $((BELFRY_PORT + 1)) --data-dir "$data" >"$data/log" 2>&1 &
     SERVER_PID=$!
-    wait_port "http://127.0.0.1:$BELFRY_PORT/readyz"
+    wait_port "$BELFRY_PORT"
     URL=http://127.0.0.1:$BELFRY_PORT
 }
 

@@ -42,6 +42,13 @@ public struct BenchReport: Sendable, Equatable {
     public var lost: Int { expected - delivered }
     public var deliverRate: Double { deliverTimeSeconds > 0 ? Double(delivered) / deliverTimeSeconds : 0 }
 
+    /// A note when a fixed `--rate` was not reached (each publisher connection waits for its
+    /// `--depth` responses, so a slow fan-out caps the rate); nil when it was, or when flat out.
+    public var rateShortfall: String? {
+        guard rate > 0, messages > 1, pubTimeSeconds > 0, pubRPS < rate * 0.9 else { return nil }
+        return "requested \(Int(rate)) msg/s, achieved \(Int(pubRPS.rounded())): add --publishers or --depth"
+    }
+
     /// Exit status 0 needs every connection ready, every message published with a 2xx, nothing lost.
     public var succeeded: Bool {
         ready == connections && published == messages && pubOK == messages && pubErr == 0 && lost <= 0

@@ -75,6 +75,7 @@ public struct BenchRun: Sendable {
             for i in 0..<options.connections { merged.perConnection[i] &+= snapshot.perConnection[i] }
         }
         fill(&report, publish: published.state, deliveries: merged, readyIndices: connected.readyIndices)
+        if let shortfall = report.rateShortfall { report.notes.append(shortfall) }
         if merged.closedAfterReady > 0 {
             report.notes.append("\(merged.closedAfterReady) connections closed by the server after ready")
         }

@@ -80,4 +80,18 @@ import Testing
         #expect((-2.5).fixed(1) == "-2.5")
         #expect(0.05.fixed(3) == "0.050")
     }
+
+    @Test func aMissedRateIsNoted() {
+        var report = BenchReport()
+        report.messages = 3000
+        report.rate = 1000
+        report.pubOK = 3000
+        report.pubTimeSeconds = 9.78
+        #expect(report.rateShortfall == "requested 1000 msg/s, achieved 307: add --publishers or --depth")
+        report.pubTimeSeconds = 3.1
+        #expect(report.rateShortfall == nil)
+        report.rate = 0
+        report.pubTimeSeconds = 9.78
+        #expect(report.rateShortfall == nil)
+    }
 }

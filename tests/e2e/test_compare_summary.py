@@ -1,0 +1,51 @@
+"""bench/summarize.py: the table bench/compare.sh prints (medians, ranges, ratios, targets)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def summarize(tmp_path: Path, runs: list[dict]) -> str:
+    results = tmp_path / "results.jsonl"
+    results.write_text("".join(json.dumps(r) + "\n" for r in runs))
+    out = subprocess.run([sys.executable, str(REPO_ROOT / "bench" / "summarize.py"), str(results)],
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def run(server: str, scenario: str, n: int, client: str = "belfry-bench", **figures) -> dict:
+    return {"server": server, "scenario": scenario, "run": n, "client": client, "lost": 0, "failed": 0,
+            "pub_err": 0, **figures}
+
+
+def row(table: str, label: str) -> list[str]:
+    line = next(line for line in table.splitlines() if f"| {label} |" in line)
+    return [cell.strip() for cell in line.strip("|").split("|")]
+
+
+def test_medians_ranges_ratios_and_targets(tmp_path: Path):
+    runs = [run("nchan", "fan1k_max", i, srv_deliver_per_cpu_s=v) for i, v in enumerate([100_000, 80_000, 90_000])]
+    runs += [run("belfry", "fan1k_max", i, srv_deliver_per_cpu_s=v) for i, v in enumerate([130_000, 120_000, 110_000])]
+    runs += [run("nchan", "idle10k", 1, srv_rss_per_conn_b=10_000), run("belfry", "idle10k", 1, srv_rss_per_conn_b=7_000)]
+    table = summarize(tmp_path, runs)
+    fan = row(table, "deliveries per server CPU-s")
+    assert fan[2] == "90.0k [80.0k–100.0k]" and fan[3] == "120.0k [110.0k–130.0k]"
+    assert fan[4] == "1.33×" and fan[5] == "≥ 1.25× met"
+    rss = row(table, "server RSS per idle subscriber (B)")
+    assert rss[4] == "0.70×" and rss[5] == "≤ 0.75× met"
+    assert "nothing lost" in table
+
+
+def test_publishes_per_cpu_second_and_problems_are_reported(tmp_path: Path):
+    runs = [run("nchan", "pub_only", 1, pub_ok=100_000, srv_cpu_pub_s=1.0),
+            run("belfry", "pub_only", 1, pub_ok=100_000, srv_cpu_pub_s=2.0, lost=3)]
+    table = summarize(tmp_path, runs)
+    pub = row(table, "publishes per server CPU-s (Belfry signed)")
+    assert pub[2] == "100.0k" and pub[3] == "50.0k" and pub[4] == "0.50×" and pub[5] == "≥ 1.0× NOT met"
+    assert "belfry/pub_only/belfry-bench run 1: lost 3" in table
