@@ -160,10 +160,18 @@ run_bench() {  # server scenario run
     python3 - "$server" "$name" "$run" "$(echo "$line" | tail -1)" <<'PY' >&2
 import json, sys
 r = json.loads(sys.argv[4])
-print(f"  {sys.argv[1]:6} {sys.argv[2]:10} run {sys.argv[3]}: ready {r['ready']}/{r['connections']}, "
-      f"delivered {r['delivered']}/{r['expected']}, {r['deliver_rate']:.0f}/s, "
-      f"p50/p99 {r['lat_p50_us']/1000:.1f}/{r['lat_p99_us']/1000:.1f} ms, "
-      f"server {r['srv_deliver_per_cpu_s'] or 0:.0f} deliveries/CPU-s, {r['srv_rss_per_conn_b'] or 0:.0f} B/conn")
+head = f"  {sys.argv[1]:6} {sys.argv[2]:10} run {sys.argv[3]}: "
+cpu = r["srv_cpu_pub_s"] or 0
+if r["connections"] == 0:
+    print(head + f"published {r['pub_ok']}/{r['messages']}, {r['pub_rps']:.0f} req/s, "
+          f"server {r['pub_ok'] / cpu if cpu > 0 else 0:.0f} publishes/CPU-s")
+elif r["messages"] == 0:
+    print(head + f"ready {r['ready']}/{r['connections']}, {r['conn_rate']:.0f} conn/s, "
+          f"server {r['srv_rss_per_conn_b'] or 0:.0f} B/conn")
+else:
+    print(head + f"ready {r['ready']}/{r['connections']}, delivered {r['delivered']}/{r['expected']}, "
+          f"{r['deliver_rate']:.0f}/s, p50/p99 {r['lat_p50_us']/1000:.1f}/{r['lat_p99_us']/1000:.1f} ms, "
+          f"server {r['srv_deliver_per_cpu_s'] or 0:.0f} deliveries/CPU-s")
 PY
 }
 

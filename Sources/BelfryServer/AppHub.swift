@@ -107,15 +107,12 @@ final class AppHub: @unchecked Sendable {
         let (outcome, members, groups):
             (PresenceRoster.JoinOutcome, [(id: String, info: JSONValue?)], [ContiguousArray<Connection>]) =
                 lock.withLock {
-                    var channelState = state.channels[channel] ?? ChannelState(loops: loops, presence: true)
-                    if channelState.roster == nil { channelState.roster = PresenceRoster() }
-                    let outcome = channelState.roster!.join(member)
-                    guard outcome != .full else { return (outcome, [], []) }
-                    channelState.insert(connection)
-                    state.channels[channel] = channelState
-                    return (
-                        outcome, channelState.roster!.members, outcome == .firstConnection ? channelState.groups : []
-                    )
+                    // In place through the dictionary subscript: a copy of the channel state would
+                    // duplicate its subscriber arrays on every join.
+                    let joined = state.channels[channel, default: ChannelState(loops: loops, presence: true)]
+                        .join(connection, member: member)
+                    if state.channels[channel]?.subscriptionCount == 0 { state.channels[channel] = nil }
+                    return joined
                 }
         if outcome == .full { return .full }
         counters.subscriptions.wrappingIncrement(ordering: .relaxed)
@@ -134,15 +131,19 @@ final class AppHub: @unchecked Sendable {
     /// Removes a subscription; announces `member_removed` when the user's last connection leaves.
     func unsubscribe(_ connection: Connection, channel: String, presenceUserID: String?) {
         let groups: [ContiguousArray<Connection>] = lock.withLock {
-            guard var channelState = state.channels[channel], channelState.remove(connection) else { return [] }
+            // In place through the dictionary subscript: copying the channel state out and back
+            // would duplicate its subscriber array on every unsubscribe, which made a mass
+            // disconnect from one channel quadratic.
+            guard state.channels[channel]?.remove(connection) == true else { return [] }
             var lastOfUser = false
-            if let presenceUserID { lastOfUser = channelState.roster?.leave(userID: presenceUserID) ?? false }
-            if channelState.subscriptionCount == 0 {
-                state.channels[channel] = nil
-            } else {
-                state.channels[channel] = channelState
+            if let presenceUserID {
+                lastOfUser = state.channels[channel]?.roster?.leave(userID: presenceUserID) ?? false
             }
-            return lastOfUser ? channelState.groups : []
+            if state.channels[channel]?.subscriptionCount == 0 {
+                state.channels[channel] = nil
+                return []
+            }
+            return lastOfUser ? state.channels[channel]?.groups ?? [] : []
         }
         if let presenceUserID, !groups.isEmpty {
             FanOut.deliver(

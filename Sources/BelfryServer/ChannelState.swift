@@ -1,3 +1,4 @@
+import BelfryJSON
 import PusherProtocol
 
 /// One occupied channel of an app: its subscribers per event loop and, for presence channels,
@@ -26,6 +27,20 @@ struct ChannelState {
         let removed = perLoop[connection.loopIndex].remove(connection)
         if removed { subscriptionCount -= 1 }
         return removed
+    }
+}
+
+extension ChannelState {
+    /// Adds a presence member's connection unless the roster is full; returns the outcome, the
+    /// roster and, on a user's first connection, the subscribers to tell (`member_added`).
+    mutating func join(
+        _ connection: Connection, member: PresenceMember
+    ) -> (PresenceRoster.JoinOutcome, [(id: String, info: JSONValue?)], [ContiguousArray<Connection>]) {
+        if roster == nil { roster = PresenceRoster() }
+        let outcome = roster!.join(member)
+        guard outcome != .full else { return (outcome, [], []) }
+        insert(connection)
+        return (outcome, roster!.members, outcome == .firstConnection ? groups : [])
     }
 }
 

@@ -118,4 +118,22 @@ import Testing
         #expect(hub.signingKey(for: "a").hex("m") == Signature.hmacHex(secret: "a", message: "m"))
         #expect(hub.signingKey(for: "b").hex("m") == Signature.hmacHex(secret: "b", message: "m"))
     }
+
+    @Test func unsubscribingHalfOfAChannelLeavesExactlyTheOtherHalf() throws {
+        let hub = AppHub(appID: "1", loops: 1)
+        let peers = (0..<200).map { Peer("1.\($0)") }
+        for peer in peers { hub.subscribe(peer.connection, channel: "big") }
+        for (index, peer) in peers.enumerated() where index % 2 == 0 {
+            hub.unsubscribe(peer.connection, channel: "big", presenceUserID: nil)
+        }
+        #expect(hub.counts(channel: "big")?.subscriptionCount == 100)
+        hub.publish(channel: "big", payload: AppHub.payload("m"), except: nil)
+        for (index, peer) in peers.enumerated() {
+            #expect(try peer.received() == (index % 2 == 0 ? [] : ["m"]))
+        }
+        for (index, peer) in peers.enumerated() where index % 2 == 1 {
+            hub.unsubscribe(peer.connection, channel: "big", presenceUserID: nil)
+        }
+        #expect(hub.counts(channel: "big") == nil)
+    }
 }
