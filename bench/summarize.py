@@ -18,6 +18,8 @@ from collections import defaultdict
 MEASURES = [
     ("idle10k", "belfry-bench", "srv_rss_per_conn_b", "server RSS per idle subscriber", "B", "lower", 0.75, None),
     ("idle10k", "belfry-bench", "conn_rate", "connect rate (client-bound)", "/s", "higher", None, None),
+    ("idle10k", "belfry-bench", "srv_cpu_per_conn_us", "server CPU per connection (nchan: upgrade only)", "µs", "lower",
+     None, None),
     ("fan1k_max", "belfry-bench", "srv_deliver_per_cpu_s", "deliveries per server CPU-s", "/s", "higher", 1.25, None),
     ("fan1k_max", "belfry-bench", "deliver_rate", "deliveries per second", "/s", "higher", None, None),
     ("fan1k_max", "belfry-bench", "lat_p50_us", "latency p50", "ms", "lower", None, None),
@@ -42,6 +44,9 @@ MEASURES = [
 
 def derived(r: dict) -> dict:
     """Adds figures computed from a run's raw keys."""
+    ready, connect_cpu = r.get("ready") or 0, r.get("srv_cpu_connect_s")
+    if ready > 0 and connect_cpu is not None:
+        r["srv_cpu_per_conn_us"] = 1e6 * connect_cpu / ready
     cpu = r.get("srv_cpu_pub_s") or 0
     if cpu > 0:
         r["pub_per_cpu_s"] = (r.get("pub_ok") or 0) / cpu
