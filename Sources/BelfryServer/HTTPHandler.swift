@@ -60,9 +60,9 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let uri = head.uri
         let path: Substring
         let query: Substring
-        if let q = uri.firstIndex(of: "?") {
+        if let q = uri.utf8.firstIndex(of: UInt8(ascii: "?")) {
             path = uri[..<q]
-            query = uri[uri.index(after: q)...]
+            query = uri[uri.utf8.index(after: q)...]
         } else {
             path = uri[...]
             query = ""

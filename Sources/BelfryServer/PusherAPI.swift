@@ -17,9 +17,8 @@ struct PusherAPI {
 
     /// Handles `/apps/{app_id}/…`.
     func handle(_ request: HTTPRequest) -> HTTPResponse {
-        let segments = request.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst(2).map {
-            QueryString.decodePath($0)
-        }
+        let segments = request.path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+            .dropFirst(2).map { QueryString.decodePath(Substring($0)) }
         guard let appID = segments.first, !appID.isEmpty else { return error(.notFound("Missing app id")) }
         let rest = Array(segments.dropFirst())
         let route: Route

@@ -1,53 +1,72 @@
 /// `application/x-www-form-urlencoded` query strings, decoded in order.
 public enum QueryString {
     /// Splits `a=1&b=x%20y` into decoded pairs; a malformed escape is kept literally.
-    /// Works on the UTF-8 bytes in one pass: signed API requests parse their query on every call.
+    /// Works on the contiguous UTF-8 bytes in one pass: signed API requests parse their query
+    /// on every call.
     public static func parse(_ query: Substring) -> [(String, String)] {
+        if let pairs = query.utf8.withContiguousStorageIfAvailable({ parse(bytes: $0) }) { return pairs }
+        var copy = String(query)
+        copy.makeContiguousUTF8()
+        return copy.utf8.withContiguousStorageIfAvailable { parse(bytes: $0) } ?? []
+    }
+
+    private static func parse(bytes: UnsafeBufferPointer<UInt8>) -> [(String, String)] {
         var pairs: [(String, String)] = []
-        let utf8 = query.utf8
-        var start = utf8.startIndex
-        while start < utf8.endIndex {
-            let end = utf8[start...].firstIndex(of: UInt8(ascii: "&")) ?? utf8.endIndex
-            let part = utf8[start..<end]
-            if !part.isEmpty {
-                if let eq = part.firstIndex(of: UInt8(ascii: "=")) {
-                    pairs.append((decode(part[..<eq]), decode(part[utf8.index(after: eq)...])))
+        var start = 0
+        while start < bytes.count {
+            var end = start
+            var equals: Int?
+            while end < bytes.count, bytes[end] != UInt8(ascii: "&") {
+                if equals == nil, bytes[end] == UInt8(ascii: "=") { equals = end }
+                end += 1
+            }
+            if end > start {
+                if let equals {
+                    pairs.append(
+                        (
+                            decode(UnsafeBufferPointer(rebasing: bytes[start..<equals]), plusIsSpace: true),
+                            decode(UnsafeBufferPointer(rebasing: bytes[(equals + 1)..<end]), plusIsSpace: true)
+                        ))
                 } else {
-                    pairs.append((decode(part), ""))
+                    pairs.append((decode(UnsafeBufferPointer(rebasing: bytes[start..<end]), plusIsSpace: true), ""))
                 }
             }
-            start = end == utf8.endIndex ? end : utf8.index(after: end)
+            start = end + 1
         }
         return pairs
     }
 
     /// Percent-decodes `s`; `+` means a space in queries and stays a plus in paths.
     static func decode(_ s: Substring, plusIsSpace: Bool = true) -> String {
-        decode(s.utf8, plusIsSpace: plusIsSpace)
+        if let decoded = s.utf8.withContiguousStorageIfAvailable({ decode($0, plusIsSpace: plusIsSpace) }) {
+            return decoded
+        }
+        return Array(s.utf8).withUnsafeBufferPointer { decode($0, plusIsSpace: plusIsSpace) }
     }
 
-    private static func decode(_ s: Substring.UTF8View, plusIsSpace: Bool = true) -> String {
+    private static func decode(_ bytes: UnsafeBufferPointer<UInt8>, plusIsSpace: Bool) -> String {
         let percent = UInt8(ascii: "%")
         let plus = UInt8(ascii: "+")
-        guard s.contains(where: { $0 == percent || (plusIsSpace && $0 == plus) }) else {
-            return String(Substring(s))
+        guard bytes.contains(where: { $0 == percent || (plusIsSpace && $0 == plus) }) else {
+            return String(decoding: bytes, as: UTF8.self)
         }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(s.count)
-        var it = Array(s)[...]
-        while let b = it.popFirst() {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
             if plusIsSpace, b == plus {
-                bytes.append(0x20)
-            } else if b == percent, it.count >= 2, let h = hexValue(it[it.startIndex]),
-                let l = hexValue(it[it.startIndex + 1])
+                out.append(0x20)
+            } else if b == percent, i + 2 < bytes.count, let h = hexValue(bytes[i + 1]), let l = hexValue(bytes[i + 2])
             {
-                bytes.append(h << 4 | l)
-                it = it.dropFirst(2)
+                out.append(h << 4 | l)
+                i += 2
             } else {
-                bytes.append(b)
+                out.append(b)
             }
+            i += 1
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return String(decoding: out, as: UTF8.self)
     }
 
     private static func hexValue(_ b: UInt8) -> UInt8? {
