@@ -4,7 +4,7 @@
 #   bench/compare.sh [--runs N] [--quick] [--out DIR] [--scenarios "a b c"]
 #
 # Installs nginx + libnginx-mod-nchan if missing, builds `belfry` (release) and, when
-# ../shared/tools/wsload exists, the wsload C client for the cross-check. Each scenario runs
+# ../shared/tools/wsload exists, the wsload C client for the cross-checks (fan1k_max, pub_only). Each scenario runs
 # N times (default 3) against a fresh nchan and a fresh Belfry; the server is pinned to CPU 1
 # and the load (`belfry bench`) to CPU 0. Prints medians, ranges and Belfry/nchan ratios, and
 # writes results.jsonl + summary.md into the output directory. See BENCHMARKS.md.
@@ -175,22 +175,26 @@ else:
 PY
 }
 
-run_wsload() {  # server run: fan1k_max with the C client, as a cross-check of belfry bench
-    local server=$1 run=$2 kv
-    local n=1000 m=2000
+run_wsload() {  # server scenario run: fan1k_max or pub_only with the C client, to cross-check belfry bench
+    local server=$1 name=$2 run=$3 kv
+    local n=1000 m=2000 extra=()
     [ $QUICK = 1 ] && { n=200; m=200; }
+    if [ "$name" = pub_only ]; then
+        n=0; m=100000; extra=(-C 4 -d 8 --drain 0.5)
+        [ $QUICK = 1 ] && m=2000
+    fi
     if [ "$server" = nchan ]; then
         kv=$("${LOAD_CPU[@]}" "$WSLOAD" --server-pid "$SERVER_PID" -u "ws://127.0.0.1:$NCHAN_PORT/sub/w$run" \
-            -n $n -c 500 -P "$URL/pub/w$run" -m $m -b '{"ts":"{TS}","seq":{SEQ}}' -T 120 | tail -1) || true
+            -n $n -c 500 -P "$URL/pub/w$run" -m $m "${extra[@]}" -b '{"ts":"{TS}","seq":{SEQ}}' -T 120 | tail -1) || true
     else
         kv=$("${LOAD_CPU[@]}" "$WSLOAD" --server-pid "$SERVER_PID" \
             -u "ws://127.0.0.1:$BELFRY_PORT/app/app-key?protocol=7&client=wsload&version=1" -n $n -c 500 \
             -s "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"w$run\"}}" -w pusher_internal:subscription_succeeded \
             -P "$URL/apps/app-id/events" --pusher-key app-key --pusher-secret app-secret \
             -b "{\"name\":\"bench\",\"channel\":\"w$run\",\"data\":\"{\\\"ts\\\":\\\"{TS}\\\",\\\"seq\\\":{SEQ}}\"}" \
-            -m $m -T 120 | tail -1) || true
+            -m $m "${extra[@]}" -T 120 | tail -1) || true
     fi
-    record "$server" fan1k_max "$run" wsload "$(python3 -c '
+    record "$server" "$name" "$run" wsload "$(python3 -c '
 import json, sys
 out = {}
 for kv in sys.argv[1].split():
@@ -198,7 +202,7 @@ for kv in sys.argv[1].split():
     try: out[k] = float(v) if "." in v else int(v)
     except ValueError: out[k] = v
 print(json.dumps(out))' "$kv")"
-    echo "  $server fan1k_max run $run (wsload): $(echo "$kv" | tr ' ' '\n' | grep -E '^(delivered|lat_p99_us|srv_deliver_per_cpu_s)=' | tr '\n' ' ')" >&2
+    echo "  $server $name run $run (wsload): $(echo "$kv" | tr ' ' '\n' | grep -E '^(delivered|pub_ok|pub_rps|lat_p99_us|srv_cpu_pub_s|srv_deliver_per_cpu_s)=' | tr '\n' ' ')" >&2
 }
 
 for name in $SCENARIOS; do
@@ -212,12 +216,15 @@ for name in $SCENARIOS; do
     done
 done
 if [ -n "$WSLOAD" ]; then
-    echo "cross-check: fan1k_max with wsload" >&2
-    for run in $(seq 1 "$RUNS"); do
-        for server in nchan belfry; do
-            "start_$server"
-            run_wsload "$server" "$run"
-            stop_server
+    for name in fan1k_max pub_only; do
+        case " $SCENARIOS " in *" $name "*) ;; *) continue ;; esac
+        echo "cross-check: $name with wsload" >&2
+        for run in $(seq 1 "$RUNS"); do
+            for server in nchan belfry; do
+                "start_$server"
+                run_wsload "$server" "$name" "$run"
+                stop_server
+            done
         done
     done
 fi

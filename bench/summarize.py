@@ -39,6 +39,8 @@ MEASURES = [
     ("fan1k_max", "wsload", "srv_deliver_per_cpu_s", "deliveries per server CPU-s (wsload client)", "/s", "higher",
      None, None),
     ("fan1k_max", "wsload", "lat_p99_us", "latency p99 (wsload client)", "ms", "lower", None, None),
+    ("pub_only", "wsload", "pub_per_cpu_s", "publishes per server CPU-s (wsload client)", "/s", "higher", 1.0, None),
+    ("pub_only", "wsload", "pub_rps", "publishes per second (wsload client)", "/s", "higher", None, None),
 ]
 
 
