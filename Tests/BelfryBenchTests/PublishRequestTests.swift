@@ -68,4 +68,9 @@ import Testing
         #expect(r.query.isEmpty)
         #expect(r.body == #"{"ts":"@T0000000000000009","seq":5}"#)
     }
+
+    @Test(arguments: [("abcXYZ09-._~", "abcXYZ09-._~"), ("a b/c=d&é", "a%20b%2Fc%3Dd%26%C3%A9"), ("", "")])
+    func escapeKeepsOnlyUnreservedCharacters(value: String, escaped: String) {
+        #expect(PublishRequest.escape(value) == escaped)
+    }
 }
