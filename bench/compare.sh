@@ -15,7 +15,7 @@ ROOT=$(cd "$HERE/.." && pwd)
 RUNS=3
 QUICK=0
 OUT=${OUT:-/tmp/belfry-compare}
-SCENARIOS="idle10k fan1k_max fan1k_r30 fan10k_max fan10k_one pub_only"
+SCENARIOS="idle10k fan1k_max fan1k_d4 fan1k_r30 fan10k_max fan10k_one pub_only"
 WSLOAD_DIR=${WSLOAD_DIR:-$ROOT/../shared/tools/wsload}
 NCHAN_PORT=${NCHAN_PORT:-18080}
 BELFRY_PORT=${BELFRY_PORT:-16001}
@@ -126,6 +126,8 @@ scenario_args() {
                                || echo "--connections 10000 --messages 0 --hold 3" ;;
         fan1k_max)  [ $q = 1 ] && echo "--connections 200 --messages 200" \
                                || echo "--connections 1000 --messages 2000" ;;
+        fan1k_d4)   [ $q = 1 ] && echo "--connections 200 --messages 200 --depth 4" \
+                               || echo "--connections 1000 --messages 2000 --depth 4" ;;
         fan1k_r30)  [ $q = 1 ] && echo "--connections 200 --messages 30 --rate 30" \
                                || echo "--connections 1000 --messages 600 --rate 30" ;;
         fan10k_max) [ $q = 1 ] && echo "--connections 2000 --messages 20" \

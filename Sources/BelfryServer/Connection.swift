@@ -28,6 +28,8 @@ final class Connection: @unchecked Sendable {
     /// The close code sent or answered; nil until the closing handshake starts (1006 if it never does).
     var closeCode: UInt16?
     var clientEventBucket: TokenBucket?
+    /// Written to by a fan-out and waiting for its batch's flush at the end of the tick.
+    var flushPending = false
     private var backlogBytes = 0
 
     /// The app's counters, held here so per-frame accounting needs no registry lookup.

@@ -1,7 +1,8 @@
 import NIOCore
 
-/// Delivers one pre-encoded message to many connections: one task per event loop writes and
-/// flushes it to every subscriber on that loop, so a publish never awaits a subscriber.
+/// Delivers one pre-encoded message to many connections: one task per event loop writes it to
+/// every subscriber on that loop and schedules one flush per subscriber at the end of the tick,
+/// so a publish never awaits a subscriber and a burst of publishes costs one syscall per socket.
 enum FanOut {
     /// - Parameters:
     ///   - groups: subscribers partitioned by event loop (one array per loop, possibly empty).
@@ -26,17 +27,19 @@ enum FanOut {
     private static func write(
         _ message: OutboundMessage, to group: ContiguousArray<Connection>, except: String?, counters: AppCounters?
     ) {
-        // One pass, each socket written and flushed at once: the first subscriber's syscall does not
-        // wait for the whole group to be queued, and each connection is touched once.
+        // Written now, flushed at the end of the tick: when several publishes arrive in one read
+        // (pipelined, or many publishers), each subscriber gets all of them in one syscall.
+        let batch = FlushBatch.of(group[0].loop)
         var delivered = group.count
         for connection in group {
             if let except, connection.socketID == except {
                 delivered -= 1
             } else {
                 connection.enqueue(message)
-                connection.flush()
+                batch.add(connection)
             }
         }
+        batch.scheduleFlush()
         if let counters, delivered > 0 {
             counters.messagesDelivered.wrappingIncrement(by: delivered, ordering: .relaxed)
             counters.bytesOut.wrappingIncrement(by: delivered * message.payload.readableBytes, ordering: .relaxed)

@@ -8,16 +8,22 @@ import Testing
 
 /// The hub's bookkeeping with connections on embedded channels: what each socket receives.
 @Suite struct HubTests {
+    /// One event loop for every peer of a test, as on a server with one thread: a fan-out's
+    /// flush runs at the end of that loop's tick.
+    let loop = EmbeddedEventLoop()
+
     final class Peer {
-        let channel = EmbeddedChannel()
+        let channel: EmbeddedChannel
         let connection: Connection
 
-        init(_ id: String) {
+        init(_ id: String, on loop: EmbeddedEventLoop) {
+            channel = EmbeddedChannel(loop: loop)
             connection = Connection(socketID: id, appID: "1", channel: channel, loopIndex: 0, maxBacklog: 1 << 20)
         }
 
         /// Text frames written to this socket since the last call.
         func received() throws -> [String] {
+            channel.embeddedEventLoop.run()  // fan-out flushes at the end of the loop's tick
             var texts: [String] = []
             while let frame = try channel.readOutbound(as: WebSocketFrame.self) {
                 var data = frame.data
@@ -31,7 +37,7 @@ import Testing
 
     @Test func memberAddedOnlyForTheFirstConnectionAndOnlyToOthers() throws {
         let hub = AppHub(appID: "1", loops: 1)
-        let (a, b1, b2) = (Peer("1.1"), Peer("2.1"), Peer("2.2"))
+        let (a, b1, b2) = (Peer("1.1", on: loop), Peer("2.1", on: loop), Peer("2.2", on: loop))
         guard case .joined(let first) = hub.joinPresence(a.connection, channel: "presence-r", member: member("ua"))
         else {
             Issue.record("refused")
@@ -55,7 +61,7 @@ import Testing
 
     @Test func publishSkipsTheExcludedSocketAndEmptyChannelsVanish() throws {
         let hub = AppHub(appID: "1", loops: 1)
-        let (a, b) = (Peer("1.1"), Peer("1.2"))
+        let (a, b) = (Peer("1.1", on: loop), Peer("1.2", on: loop))
         hub.subscribe(a.connection, channel: "news")
         hub.subscribe(b.connection, channel: "news")
         hub.publish(channel: "news", payload: AppHub.payload("hello"), except: "1.2")
@@ -70,7 +76,7 @@ import Testing
 
     @Test func connectionQuota() {
         let hub = AppHub(appID: "1", loops: 1)
-        let peers = (0..<3).map { Peer("1.\($0)") }
+        let peers = (0..<3).map { Peer("1.\($0)", on: loop) }
         #expect(hub.admit(peers[0].connection, maxConnections: 2))
         #expect(hub.admit(peers[1].connection, maxConnections: 2))
         #expect(!hub.admit(peers[2].connection, maxConnections: 2))
@@ -80,7 +86,7 @@ import Testing
 
     @Test func watchlistOnlineAndOffline() throws {
         let hub = AppHub(appID: "1", loops: 1)
-        let (watcher, watched) = (Peer("1.1"), Peer("1.2"))
+        let (watcher, watched) = (Peer("1.1", on: loop), Peer("1.2", on: loop))
         let user = SigninUser(id: "w", watchlist: ["t"], watchlistTruncated: false)
         watcher.connection.signedIn = user
         let status = hub.signin(watcher.connection, as: user)
@@ -102,7 +108,7 @@ import Testing
 
     @Test func subscriberSetRemovesBySwapping() {
         var set = SubscriberSet()
-        let peers = (0..<4).map { Peer("1.\($0)") }
+        let peers = (0..<4).map { Peer("1.\($0)", on: loop) }
         for p in peers { set.insert(p.connection) }
         let insertedTwice = set.insert(peers[0].connection)
         let removed = set.remove(peers[1].connection)
@@ -121,7 +127,7 @@ import Testing
 
     @Test func unsubscribingHalfOfAChannelLeavesExactlyTheOtherHalf() throws {
         let hub = AppHub(appID: "1", loops: 1)
-        let peers = (0..<200).map { Peer("1.\($0)") }
+        let peers = (0..<200).map { Peer("1.\($0)", on: loop) }
         for peer in peers { hub.subscribe(peer.connection, channel: "big") }
         for (index, peer) in peers.enumerated() where index % 2 == 0 {
             hub.unsubscribe(peer.connection, channel: "big", presenceUserID: nil)

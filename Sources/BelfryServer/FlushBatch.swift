@@ -1,0 +1,54 @@
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Flushes deferred to the end of the event loop's current tick: a subscriber that receives
+/// several messages in one tick (pipelined or concurrent publishes) gets them in one syscall.
+///
+/// `@unchecked Sendable`: `pending` and `scheduled` are only touched on `loop`; the registry is
+/// guarded by its lock.
+final class FlushBatch: @unchecked Sendable {
+    private let loop: EventLoop
+    private var pending: [Connection] = []
+    private var scheduled = false
+
+    private init(loop: EventLoop) {
+        self.loop = loop
+    }
+
+    private static let registry = NIOLockedValueBox<[ObjectIdentifier: FlushBatch]>([:])
+
+    /// The batch of `loop`, created on first use. It keeps the loop alive, so its identifier is
+    /// never reused by another loop (a server's loops live as long as the process anyway).
+    static func of(_ loop: EventLoop) -> FlushBatch {
+        registry.withLockedValue { batches in
+            if let batch = batches[ObjectIdentifier(loop)] { return batch }
+            let batch = FlushBatch(loop: loop)
+            batches[ObjectIdentifier(loop)] = batch
+            return batch
+        }
+    }
+
+    /// Remembers `connection` for the flush at the end of this tick. On `loop`.
+    func add(_ connection: Connection) {
+        guard !connection.flushPending else { return }
+        connection.flushPending = true
+        pending.append(connection)
+    }
+
+    /// Schedules the flush, once per tick: tasks run after the tick's I/O events. On `loop`.
+    func scheduleFlush() {
+        guard !scheduled, !pending.isEmpty else { return }
+        scheduled = true
+        loop.execute { self.flush() }
+    }
+
+    private func flush() {
+        scheduled = false
+        let connections = pending
+        pending.removeAll(keepingCapacity: true)
+        for connection in connections {
+            connection.flushPending = false
+            connection.flush()
+        }
+    }
+}
