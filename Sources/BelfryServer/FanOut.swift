@@ -1,8 +1,8 @@
 import NIOCore
 
 /// Delivers one pre-encoded message to many connections: one task per event loop writes it to
-/// every subscriber on that loop and schedules one flush per subscriber at the end of the tick,
-/// so a publish never awaits a subscriber and a burst of publishes costs one syscall per socket.
+/// every subscriber on that loop, so a publish never awaits a subscriber; publishes arriving in
+/// the same tick after the first share one flush per subscriber (see `FlushBatch`).
 enum FanOut {
     /// - Parameters:
     ///   - groups: subscribers partitioned by event loop (one array per loop, possibly empty).
@@ -27,16 +27,18 @@ enum FanOut {
     private static func write(
         _ message: OutboundMessage, to group: ContiguousArray<Connection>, except: String?, counters: AppCounters?
     ) {
-        // Written now, flushed at the end of the tick: when several publishes arrive in one read
-        // (pipelined, or many publishers), each subscriber gets all of them in one syscall.
+        // The tick's first fan-out writes and flushes each socket at once; the ones that arrive
+        // with it in the same tick (pipelined or concurrent publishes) are flushed together at
+        // the end of the tick, so each subscriber gets them in one syscall.
         let batch = FlushBatch.of(group[0].loop)
+        let deferred = batch.collecting
         var delivered = group.count
         for connection in group {
             if let except, connection.socketID == except {
                 delivered -= 1
             } else {
                 connection.enqueue(message)
-                batch.add(connection)
+                if deferred { batch.add(connection) } else { connection.flush() }
             }
         }
         batch.scheduleFlush()

@@ -1,8 +1,10 @@
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// Flushes deferred to the end of the event loop's current tick: a subscriber that receives
-/// several messages in one tick (pipelined or concurrent publishes) gets them in one syscall.
+/// Flushes deferred to the end of the event loop's current tick, once a tick has seen a fan-out:
+/// the first publish of a tick is flushed at once (lowest latency, and the publisher's response
+/// still follows its delivery), the ones arriving with it (pipelined or concurrent publishes)
+/// share one more syscall per subscriber.
 ///
 /// `@unchecked Sendable`: `pending` and `scheduled` are only touched on `loop`; the registry is
 /// guarded by its lock.
@@ -10,6 +12,9 @@ final class FlushBatch: @unchecked Sendable {
     private let loop: EventLoop
     private var pending: [Connection] = []
     private var scheduled = false
+
+    /// True after this tick's first fan-out: later ones in the same tick defer their flushes.
+    private(set) var collecting = false
 
     private init(loop: EventLoop) {
         self.loop = loop
@@ -35,15 +40,18 @@ final class FlushBatch: @unchecked Sendable {
         pending.append(connection)
     }
 
-    /// Schedules the flush, once per tick: tasks run after the tick's I/O events. On `loop`.
+    /// Marks this tick as having had a fan-out and schedules the end-of-tick flush (tasks run
+    /// after the tick's I/O events). On `loop`.
     func scheduleFlush() {
-        guard !scheduled, !pending.isEmpty else { return }
+        collecting = true
+        guard !scheduled else { return }
         scheduled = true
         loop.execute { self.flush() }
     }
 
     private func flush() {
         scheduled = false
+        collecting = false
         let connections = pending
         pending.removeAll(keepingCapacity: true)
         for connection in connections {

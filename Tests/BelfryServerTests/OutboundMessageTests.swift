@@ -28,26 +28,28 @@ import Testing
         let connection = Connection(socketID: "1.1", appID: "1", channel: channel, loopIndex: 0, maxBacklog: 1 << 20)
         let message = OutboundMessage(payload: ByteBuffer(string: "{\"event\":\"e\"}"))
         FanOut.deliver(message.payload, to: [[connection]])
-        #expect(try channel.readOutbound(as: ByteBuffer.self) == nil)  // written, flushed at the end of the tick
-        channel.embeddedEventLoop.run()
         let written = try #require(try channel.readOutbound(as: ByteBuffer.self))
         #expect(written == message.frame)
         #expect(try channel.readOutbound(as: ByteBuffer.self) == nil)
     }
 
-    @Test func publishesInOneTickReachTheSocketInOrderWithOneFlush() throws {
+    @Test func laterPublishesInOneTickShareTheEndOfTickFlush() throws {
         let channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandler(WebSocketFrameEncoder())
         let connection = Connection(socketID: "1.1", appID: "1", channel: channel, loopIndex: 0, maxBacklog: 1 << 20)
         let first = OutboundMessage(payload: ByteBuffer(string: "first"))
         let second = OutboundMessage(payload: ByteBuffer(string: "second"))
-        FanOut.deliver(first.payload, to: [[connection]])
-        FanOut.deliver(second.payload, to: [[connection]])
+        FanOut.deliver(first.payload, to: [[connection]])  // the tick's first: flushed at once
+        #expect(try channel.readOutbound(as: ByteBuffer.self) == first.frame)
+        FanOut.deliver(second.payload, to: [[connection]])  // same tick: waits for the batch
+        #expect(connection.flushPending)
         #expect(try channel.readOutbound(as: ByteBuffer.self) == nil)
         channel.embeddedEventLoop.run()
-        #expect(try channel.readOutbound(as: ByteBuffer.self) == first.frame)
         #expect(try channel.readOutbound(as: ByteBuffer.self) == second.frame)
         #expect(!connection.flushPending)
+        let third = OutboundMessage(payload: ByteBuffer(string: "third"))
+        FanOut.deliver(third.payload, to: [[connection]])  // a new tick: at once again
+        #expect(try channel.readOutbound(as: ByteBuffer.self) == third.frame)
     }
 
     @Test func singleSendsStillGoThroughTheEncoder() throws {
