@@ -16,7 +16,7 @@ help:
 	@echo "make run    build in release mode and serve examples/config on port $(PORT)"
 	@echo "make test   build once and run the Swift unit tests and the end-to-end suite"
 	@echo "make lint   swift format lint --strict"
-	@echo "make bench  Belfry vs nginx+nchan side by side (bench/compare.sh; about 12 minutes)"
+	@echo "make bench  Belfry vs nginx+nchan side by side (bench/compare.sh; about 14 minutes)"
 
 apt-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
