@@ -151,13 +151,8 @@ final class AppHub: @unchecked Sendable {
         }
     }
 
-    /// Sends `payload` to every subscriber of `channel` except the socket `except`.
-    func publish(channel: String, payload: ByteBuffer, except: String?) {
-        publish(channel: channel, except: except) { payload }
-    }
-
-    /// Fans out to `channel`'s subscribers; `encode` runs only when there is one, so an event
-    /// for an empty channel costs no encoding.
+    /// Sends the message to every subscriber of `channel` except the socket `except`; `encode`
+    /// runs only when there is a subscriber, so an event for an empty channel costs no encoding.
     func publish(channel: String, except: String?, encode: () -> ByteBuffer) {
         let groups = lock.withLock { state.channels[channel]?.groups }
         if let groups { FanOut.deliver(encode(), to: groups, except: except, counters: counters) }

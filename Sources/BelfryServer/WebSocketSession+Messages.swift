@@ -213,7 +213,8 @@ extension WebSocketSession {
             }
         }
         connection.counters.messagesReceived.wrappingIncrement(ordering: .relaxed)
-        context.hubs.hub(for: app.id).publish(
-            channel: channel, payload: AppHub.payload(payload), except: connection.socketID)
+        context.hubs.hub(for: app.id).publish(channel: channel, except: connection.socketID) {
+            AppHub.payload(payload)
+        }
     }
 }

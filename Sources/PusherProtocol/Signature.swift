@@ -2,17 +2,14 @@ import Crypto
 
 /// HMAC-SHA256 signatures as Pusher uses them: lowercase hex, compared in constant time.
 public enum Signature {
-    /// `hex(HMAC-SHA256(secret, message))`.
+    /// `hex(HMAC-SHA256(secret, message))`, for a one-off signature (see `SigningKey` to reuse a key).
     public static func hmacHex(secret: String, message: String) -> String {
-        let key = SymmetricKey(data: Array(secret.utf8))
-        let mac = HMAC<SHA256>.authenticationCode(for: Array(message.utf8), using: key)
-        return Hex.encode(mac)
+        SigningKey(secret: secret).hex(message)
     }
 
     /// `hex(HMAC-SHA256(secret, bytes))`, for request bodies.
     public static func hmacHex(secret: String, bytes: [UInt8]) -> String {
-        let key = SymmetricKey(data: Array(secret.utf8))
-        return Hex.encode(HMAC<SHA256>.authenticationCode(for: bytes, using: key))
+        SigningKey(secret: secret).hex(bytes: bytes)
     }
 
     /// Lowercase hex MD5 of `bytes` (the HTTP API's `body_md5`).

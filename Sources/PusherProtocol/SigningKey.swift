@@ -13,10 +13,15 @@ public struct SigningKey: @unchecked Sendable {
         self.keyed = HMAC<SHA256>(key: SymmetricKey(data: Array(secret.utf8)))
     }
 
-    /// `hex(HMAC-SHA256(secret, message))`, the same as `Signature.hmacHex(secret:message:)`.
+    /// `hex(HMAC-SHA256(secret, message))`.
     public func hex(_ message: String) -> String {
+        hex(bytes: Array(message.utf8))
+    }
+
+    /// `hex(HMAC-SHA256(secret, bytes))`.
+    public func hex(bytes: [UInt8]) -> String {
         var mac = keyed
-        mac.update(data: Array(message.utf8))
+        mac.update(data: bytes)
         return Hex.encode(mac.finalize())
     }
 }

@@ -64,7 +64,7 @@ import Testing
         let (a, b) = (Peer("1.1", on: loop), Peer("1.2", on: loop))
         hub.subscribe(a.connection, channel: "news")
         hub.subscribe(b.connection, channel: "news")
-        hub.publish(channel: "news", payload: AppHub.payload("hello"), except: "1.2")
+        hub.publish(channel: "news", except: "1.2") { AppHub.payload("hello") }
         #expect(try a.received() == ["hello"])
         #expect(try b.received().isEmpty)
         #expect(hub.occupiedChannels(prefix: "").map(\.0) == ["news"])
@@ -133,7 +133,7 @@ import Testing
             hub.unsubscribe(peer.connection, channel: "big", presenceUserID: nil)
         }
         #expect(hub.counts(channel: "big")?.subscriptionCount == 100)
-        hub.publish(channel: "big", payload: AppHub.payload("m"), except: nil)
+        hub.publish(channel: "big", except: nil) { AppHub.payload("m") }
         for (index, peer) in peers.enumerated() {
             #expect(try peer.received() == (index % 2 == 0 ? [] : ["m"]))
         }
