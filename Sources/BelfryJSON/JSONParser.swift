@@ -31,7 +31,12 @@ public struct JSONParser {
     private func fail(_ reason: String) -> Failure { Failure(offset: index, reason: reason) }
 
     private mutating func skipWhitespace() {
-        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
     }
 
     private mutating func parseValue() throws(Failure) -> JSONValue {
@@ -151,49 +156,70 @@ public struct JSONParser {
         return .number(String(decoding: bytes[start..<index], as: UTF8.self))
     }
 
+    /// A string without escapes (the common case) becomes a `String` straight from the input
+    /// bytes; one with escapes is unescaped into a byte buffer first. Only input with non-ASCII
+    /// bytes pays for UTF-8 validation.
     private mutating func parseString() throws(Failure) -> String {
         index += 1
-        var runStart = index
-        var result = ""
-        func flush(_ p: JSONParser, _ upTo: Int) -> String? {
-            String(validating: p.bytes[runStart..<upTo], as: UTF8.self)
-        }
+        let start = index
+        var ascii = true
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                guard let run = flush(self, index) else { throw fail("invalid UTF-8 in string") }
-                result += run
                 index += 1
-                return result
+                return try makeString(bytes[start..<(index - 1)], ascii: ascii)
             }
+            if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw fail("control character in string") }
-            if byte == UInt8(ascii: "\\") {
-                guard let run = flush(self, index) else { throw fail("invalid UTF-8 in string") }
-                result += run
-                index += 1
+            if byte >= 0x80 { ascii = false }
+            index += 1
+        }
+        guard index < bytes.count else { throw fail("unterminated string") }
+        var out: [UInt8] = []
+        out.reserveCapacity(index - start + 16)
+        out.append(contentsOf: bytes[start..<index])
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            switch byte {
+            case UInt8(ascii: "\""):
+                return try makeString(out[...], ascii: ascii)
+            case UInt8(ascii: "\\"):
                 guard index < bytes.count else { throw fail("unexpected end of input") }
                 let escaped = bytes[index]
                 index += 1
                 switch escaped {
-                case UInt8(ascii: "\""): result += "\""
-                case UInt8(ascii: "\\"): result += "\\"
-                case UInt8(ascii: "/"): result += "/"
-                case UInt8(ascii: "b"): result += "\u{08}"
-                case UInt8(ascii: "f"): result += "\u{0C}"
-                case UInt8(ascii: "n"): result += "\n"
-                case UInt8(ascii: "r"): result += "\r"
-                case UInt8(ascii: "t"): result += "\t"
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escaped)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
                 case UInt8(ascii: "u"):
                     let scalar = try parseUnicodeEscape()
-                    result.unicodeScalars.append(scalar)
-                default: throw fail("invalid escape")
+                    UTF8.encode(scalar) { out.append($0) }
+                default:
+                    index -= 1
+                    throw fail("invalid escape")
                 }
-                runStart = index
-                continue
+            default:
+                if byte < 0x20 {
+                    index -= 1
+                    throw fail("control character in string")
+                }
+                if byte >= 0x80 { ascii = false }
+                out.append(byte)
             }
-            index += 1
         }
         throw fail("unterminated string")
+    }
+
+    private func makeString(_ run: ArraySlice<UInt8>, ascii: Bool) throws(Failure) -> String {
+        let string = run.withUnsafeBufferPointer { buffer in
+            ascii ? String(decoding: buffer, as: UTF8.self) : String(validating: buffer, as: UTF8.self)
+        }
+        guard let string else { throw fail("invalid UTF-8 in string") }
+        return string
     }
 
     private mutating func hex4() throws(Failure) -> UInt32 {

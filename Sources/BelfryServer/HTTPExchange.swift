@@ -1,3 +1,5 @@
+import NIOCore
+
 /// A complete HTTP request as the API router sees it, and its response.
 struct HTTPRequest {
     var method: String
@@ -13,4 +15,48 @@ struct HTTPResponse {
     var headers: [(String, String)] = []
 
     static func json(_ body: String, status: Int = 200) -> HTTPResponse { HTTPResponse(status: status, body: body) }
+
+    /// The response as HTTP/1.1 bytes: status line, `Content-Type: application/json`,
+    /// `Content-Length`, the extra headers, `Connection: close` when the server closes after it,
+    /// and the body.
+    func encode(close: Bool, into buffer: inout ByteBuffer) {
+        buffer.writeStaticString("HTTP/1.1 ")
+        buffer.writeString(String(status))
+        buffer.writeStaticString(" ")
+        buffer.writeString(Self.reason(status))
+        buffer.writeStaticString("\r\nContent-Type: application/json\r\nContent-Length: ")
+        buffer.writeString(String(body.utf8.count))
+        buffer.writeStaticString("\r\n")
+        for (name, value) in headers {
+            buffer.writeString(name)
+            buffer.writeStaticString(": ")
+            buffer.writeString(value)
+            buffer.writeStaticString("\r\n")
+        }
+        if close { buffer.writeStaticString("Connection: close\r\n") }
+        buffer.writeStaticString("\r\n")
+        buffer.writeString(body)
+    }
+
+    /// The reason phrase of each status the server answers with (RFC 9110 §15).
+    static func reason(_ status: Int) -> String {
+        switch status {
+        case 200: "OK"
+        case 202: "Accepted"
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 403: "Forbidden"
+        case 404: "Not Found"
+        case 405: "Method Not Allowed"
+        case 413: "Content Too Large"
+        case 426: "Upgrade Required"
+        case 429: "Too Many Requests"
+        case 431: "Request Header Fields Too Large"
+        case 500: "Internal Server Error"
+        case 501: "Not Implemented"
+        case 503: "Service Unavailable"
+        case 505: "HTTP Version Not Supported"
+        default: "Unknown"
+        }
+    }
 }

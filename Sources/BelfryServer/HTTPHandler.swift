@@ -1,101 +1,150 @@
 import NIOCore
-import NIOHTTP1
+import NIOWebSocket
 import PusherProtocol
 
-/// Serves plain HTTP requests on the public port: health, readiness and the Pusher HTTP API.
-/// Bodies are collected up to `maxRequestBody`; a larger one is answered 413 and the
-/// connection closed.
+/// The public port's HTTP/1.1 side. It reads requests with `HTTP1Parser`, answers health,
+/// readiness and the Pusher HTTP API with pre-formatted responses, and hands a WebSocket
+/// opening handshake over to a `WebSocketSession`.
+///
+/// Responses are written as requests are read and flushed once per read cycle, so pipelined
+/// requests that arrive together are answered in one `write(2)`. A client that stops reading
+/// its responses is not read from until its socket drains. A malformed request, a body larger
+/// than `maxRequestBody` or `Connection: close` ends the connection after the response.
 final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private enum State {
+        case open
+        /// The socket's send buffer is full: requests wait in `inbound`, reading is paused.
+        case paused
+        /// The last response is written; the connection closes once it is sent.
+        case closing
+        /// Handed over to the WebSocket handlers.
+        case upgraded
+    }
 
     private let context: ServerContext
     private let api: PusherAPI
-    private var head: HTTPRequestHead?
-    private var body: ByteBuffer?
-    private var oversized = false
+    private var parser: HTTP1Parser
+    private var inbound: ByteBuffer?
+    private var state = State.open
+    private var unflushed = false
 
     init(context: ServerContext) {
         self.context = context
         self.api = PusherAPI(context: context)
+        self.parser = HTTP1Parser(maxBodyBytes: context.options.maxRequestBody)
     }
 
     func channelRead(context channelContext: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            self.head = head
-            self.body = nil
-            self.oversized = false
-        case .body(var chunk):
-            guard !oversized else { return }
-            if (body?.readableBytes ?? 0) + chunk.readableBytes > context.options.maxRequestBody {
-                oversized = true
-                body = nil
+        var bytes = unwrapInboundIn(data)
+        guard state == .open || state == .paused else { return }
+        if inbound == nil { inbound = bytes } else { inbound!.writeBuffer(&bytes) }
+        if state == .open { process(channelContext) }
+    }
+
+    func channelReadComplete(context channelContext: ChannelHandlerContext) {
+        flushIfNeeded(channelContext)
+        channelContext.fireChannelReadComplete()
+    }
+
+    func channelWritabilityChanged(context channelContext: ChannelHandlerContext) {
+        if state == .paused, channelContext.channel.isWritable {
+            state = .open
+            channelContext.channel.setOption(.autoRead, value: true).whenComplete { _ in }
+            process(channelContext)
+            flushIfNeeded(channelContext)
+        }
+        channelContext.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context channelContext: ChannelHandlerContext, error: Error) {
+        context.logger.debug("http error", metadata: ["error": "\(error)"])
+        channelContext.close(promise: nil)
+    }
+
+    /// Answers every complete request in `inbound`, in order.
+    private func process(_ channelContext: ChannelHandlerContext) {
+        guard var buffer = inbound else { return }
+        inbound = nil
+        defer {
+            if state != .upgraded, buffer.readableBytes > 0 {
+                if buffer.readerIndex > 4096 { buffer.discardReadBytes() }
+                inbound = buffer
+            }
+        }
+        while state == .open {
+            switch parser.next(&buffer) {
+            case .needMore:
                 return
+            case .expectsContinue:
+                channelContext.write(
+                    wrapOutboundOut(
+                        channelContext.channel.allocator.buffer(staticString: "HTTP/1.1 100 Continue\r\n\r\n")),
+                    promise: nil)
+                unflushed = true
+            case .failure(let error):
+                respond(
+                    .json(APIError(error.status, error.message).body, status: error.status), close: true, channelContext
+                )
+            case .request(let request):
+                if request.isWebSocketUpgrade {
+                    upgrade(request, leftover: &buffer, channelContext)
+                    return
+                }
+                respond(route(request), close: !request.keepAlive, channelContext)
+                if state == .open, !channelContext.channel.isWritable {
+                    state = .paused
+                    channelContext.channel.setOption(.autoRead, value: false).whenComplete { _ in }
+                }
             }
-            if body == nil {
-                body = chunk
-            } else {
-                body!.writeBuffer(&chunk)
-            }
-        case .end:
-            guard let head else { return }
-            self.head = nil
-            let response: HTTPResponse
-            if oversized {
-                response = .json(
-                    APIError.tooLarge("Request body larger than \(context.options.maxRequestBody) bytes").body,
-                    status: 413)
-            } else {
-                var buffer = body ?? ByteBuffer()
-                let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
-                response = route(head, bytes)
-            }
-            body = nil
-            write(response, keepAlive: head.isKeepAlive && !oversized, context: channelContext)
         }
     }
 
-    private func route(_ head: HTTPRequestHead, _ body: [UInt8]) -> HTTPResponse {
-        let uri = head.uri
+    private func route(_ request: HTTP1Request) -> HTTPResponse {
+        let target = request.target
         let path: Substring
         let query: Substring
-        if let q = uri.utf8.firstIndex(of: UInt8(ascii: "?")) {
-            path = uri[..<q]
-            query = uri[uri.utf8.index(after: q)...]
+        if let q = target.utf8.firstIndex(of: UInt8(ascii: "?")) {
+            path = target[..<q]
+            query = target[target.utf8.index(after: q)...]
         } else {
-            path = uri[...]
+            path = target[...]
             query = ""
         }
-        switch (head.method, path) {
-        case (.POST, "/hooks/git"):
-            return gitHook(head, body)
-        case (.GET, "/healthz"):
+        switch (request.method, path) {
+        case ("POST", "/hooks/git"):
+            return gitHook(request)
+        case ("GET", "/healthz"):
             return .json("{\"status\":\"ok\"}")
-        case (.GET, "/readyz"):
+        case ("GET", "/readyz"):
             let (ready, body) = Readiness.evaluate(
                 phase: context.currentPhase, apps: context.store.current.apps.count,
                 extra: context.options.readinessChecks)
             return .json(body, status: ready ? 200 : 503)
         default:
             if path.hasPrefix("/apps/") {
-                let request = HTTPRequest(
-                    method: head.method.rawValue, path: String(path), query: QueryString.parse(query), body: body)
-                return api.handle(request)
+                return api.handle(
+                    HTTPRequest(
+                        method: request.method, path: String(path), query: QueryString.parse(query), body: request.body)
+                )
             }
             if path.hasPrefix("/app/") {
                 return .json(APIError(400, "WebSocket upgrade expected on \(path)").body, status: 400)
             }
-            return .json(APIError.notFound("No route for \(head.method.rawValue) \(path)").body, status: 404)
+            return .json(APIError.notFound("No route for \(request.method) \(path)").body, status: 404)
         }
     }
 
     /// Verifies a git host's webhook and triggers a reconcile pass; it carries no state.
-    private func gitHook(_ head: HTTPRequestHead, _ body: [UInt8]) -> HTTPResponse {
+    private func gitHook(_ request: HTTP1Request) -> HTTPResponse {
         guard let hook = context.options.gitHook else {
             return .json(APIError.notFound("The git webhook is not configured (--webhook-secret)").body, status: 404)
         }
-        switch GitHookSignature.verify(body: body, secret: hook.secret, header: { head.headers.first(name: $0) }) {
+        switch GitHookSignature.verify(
+            body: request.body, secret: hook.secret, header: { request.header($0.lowercased()) })
+        {
         case .accepted(let provider):
             hook.trigger(provider)
             return .json("{\"triggered\":true}", status: 202)
@@ -105,27 +154,75 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    private func write(_ response: HTTPResponse, keepAlive: Bool, context channelContext: ChannelHandlerContext) {
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json")
-        headers.add(name: "Content-Length", value: String(response.body.utf8.count))
-        for (name, value) in response.headers { headers.add(name: name, value: value) }
-        if !keepAlive { headers.add(name: "Connection", value: "close") }
-        let head = HTTPResponseHead(
-            version: .http1_1, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
-        channelContext.write(wrapOutboundOut(.head(head)), promise: nil)
-        channelContext.write(
-            wrapOutboundOut(.body(.byteBuffer(channelContext.channel.allocator.buffer(string: response.body)))),
-            promise: nil)
-        let done = channelContext.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if !keepAlive {
-            let channel = channelContext.channel
-            done.whenComplete { _ in channel.close(promise: nil) }
+    /// The WebSocket opening handshake (RFC 6455 §4.2.2) on any path: a non-Pusher path is
+    /// refused after the upgrade with 4005, as hosted Pusher does. Bytes that followed the
+    /// request go to the frame decoder.
+    private func upgrade(_ request: HTTP1Request, leftover: inout ByteBuffer, _ channelContext: ChannelHandlerContext) {
+        guard request.header("sec-websocket-version") == "13" else {
+            var response = HTTPResponse.json(
+                APIError(426, "WebSocket version 13 is required (Sec-WebSocket-Version)").body, status: 426)
+            response.headers.append(("Sec-WebSocket-Version", "13"))
+            respond(response, close: true, channelContext)
+            return
         }
+        guard let key = request.header("sec-websocket-key"), WebSocketAccept.isValidKey(key) else {
+            respond(
+                .json(APIError(400, "Missing or invalid Sec-WebSocket-Key").body, status: 400), close: true,
+                channelContext)
+            return
+        }
+        var head = channelContext.channel.allocator.buffer(capacity: 160)
+        head.writeStaticString(
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade\r\nSec-WebSocket-Accept: ")
+        head.writeString(WebSocketAccept.value(forKey: key))
+        head.writeStaticString("\r\n\r\n")
+        channelContext.write(wrapOutboundOut(head), promise: nil)
+        unflushed = true
+        state = .upgraded
+        let options = context.options
+        let session = WebSocketSession(
+            context: context, uri: request.target, origin: request.header("origin"),
+            remote: channelContext.channel.remoteAddress?.description ?? "?")
+        do {
+            try channelContext.pipeline.syncOperations.addHandlers(
+                WebSocketFrameEncoder(),
+                ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: options.maxFrameSize)),
+                WebSocketProtocolErrorHandler(),
+                NIOWebSocketFrameAggregator(
+                    minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 64,
+                    maxAccumulatedFrameSize: options.maxFrameSize),
+                session)
+        } catch {
+            context.logger.warning("websocket upgrade failed", metadata: ["error": "\(error)"])
+            channelContext.close(promise: nil)
+            return
+        }
+        flushIfNeeded(channelContext)
+        if leftover.readableBytes > 0 {
+            let rest = leftover
+            leftover.clear()
+            channelContext.fireChannelRead(NIOAny(rest))
+        }
+        channelContext.pipeline.syncOperations.removeHandler(context: channelContext, promise: nil)
     }
 
-    func errorCaught(context channelContext: ChannelHandlerContext, error: Error) {
-        context.logger.debug("http error", metadata: ["error": "\(error)"])
-        channelContext.close(promise: nil)
+    private func respond(_ response: HTTPResponse, close: Bool, _ channelContext: ChannelHandlerContext) {
+        var buffer = channelContext.channel.allocator.buffer(capacity: 128 + response.body.utf8.count)
+        response.encode(close: close, into: &buffer)
+        guard close else {
+            channelContext.write(wrapOutboundOut(buffer), promise: nil)
+            unflushed = true
+            return
+        }
+        state = .closing
+        unflushed = false
+        let channel = channelContext.channel
+        channelContext.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    private func flushIfNeeded(_ channelContext: ChannelHandlerContext) {
+        guard unflushed else { return }
+        unflushed = false
+        channelContext.flush()
     }
 }

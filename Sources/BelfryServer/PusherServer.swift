@@ -2,9 +2,7 @@ import BelfryManifest
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOHTTP1
 import NIOPosix
-import NIOWebSocket
 import PusherProtocol
 import ServiceLifecycle
 
@@ -67,38 +65,9 @@ public final class PusherServer: Service, Sendable {
         return try await bootstrap.bind(host: context.options.host, port: context.options.port).get()
     }
 
-    /// HTTP/1.1 with a WebSocket upgrader for any path: non-Pusher paths are refused after the
-    /// upgrade with 4005, as hosted Pusher does.
+    /// `HTTPHandler` reads HTTP/1.1 and upgrades WebSocket handshakes itself (see there).
     private static func configure(_ channel: Channel, context: ServerContext) throws {
-        let options = context.options
-        let upgrader = NIOWebSocketServerUpgrader(
-            maxFrameSize: options.maxFrameSize,
-            automaticErrorHandling: true,
-            shouldUpgrade: { channel, _ in channel.eventLoop.makeSucceededFuture(HTTPHeaders()) },
-            upgradePipelineHandler: { channel, head in
-                channel.eventLoop.makeCompletedFuture {
-                    let session = WebSocketSession(
-                        context: context, uri: head.uri, origin: head.headers.first(name: "origin"),
-                        remote: channel.remoteAddress?.description ?? "?")
-                    try channel.pipeline.syncOperations.addHandler(
-                        NIOWebSocketFrameAggregator(
-                            minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 64,
-                            maxAccumulatedFrameSize: options.maxFrameSize))
-                    try channel.pipeline.syncOperations.addHandler(session)
-                }
-            })
-        let http = HTTPHandler(context: context)
-        // Every response header is one the server writes itself (Content-Type, Content-Length,
-        // Retry-After, Connection), so NIO's per-response header validation only costs time.
-        try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-            withServerUpgrade: (
-                upgraders: [upgrader],
-                completionHandler: { ctx in
-                    ctx.pipeline.syncOperations.removeHandler(http, promise: nil)
-                }
-            ),
-            withOutboundHeaderValidation: false)
-        try channel.pipeline.syncOperations.addHandler(http)
+        try channel.pipeline.syncOperations.addHandler(HTTPHandler(context: context))
     }
 
     /// Closes every connection with 4200 and waits for them to go, up to the grace period.

@@ -30,6 +30,18 @@ import Testing
 
     @Test func rejectsInvalidUTF8() {
         #expect(throws: JSONParser.Failure.self) { try JSONParser.parse([0x22, 0xFF, 0x22]) }
+        // The same after an escape, where the string is unescaped into a buffer first.
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse([0x22, 0x5C, 0x6E, 0xC3, 0x22]) }
+    }
+
+    /// Raw UTF-8, escapes and control characters in either order: before the first escape the
+    /// string is taken from the input as is, after it the bytes are copied.
+    @Test func decodesRawUTF8AroundEscapes() throws {
+        #expect(try JSONParser.parse("\"é\\n€\"") == .string("é\n€"))
+        #expect(try JSONParser.parse("\"\\u00e9x\\\"ü\"") == .string("éx\"ü"))
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse("\"\\n\u{01}\"") }
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse("\"\\n\\q\"") }
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse("\"\\n") }
     }
 
     @Test func quotesControlCharacters() {

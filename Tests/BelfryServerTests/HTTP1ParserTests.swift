@@ -1,0 +1,160 @@
+import NIOCore
+import Testing
+
+@testable import BelfryServer
+
+/// The public port's HTTP/1.x request parser: framing, pipelining, partial input, and every
+/// refusal with the status the server answers.
+@Suite struct HTTP1ParserTests {
+    private func parser(maxBody: Int = 1024, maxHead: Int = 512) -> HTTP1Parser {
+        HTTP1Parser(maxHeadBytes: maxHead, maxBodyBytes: maxBody)
+    }
+
+    /// Every step until the input runs out or fails.
+    private func steps(_ text: String, parser: HTTP1Parser? = nil) -> [HTTP1Parser.Step] {
+        var parser = parser ?? self.parser()
+        var buffer = ByteBuffer(string: text)
+        var out: [HTTP1Parser.Step] = []
+        while true {
+            let step = parser.next(&buffer)
+            out.append(step)
+            switch step {
+            case .needMore, .failure: return out
+            case .request, .expectsContinue: continue
+            }
+        }
+    }
+
+    private func requests(_ text: String) -> [HTTP1Request] {
+        steps(text).compactMap { if case .request(let r) = $0 { r } else { nil } }
+    }
+
+    private func failure(_ text: String, parser: HTTP1Parser? = nil) -> HTTP1ParseError? {
+        if case .failure(let e) = steps(text, parser: parser).last { e } else { nil }
+    }
+
+    @Test func readsARequestWithHeadersAndBody() throws {
+        let all = requests(
+            "POST /apps/1/events?a=b HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nX-Odd:  v a l \t\r\n\r\nhello")
+        let request = try #require(all.first)
+        #expect(all.count == 1)
+        #expect(request.method == "POST")
+        #expect(request.target == "/apps/1/events?a=b")
+        #expect(request.minorVersion == 1)
+        #expect(request.header("content-length") == "5")
+        #expect(request.header("x-odd") == "v a l")
+        #expect(request.body == Array("hello".utf8))
+        #expect(request.keepAlive)
+        #expect(!request.isWebSocketUpgrade)
+    }
+
+    @Test func readsPipelinedRequestsInOrder() {
+        let one = "POST /a HTTP/1.1\r\nContent-Length: 1\r\n\r\n1"
+        let two = "GET /b HTTP/1.1\r\n\r\n"
+        let all = requests(one + two + one)
+        #expect(all.map(\.target) == ["/a", "/b", "/a"])
+        #expect(all.map(\.body) == [[0x31], [], [0x31]])
+    }
+
+    /// Fed one byte at a time, the parser gives the same request, and only once it is whole.
+    @Test func waitsForPartialInput() throws {
+        let text = "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nGET /y HTTP/1.1\r\n\r\n"
+        var parser = parser()
+        var buffer = ByteBuffer()
+        var got: [HTTP1Request] = []
+        for byte in text.utf8 {
+            buffer.writeInteger(byte)
+            while case .request(let request) = parser.next(&buffer) { got.append(request) }
+        }
+        #expect(got.map(\.target) == ["/x", "/y"])
+        #expect(got.first?.body == Array("abc".utf8))
+        #expect(buffer.readableBytes == 0)
+    }
+
+    @Test func decodesChunkedBodiesWithExtensionsAndTrailers() throws {
+        let all = requests(
+            "POST /c HTTP/1.1\r\nTransfer-Encoding: Chunked\r\n\r\n5;name=v\r\nhello\r\nA\r\n, world!!!\r\n0\r\nTrailer: t\r\n\r\n"
+        )
+        #expect(all.first?.body == Array("hello, world!!!".utf8))
+    }
+
+    @Test func acceptsBareLineFeedsAndSkipsLeadingBlankLines() {
+        let all = requests("\r\n\nGET /healthz HTTP/1.0\nHost: x\n\n")
+        #expect(all.map(\.target) == ["/healthz"])
+        #expect(all.first?.minorVersion == 0)
+    }
+
+    @Test func reportsExpectContinueOnceBeforeTheBody() {
+        var parser = parser()
+        var buffer = ByteBuffer(string: "POST /e HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n")
+        #expect(parser.next(&buffer) == .expectsContinue)
+        #expect(parser.next(&buffer) == .needMore)
+        buffer.writeString("ok")
+        guard case .request(let request) = parser.next(&buffer) else {
+            Issue.record("expected the request")
+            return
+        }
+        #expect(request.body == Array("ok".utf8))
+    }
+
+    @Test func decidesKeepAliveByVersionAndConnectionHeader() {
+        let cases: [(String, Bool)] = [
+            ("GET / HTTP/1.1\r\n\r\n", true),
+            ("GET / HTTP/1.1\r\nConnection: Close\r\n\r\n", false),
+            ("GET / HTTP/1.0\r\n\r\n", false),
+            ("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", true),
+        ]
+        for (text, keepAlive) in cases {
+            #expect(requests(text).first?.keepAlive == keepAlive, "\(text)")
+        }
+    }
+
+    @Test func recognisesAWebSocketUpgradeInTokenLists() {
+        let upgrade = requests(
+            "GET /app/k HTTP/1.1\r\nConnection: keep-alive, Upgrade\r\nUpgrade: WebSocket\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        )
+        #expect(upgrade.first?.isWebSocketUpgrade == true)
+        #expect(
+            requests("POST /app/k HTTP/1.1\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n").first?
+                .isWebSocketUpgrade == false)
+        #expect(requests("GET /app/k HTTP/1.1\r\nUpgrade: websocket\r\n\r\n").first?.isWebSocketUpgrade == false)
+    }
+
+    @Test(arguments: [
+        ("GARBAGE\r\n\r\n", 400),
+        ("GET /\r\n\r\n", 400),
+        ("GET  / HTTP/1.1\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nNo colon here\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nA: b\r\n folded\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nBad Name: b\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nContent-Length: 1x\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501),
+        ("GET / HTTP/2.0\r\n\r\n", 505),
+        ("GET / HTTP/1.1\r\nContent-Length: 1025\r\n\r\n", 413),
+        ("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n401\r\n", 413),
+        ("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400),
+        ("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nab\r\n", 400),
+    ])
+    func refusesWithTheRightStatus(text: String, status: Int) {
+        #expect(failure(text)?.status == status)
+    }
+
+    @Test func refusesAnOversizedHeadWithoutItsEnd() {
+        let head = "GET / HTTP/1.1\r\nX: " + String(repeating: "a", count: 600)
+        #expect(failure(head) == .headersTooLarge(limit: 512))
+        #expect(failure("GET / HTTP/1.1\r\nX: a") == nil)
+    }
+
+    @Test func encodesResponses() {
+        var buffer = ByteBuffer()
+        var response = HTTPResponse.json("{}", status: 429)
+        response.headers.append(("Retry-After", "1"))
+        response.encode(close: true, into: &buffer)
+        #expect(
+            buffer.readString(length: buffer.readableBytes)
+                == "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
+                + "Retry-After: 1\r\nConnection: close\r\n\r\n{}")
+    }
+}
