@@ -95,11 +95,33 @@ struct HTTP1Parser {
     /// A head already parsed whose body is still arriving.
     private var pending: Pending?
 
+    /// How far the search for the end of the current head has got, so that a head arriving in
+    /// many small reads is not rescanned from its start each time.
+    private var headScanned = 0
+
     private struct Pending {
         var request: HTTP1Request
         var framing: Framing
         var continueReported = false
+        var chunks = ChunkedBody()
     }
+
+    /// Progress through a chunked body (RFC 9112 §7.1), consumed from the buffer as it arrives.
+    private struct ChunkedBody {
+        enum Position: Equatable {
+            case size
+            case data(remaining: Int)
+            case dataEnd
+            case trailers
+        }
+
+        var position = Position.size
+        var body: [UInt8] = []
+        var trailerBytes = 0
+    }
+
+    /// The longest chunk-size line (with extensions) accepted.
+    static let maxChunkLine = 4096
 
     private enum Framing: Equatable {
         case length(Int)
@@ -114,6 +136,19 @@ struct HTTP1Parser {
     /// Reads the next request from the front of `buffer`.
     mutating func next(_ buffer: inout ByteBuffer) -> Step {
         if pending == nil {
+            // Blank lines before a request line are skipped (RFC 9112 §2.2); pipelining
+            // clients may send one after a body.
+            while let first = buffer.readableBytesView.first, first == UInt8(ascii: "\r") || first == UInt8(ascii: "\n")
+            {
+                buffer.moveReaderIndex(forwardBy: 1)
+            }
+            guard let end = Self.endOfHead(buffer, from: headScanned) else {
+                if buffer.readableBytes > maxHeadBytes { return .failure(.headersTooLarge(limit: maxHeadBytes)) }
+                headScanned = max(0, buffer.readableBytes - 3)
+                return .needMore
+            }
+            headScanned = 0
+            guard end <= maxHeadBytes else { return .failure(.headersTooLarge(limit: maxHeadBytes)) }
             switch Self.parseHead(&buffer, maxHeadBytes: maxHeadBytes) {
             case .none: return .needMore
             case .some(.failure(let error)): return .failure(error)
@@ -130,15 +165,17 @@ struct HTTP1Parser {
         case .length(let length):
             body = buffer.readableBytes >= length ? buffer.readBytes(length: length) : nil
         case .chunked:
-            switch Self.readChunked(&buffer, maxBodyBytes: maxBodyBytes) {
+            switch Self.readChunked(
+                &buffer, into: &current.chunks, maxBodyBytes: maxBodyBytes, maxTrailerBytes: maxHeadBytes)
+            {
             case .failure(let error): return .failure(error)
-            case .success(let bytes): body = bytes
+            case .success(let complete): body = complete ? current.chunks.body : nil
             }
         }
         guard let body else {
+            defer { pending = current }
             if !current.continueReported, current.request.header("expect")?.lowercased() == "100-continue" {
                 current.continueReported = true
-                pending = current
                 return .expectsContinue
             }
             return .needMore
@@ -149,6 +186,26 @@ struct HTTP1Parser {
     }
 
     // MARK: - Head
+
+    /// The length of the head (through its blank line) when it is all in `buffer`, searching
+    /// from `from`.
+    private static func endOfHead(_ buffer: ByteBuffer, from: Int) -> Int? {
+        buffer.withUnsafeReadableBytes { bytes in
+            var index = from
+            while index < bytes.count {
+                if bytes[index] == UInt8(ascii: "\n") {
+                    if index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\n") { return index + 2 }
+                    if index + 2 < bytes.count, bytes[index + 1] == UInt8(ascii: "\r"),
+                        bytes[index + 2] == UInt8(ascii: "\n")
+                    {
+                        return index + 3
+                    }
+                }
+                index += 1
+            }
+            return nil
+        }
+    }
 
     /// Parses and consumes the request line and headers; `nil` when the blank line has not
     /// arrived yet.
@@ -189,16 +246,24 @@ struct HTTP1Parser {
         }
     }
 
-    private static func request(lines: [Range<Int>], bytes: UnsafeRawBufferPointer) -> Result<
+    private static func request(lines: [Range<Int>], bytes raw: UnsafeRawBufferPointer) -> Result<
         HTTP1Request, HTTP1ParseError
     > {
-        let requestLine = bytes[lines[0]]
-        let parts = requestLine.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else {
-            return .failure(.malformed("the request line is not METHOD TARGET VERSION"))
+        let bytes = raw.assumingMemoryBound(to: UInt8.self)
+        func string(_ range: Range<Int>) -> String {
+            String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
         }
-        guard parts[0].allSatisfy(isTokenByte) else { return .failure(.malformed("invalid method")) }
-        let version = parts[2]
+        // METHOD SP TARGET SP HTTP/1.x, single spaces (RFC 9112 §3).
+        let line = lines[0]
+        guard let space1 = bytes[line].firstIndex(of: UInt8(ascii: " ")),
+            let space2 = bytes[(space1 + 1)..<line.upperBound].firstIndex(of: UInt8(ascii: " ")),
+            space1 > line.lowerBound, space2 > space1 + 1,
+            !bytes[(space2 + 1)..<line.upperBound].contains(UInt8(ascii: " "))
+        else { return .failure(.malformed("the request line is not METHOD TARGET VERSION")) }
+        guard bytes[line.lowerBound..<space1].allSatisfy(isTokenByte) else {
+            return .failure(.malformed("invalid method"))
+        }
+        let version = bytes[(space2 + 1)..<line.upperBound]
         guard version.count == 8, version.starts(with: "HTTP/".utf8) else {
             return .failure(.malformed("invalid HTTP version"))
         }
@@ -208,35 +273,42 @@ struct HTTP1Parser {
             return .failure(.malformed("invalid HTTP version"))
         }
         guard major == UInt8(ascii: "1") else {
-            return .failure(.unsupportedVersion(String(decoding: version.dropFirst(5), as: UTF8.self)))
+            return .failure(.unsupportedVersion(string((space2 + 6)..<line.upperBound)))
         }
-        guard parts[1].allSatisfy({ $0 > 0x20 && $0 != 0x7F }) else {
+        guard bytes[(space1 + 1)..<space2].allSatisfy({ $0 > 0x20 && $0 != 0x7F }) else {
             return .failure(.malformed("invalid request target"))
         }
         var headers: [HTTP1Request.Header] = []
         headers.reserveCapacity(lines.count - 1)
         for range in lines.dropFirst() {
-            let line = bytes[range]
-            guard let first = line.first, first != UInt8(ascii: " "), first != UInt8(ascii: "\t") else {
+            let first = bytes[range.lowerBound]
+            guard first != UInt8(ascii: " "), first != UInt8(ascii: "\t") else {
                 return .failure(.malformed("obsolete header line folding"))
             }
-            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else {
+            guard let colon = bytes[range].firstIndex(of: UInt8(ascii: ":")) else {
                 return .failure(.malformed("a header line without a colon"))
             }
-            let name = line[line.startIndex..<colon]
-            guard !name.isEmpty, name.allSatisfy(isTokenByte) else {
+            guard colon > range.lowerBound, bytes[range.lowerBound..<colon].allSatisfy(isTokenByte) else {
                 return .failure(.malformed("invalid header name"))
             }
-            var value = line[(colon + 1)...]
-            while let b = value.first, b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") { value = value.dropFirst() }
-            while let b = value.last, b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") { value = value.dropLast() }
+            var valueStart = colon + 1
+            var valueEnd = range.upperBound
+            while valueStart < valueEnd,
+                bytes[valueStart] == UInt8(ascii: " ") || bytes[valueStart] == UInt8(ascii: "\t")
+            {
+                valueStart += 1
+            }
+            while valueEnd > valueStart,
+                bytes[valueEnd - 1] == UInt8(ascii: " ") || bytes[valueEnd - 1] == UInt8(ascii: "\t")
+            {
+                valueEnd -= 1
+            }
             headers.append(
-                HTTP1Request.Header(
-                    name: String(decoding: name, as: UTF8.self), value: String(decoding: value, as: UTF8.self)))
+                HTTP1Request.Header(name: string(range.lowerBound..<colon), value: string(valueStart..<valueEnd)))
         }
         return .success(
             HTTP1Request(
-                method: String(decoding: parts[0], as: UTF8.self), target: String(decoding: parts[1], as: UTF8.self),
+                method: string(line.lowerBound..<space1), target: string((space1 + 1)..<space2),
                 minorVersion: Int(minor - UInt8(ascii: "0")), headers: headers))
     }
 
@@ -269,48 +341,73 @@ struct HTTP1Parser {
         return .success(.length(bodyLength))
     }
 
-    /// Reads a whole chunked body and its trailers, consuming them; `nil` when incomplete, in
-    /// which case nothing is consumed.
-    private static func readChunked(_ buffer: inout ByteBuffer, maxBodyBytes: Int) -> Result<[UInt8]?, HTTP1ParseError>
-    {
-        let scanned: Result<(Int, [UInt8])?, HTTP1ParseError> = buffer.withUnsafeReadableBytes { bytes in
-            var body: [UInt8] = []
-            var index = 0
-            func line() -> Range<Int>? {
-                guard let newline = bytes[index...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
-                var end = newline
-                if end > index, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-                defer { index = newline + 1 }
-                return index..<end
-            }
-            while true {
-                guard let sizeLine = line() else { return .success(nil) }
-                let digits = bytes[sizeLine].prefix { $0 != UInt8(ascii: ";") }
-                guard !digits.isEmpty, digits.count <= 8,
-                    let size = Int(String(decoding: digits, as: UTF8.self), radix: 16)
-                else { return .failure(.malformed("invalid chunk size")) }
-                if size == 0 {
-                    // Trailer fields, ignored, up to the blank line.
-                    while true {
-                        guard let trailer = line() else { return .success(nil) }
-                        if trailer.isEmpty { return .success((index, body)) }
+    /// Reads as much of a chunked body as has arrived into `state`, consuming it; `true` once
+    /// the last chunk and the trailers (ignored) are in. Every line is bounded, so a client
+    /// cannot make the server buffer or rescan without limit.
+    private static func readChunked(
+        _ buffer: inout ByteBuffer, into state: inout ChunkedBody, maxBodyBytes: Int, maxTrailerBytes: Int
+    ) -> Result<Bool, HTTP1ParseError> {
+        while true {
+            switch state.position {
+            case .data(let remaining):
+                let count = min(remaining, buffer.readableBytes)
+                buffer.readWithUnsafeReadableBytes { bytes in
+                    state.body.append(contentsOf: bytes.prefix(count))
+                    return count
+                }
+                guard count == remaining else {
+                    state.position = .data(remaining: remaining - count)
+                    return .success(false)
+                }
+                state.position = .dataEnd
+            case .size, .dataEnd, .trailers:
+                let line: [UInt8]
+                switch readLine(&buffer, maxLength: state.position == .trailers ? maxTrailerBytes : maxChunkLine) {
+                case .incomplete: return .success(false)
+                case .tooLong: return .failure(.malformed("chunk-size or trailer line too long"))
+                case .line(let bytes): line = bytes
+                }
+                switch state.position {
+                case .size:
+                    let digits = line.prefix { $0 != UInt8(ascii: ";") && $0 != UInt8(ascii: " ") }
+                    guard !digits.isEmpty, digits.count <= 8,
+                        let size = Int(String(decoding: digits, as: UTF8.self), radix: 16)
+                    else { return .failure(.malformed("invalid chunk size")) }
+                    guard state.body.count + size <= maxBodyBytes else {
+                        return .failure(.bodyTooLarge(limit: maxBodyBytes))
+                    }
+                    state.position = size == 0 ? .trailers : .data(remaining: size)
+                case .dataEnd:
+                    guard line.isEmpty else { return .failure(.malformed("chunk data longer than its size")) }
+                    state.position = .size
+                default:
+                    if line.isEmpty { return .success(true) }
+                    state.trailerBytes += line.count + 2
+                    guard state.trailerBytes <= maxTrailerBytes else {
+                        return .failure(.headersTooLarge(limit: maxTrailerBytes))
                     }
                 }
-                guard body.count + size <= maxBodyBytes else { return .failure(.bodyTooLarge(limit: maxBodyBytes)) }
-                guard bytes.count - index >= size else { return .success(nil) }
-                body.append(contentsOf: bytes[index..<(index + size)])
-                index += size
-                guard let end = line() else { return .success(nil) }
-                guard end.isEmpty else { return .failure(.malformed("chunk data longer than its size")) }
             }
         }
-        switch scanned {
-        case .failure(let error): return .failure(error)
-        case .success(.none): return .success(nil)
-        case .success(.some((let consumed, let body))):
-            buffer.moveReaderIndex(forwardBy: consumed)
-            return .success(body)
+    }
+
+    private enum Line {
+        case line([UInt8])
+        case incomplete
+        case tooLong
+    }
+
+    /// One line (without CRLF or LF) consumed from the front of `buffer`.
+    private static func readLine(_ buffer: inout ByteBuffer, maxLength: Int) -> Line {
+        let view = buffer.readableBytesView
+        guard let newline = view.prefix(maxLength + 2).firstIndex(of: UInt8(ascii: "\n")) else {
+            return view.count > maxLength + 1 ? .tooLong : .incomplete
         }
+        var end = newline
+        if end > view.startIndex, view[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        let line = Array(view[view.startIndex..<end])
+        buffer.moveReaderIndex(to: newline + 1)
+        return .line(line)
     }
 }
 
@@ -330,9 +427,12 @@ extension String {
     /// ASCII case-insensitive equality with an already lower-case `other`, without allocating.
     fileprivate func equalsLowercase(_ other: String) -> Bool {
         guard utf8.count == other.utf8.count else { return false }
-        return zip(utf8, other.utf8).allSatisfy { a, b in
-            (a >= UInt8(ascii: "A") && a <= UInt8(ascii: "Z") ? a + 32 : a) == b
+        var index = other.utf8.startIndex
+        for a in utf8 {
+            if (a >= UInt8(ascii: "A") && a <= UInt8(ascii: "Z") ? a + 32 : a) != other.utf8[index] { return false }
+            index = other.utf8.index(after: index)
         }
+        return true
     }
 }
 

@@ -124,13 +124,13 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 extra: context.options.readinessChecks)
             return .json(body, status: ready ? 200 : 503)
         default:
-            if path.hasPrefix("/apps/") {
+            if path.utf8.starts(with: "/apps/".utf8) {
                 return api.handle(
                     HTTPRequest(
                         method: request.method, path: String(path), query: QueryString.parse(query), body: request.body)
                 )
             }
-            if path.hasPrefix("/app/") {
+            if path.utf8.starts(with: "/app/".utf8) {
                 return .json(APIError(400, "WebSocket upgrade expected on \(path)").body, status: 400)
             }
             return .json(APIError.notFound("No route for \(request.method) \(path)").body, status: 404)

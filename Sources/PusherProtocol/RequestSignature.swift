@@ -7,23 +7,34 @@ public enum RequestSignature {
 
     /// The string that is signed.
     public static func stringToSign(method: String, path: String, query: [(String, String)]) -> String {
+        String(decoding: bytesToSign(method: method, path: path, query: query), as: UTF8.self)
+    }
+
+    /// `METHOD\npath\nk1=v1&k2=v2…`: the query without `auth_signature`, keys lower-cased and
+    /// sorted, values as decoded. Built as bytes, which is what the HMAC takes.
+    static func bytesToSign(method: String, path: String, query: [(String, String)]) -> [UInt8] {
         var pairs: [(key: String, value: String)] = []
         pairs.reserveCapacity(query.count)
+        var length = method.utf8.count + path.utf8.count + 2
         for (key, value) in query {
             let lower = key.utf8.contains { $0 >= 0x41 && $0 <= 0x5A } ? key.lowercased() : key
-            if lower != "auth_signature" { pairs.append((lower, value)) }
+            if lower != "auth_signature" {
+                pairs.append((lower, value))
+                length += lower.utf8.count + value.utf8.count + 2
+            }
         }
         pairs.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-        var out = method.uppercased()
-        out.reserveCapacity(out.utf8.count + path.utf8.count + 2 + query.count * 48)
-        out += "\n"
-        out += path
-        out += "\n"
+        var out: [UInt8] = []
+        out.reserveCapacity(length)
+        for byte in method.utf8 { out.append(byte >= 0x61 && byte <= 0x7A ? byte - 32 : byte) }
+        out.append(0x0A)
+        out.append(contentsOf: path.utf8)
+        out.append(0x0A)
         for (index, pair) in pairs.enumerated() {
-            if index > 0 { out += "&" }
-            out += pair.key
-            out += "="
-            out += pair.value
+            if index > 0 { out.append(UInt8(ascii: "&")) }
+            out.append(contentsOf: pair.key.utf8)
+            out.append(UInt8(ascii: "="))
+            out.append(contentsOf: pair.value.utf8)
         }
         return out
     }
@@ -59,7 +70,7 @@ public enum RequestSignature {
                 .unauthorized("auth_timestamp \(ts) is more than \(timestampWindow) s away from server time \(now)"))
         }
         if !body.isEmpty || param("body_md5") != nil {
-            let actual = Signature.md5Hex(body)
+            let actual = Signature.md5Hex(body as [UInt8])
             guard let claimed = param("body_md5") else {
                 return .failure(.unauthorized("body_md5 is required when the request has a body"))
             }
@@ -67,11 +78,11 @@ public enum RequestSignature {
                 return .failure(.unauthorized("body_md5 does not match the request body"))
             }
         }
-        let message = stringToSign(method: method, path: path, query: query)
-        for key in keys where Signature.constantTimeEquals(key.hex(message), signature) {
+        let message = bytesToSign(method: method, path: path, query: query)
+        for key in keys where Signature.constantTimeEquals(key.hex(bytes: message), signature) {
             return .success(())
         }
-        let shown = message.replacingNewlines()
+        let shown = String(decoding: message, as: UTF8.self).replacingNewlines()
         return .failure(.unauthorized("Invalid signature: expected HMAC-SHA256 hex digest of \"\(shown)\""))
     }
 }

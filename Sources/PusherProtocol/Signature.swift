@@ -17,13 +17,16 @@ public enum Signature {
         Hex.encode(Insecure.MD5.hash(data: Array(bytes)))
     }
 
+    /// `md5Hex` of an array, without copying it.
+    public static func md5Hex(_ bytes: [UInt8]) -> String {
+        Hex.encode(Insecure.MD5.hash(data: bytes))
+    }
+
     /// Compares two strings in time that depends only on their lengths.
     public static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8)
-        let y = Array(b.utf8)
-        guard x.count == y.count else { return false }
+        guard a.utf8.count == b.utf8.count else { return false }
         var diff: UInt8 = 0
-        for i in 0..<x.count { diff |= x[i] ^ y[i] }
+        for (x, y) in zip(a.utf8, b.utf8) { diff |= x ^ y }
         return diff == 0
     }
 
@@ -79,6 +82,7 @@ public enum Hex {
 
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var out: [UInt8] = []
+        out.reserveCapacity(64)
         for b in bytes {
             out.append(digits[Int(b >> 4)])
             out.append(digits[Int(b & 0x0F)])

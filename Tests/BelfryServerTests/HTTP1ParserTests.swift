@@ -141,6 +141,36 @@ import Testing
         #expect(failure(text)?.status == status)
     }
 
+    /// A chunk-size line or trailers that never end are refused once past their bound, not
+    /// buffered without limit.
+    @Test func boundsChunkLinesAndTrailers() {
+        let head = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+        #expect(
+            failure(head + "1;" + String(repeating: "a", count: HTTP1Parser.maxChunkLine + 10))
+                == .malformed(
+                    "chunk-size or trailer line too long"))
+        #expect(failure(head + "1;" + String(repeating: "a", count: 100)) == nil)
+        let trailers = String(repeating: "X-T: aaaaaaaaaa\r\n", count: 40)
+        #expect(failure(head + "0\r\n" + trailers) == .headersTooLarge(limit: 512))
+    }
+
+    /// A chunked body fed in pieces that split sizes, data and CRLFs anywhere.
+    @Test func readsChunkedBodiesInPieces() {
+        let text = "POST /p HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nWiki\r\n5;x=y\r\npedia\r\n0\r\n\r\n"
+        for piece in [1, 2, 3, 7] {
+            var parser = parser()
+            var buffer = ByteBuffer()
+            var got: [HTTP1Request] = []
+            var bytes = Array(text.utf8)[...]
+            while !bytes.isEmpty {
+                buffer.writeBytes(bytes.prefix(piece))
+                bytes = bytes.dropFirst(piece)
+                while case .request(let request) = parser.next(&buffer) { got.append(request) }
+            }
+            #expect(got.map(\.body) == [Array("Wikipedia".utf8)], "pieces of \(piece)")
+        }
+    }
+
     @Test func refusesAnOversizedHeadWithoutItsEnd() {
         let head = "GET / HTTP/1.1\r\nX: " + String(repeating: "a", count: 600)
         #expect(failure(head) == .headersTooLarge(limit: 512))
