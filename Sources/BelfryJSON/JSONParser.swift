@@ -76,6 +76,8 @@ public struct JSONParser {
             depth -= 1
             return .object(members)
         }
+        // One allocation for the usual small object instead of growing 1, 2, 4, 8.
+        members.reserveCapacity(8)
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a key") }

@@ -13,6 +13,12 @@ public final class ConfigStore: Sendable {
     /// The snapshot in force now.
     public var current: ConfigSnapshot { box.withLockedValue { $0 } }
 
+    /// The app with this id in the current snapshot, without copying the snapshot.
+    public func app(id: String) -> App? { box.withLockedValue { $0.app(id: id) } }
+
+    /// The app with this key in the current snapshot, without copying the snapshot.
+    public func app(key: String) -> App? { box.withLockedValue { $0.app(key: key) } }
+
     /// Replaces the snapshot; connections see the new one on their next lookup.
     public func replace(with snapshot: ConfigSnapshot) {
         box.withLockedValue { $0 = snapshot }

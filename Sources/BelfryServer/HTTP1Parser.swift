@@ -159,7 +159,8 @@ struct HTTP1Parser {
                 }
             }
         }
-        guard var current = pending else { return .needMore }
+        // Taken out of `pending` (and put back while incomplete) so it is not copied.
+        guard var current = pending.take() else { return .needMore }
         let body: [UInt8]?
         switch current.framing {
         case .length(let length):
@@ -180,7 +181,6 @@ struct HTTP1Parser {
             }
             return .needMore
         }
-        pending = nil
         current.request.body = body
         return .request(current.request)
     }
@@ -216,6 +216,7 @@ struct HTTP1Parser {
             // Lines end in CRLF or a bare LF (RFC 9112 §2.2). Empty lines before the request
             // line are skipped (§2.2, which pipelining clients may send after a body).
             var lines: [Range<Int>] = []
+            lines.reserveCapacity(16)
             var lineStart = 0
             var index = 0
             let count = min(bytes.count, maxHeadBytes + 1)

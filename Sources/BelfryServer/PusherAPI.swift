@@ -17,21 +17,21 @@ struct PusherAPI {
 
     /// Handles `/apps/{app_id}/…`.
     func handle(_ request: HTTPRequest) -> HTTPResponse {
-        let segments = request.path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
-            .dropFirst(2).map { QueryString.decodePath(Substring($0)) }
+        let segments = Self.segments(afterApps: request.path)
         guard let appID = segments.first, !appID.isEmpty else { return error(.notFound("Missing app id")) }
-        let rest = Array(segments.dropFirst())
+        let rest = segments.dropFirst()
         let route: Route
+        let part = { (index: Int) in rest[rest.startIndex + index] }
         switch (request.method, rest.count) {
-        case ("POST", 1) where rest[0] == "events": route = .events
-        case ("POST", 1) where rest[0] == "batch_events": route = .batchEvents
-        case ("GET", 1) where rest[0] == "channels": route = .channels
-        case ("GET", 2) where rest[0] == "channels": route = .channel(rest[1])
-        case ("GET", 3) where rest[0] == "channels" && rest[2] == "users": route = .users(rest[1])
-        case ("POST", 3) where rest[0] == "users" && rest[2] == "terminate_connections": route = .terminate(rest[1])
+        case ("POST", 1) where part(0) == "events": route = .events
+        case ("POST", 1) where part(0) == "batch_events": route = .batchEvents
+        case ("GET", 1) where part(0) == "channels": route = .channels
+        case ("GET", 2) where part(0) == "channels": route = .channel(part(1))
+        case ("GET", 3) where part(0) == "channels" && part(2) == "users": route = .users(part(1))
+        case ("POST", 3) where part(0) == "users" && part(2) == "terminate_connections": route = .terminate(part(1))
         default: return error(.notFound("No route for \(request.method) \(request.path)"))
         }
-        guard let app = context.store.current.app(id: appID) else { return error(.notFound("Unknown app id \(appID)")) }
+        guard let app = context.store.app(id: appID) else { return error(.notFound("Unknown app id \(appID)")) }
         let now = Int(Date().timeIntervalSince1970)
         let hub = context.hubs.hub(for: app.id)
         if case .failure(let e) = RequestSignature.verify(
@@ -55,7 +55,8 @@ struct PusherAPI {
         case .users(let channel): (name, response) = ("users", users(channel, hub: hub))
         case .terminate(let userID): (name, response) = ("terminate_connections", terminate(userID, hub: hub))
         }
-        hub.counters.apiRequest("\(request.method) \(name) \(response.status)")
+        // Concatenated rather than interpolated: a short key stays a small string, unallocated.
+        hub.counters.apiRequest(request.method + " " + name + " " + String(response.status))
         if response.status >= 400 {
             context.logger.info(
                 "http api request rejected",
@@ -64,6 +65,19 @@ struct PusherAPI {
                 ])
         }
         return response
+    }
+
+    /// The percent-decoded path segments after `/apps/`: `[appID, "events"]` and so on.
+    static func segments(afterApps path: String) -> [String] {
+        var segments: [String] = []
+        segments.reserveCapacity(4)
+        var rest = path.utf8.dropFirst("/apps/".utf8.count)
+        while let slash = rest.firstIndex(of: UInt8(ascii: "/")) {
+            segments.append(QueryString.decodePath(Substring(rest[..<slash])))
+            rest = rest[rest.index(after: slash)...]
+        }
+        segments.append(QueryString.decodePath(Substring(rest)))
+        return segments
     }
 
     func error(_ e: APIError) -> HTTPResponse {

@@ -17,7 +17,7 @@ extension WebSocketSession {
             connection.send(ServerMessage.error(code: nil, message: invalid.message))
             return
         }
-        guard let app = context.store.current.app(id: connection.appID) else {
+        guard let app = context.store.app(id: connection.appID) else {
             connection.close(CloseReason(.appDoesNotExist, "App no longer exists"))
             return
         }

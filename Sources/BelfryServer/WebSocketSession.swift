@@ -50,7 +50,7 @@ final class WebSocketSession: ChannelInboundHandler {
                     "client": "\(param("client")) \(param("version"))",
                 ])
         case .failure(let reason):
-            if let key = try? Handshake.appKey(uri: uri).get(), let app = context.store.current.app(key: key) {
+            if let key = try? Handshake.appKey(uri: uri).get(), let app = context.store.app(key: key) {
                 context.hubs.existing(app.id)?.counters.rejected("connection \(reason.code.rawValue)")
             }
             logger.info(
@@ -70,7 +70,7 @@ final class WebSocketSession: ChannelInboundHandler {
         case .success(let k): key = k
         case .failure(let reason): return .failure(reason)
         }
-        guard let app = context.store.current.app(key: key) else {
+        guard let app = context.store.app(key: key) else {
             return .failure(CloseReason(.appDoesNotExist, "App key \(key) does not exist"))
         }
         guard app.enabled else { return .failure(CloseReason(.appDisabled)) }

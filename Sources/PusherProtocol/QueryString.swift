@@ -12,6 +12,7 @@ public enum QueryString {
 
     private static func parse(bytes: UnsafeBufferPointer<UInt8>) -> [(String, String)] {
         var pairs: [(String, String)] = []
+        pairs.reserveCapacity(bytes.count { $0 == UInt8(ascii: "&") } + 1)
         var start = 0
         while start < bytes.count {
             var end = start

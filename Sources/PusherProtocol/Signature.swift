@@ -14,12 +14,13 @@ public enum Signature {
 
     /// Lowercase hex MD5 of `bytes` (the HTTP API's `body_md5`).
     public static func md5Hex(_ bytes: some Sequence<UInt8>) -> String {
-        Hex.encode(Insecure.MD5.hash(data: Array(bytes)))
+        Insecure.MD5.hash(data: Array(bytes)).withUnsafeBytes { Hex.encode($0) }
     }
 
     /// `md5Hex` of an array, without copying it.
     public static func md5Hex(_ bytes: [UInt8]) -> String {
-        Hex.encode(Insecure.MD5.hash(data: bytes))
+        // A digest is hex-encoded through its bytes: iterating it allocates.
+        Insecure.MD5.hash(data: bytes).withUnsafeBytes { Hex.encode($0) }
     }
 
     /// Compares two strings in time that depends only on their lengths.
@@ -87,12 +88,19 @@ public enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0F)])
+        if let encoded = bytes.withContiguousStorageIfAvailable({ encode(UnsafeRawBufferPointer($0)) }) {
+            return encoded
         }
-        return String(decoding: out, as: UTF8.self)
+        return Array(bytes).withUnsafeBytes { encode($0) }
+    }
+
+    public static func encode(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            for (index, b) in bytes.enumerated() {
+                out[2 * index] = digits[Int(b >> 4)]
+                out[2 * index + 1] = digits[Int(b & 0x0F)]
+            }
+            return bytes.count * 2
+        }
     }
 }

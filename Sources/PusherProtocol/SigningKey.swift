@@ -22,6 +22,6 @@ public struct SigningKey: @unchecked Sendable {
     public func hex(bytes: [UInt8]) -> String {
         var mac = keyed
         mac.update(data: bytes)
-        return Hex.encode(mac.finalize())
+        return mac.finalize().withUnsafeBytes { Hex.encode($0) }
     }
 }

@@ -188,3 +188,16 @@ import Testing
                 + "Retry-After: 1\r\nConnection: close\r\n\r\n{}")
     }
 }
+
+/// The HTTP API path after `/apps/`, split and percent-decoded.
+@Suite struct APIPathTests {
+    @Test func splitsAndDecodesSegments() {
+        #expect(PusherAPI.segments(afterApps: "/apps/1/events") == ["1", "events"])
+        #expect(PusherAPI.segments(afterApps: "/apps/") == [""])
+        #expect(
+            PusherAPI.segments(afterApps: "/apps/a%20b/channels/presence-x/users") == [
+                "a b", "channels", "presence-x", "users",
+            ])
+        #expect(PusherAPI.segments(afterApps: "/apps/1/events/") == ["1", "events", ""])
+    }
+}

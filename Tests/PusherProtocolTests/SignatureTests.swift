@@ -65,3 +65,16 @@ import Testing
         for bad in ["1234", "12.34.56", "a.b", ".1", "1.", ""] { #expect(!SocketID.isValid(bad)) }
     }
 }
+
+/// Lower-case hex of every byte value, from an array, a non-contiguous sequence and a digest.
+@Suite struct HexTests {
+    @Test func encodesEveryByte() {
+        let bytes = (0...255).map { UInt8($0) }
+        let expected = bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        #expect(Hex.encode(bytes) == expected)
+        #expect(Hex.encode(bytes.lazy.map { $0 }) == expected)
+        #expect(Hex.encode([UInt8]()) == "")
+        #expect(Signature.md5Hex(Array("".utf8)) == "d41d8cd98f00b204e9800998ecf8427e")
+        #expect(Signature.md5Hex("abc".utf8) == "900150983cd24fb0d6963f7d28e17f72")
+    }
+}
