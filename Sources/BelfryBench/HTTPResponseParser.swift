@@ -28,9 +28,8 @@ public struct HTTPResponseParser: Sendable {
             switch state {
             case .head:
                 guard let end = find([13, 10, 13, 10], from: offset) else { return }
-                let head = String(decoding: buffer[offset..<end], as: UTF8.self)
+                let (status, length, chunked) = try Self.readHead(buffer[offset..<end])
                 offset = end + 4
-                let (status, length, chunked) = try Self.readHead(head)
                 if chunked {
                     state = .chunkSize(status: status)
                 } else if length > 0 {
@@ -90,19 +89,24 @@ public struct HTTPResponseParser: Sendable {
         return nil
     }
 
-    /// Status, Content-Length and whether the body is chunked, from the head text.
-    private static func readHead(_ head: String) throws(Malformed) -> (Int, Int, Bool) {
-        let lines = head.split(separator: "\r\n", omittingEmptySubsequences: false)
-        let statusParts = lines.first?.split(separator: " ", maxSplits: 2) ?? []
-        guard statusParts.count >= 2, statusParts[0].hasPrefix("HTTP/1."), let status = Int(statusParts[1]) else {
-            throw Malformed(reason: "bad status line \(lines.first ?? "")")
+    /// Status, Content-Length and whether the body is chunked, from the head's bytes.
+    private static func readHead(_ head: ArraySlice<UInt8>) throws(Malformed) -> (Int, Int, Bool) {
+        let lines = head.split(separator: 10, omittingEmptySubsequences: false).map { line in
+            line.last == 13 ? line.dropLast() : line
+        }
+        let statusLine = lines.first ?? []
+        let statusParts = statusLine.split(separator: UInt8(ascii: " "), maxSplits: 2)
+        guard statusParts.count >= 2, statusParts[0].starts(with: "HTTP/1.".utf8),
+            let status = Int(String(decoding: statusParts[1], as: UTF8.self))
+        else {
+            throw Malformed(reason: "bad status line \(String(decoding: statusLine, as: UTF8.self))")
         }
         var length = 0
         var chunked = false
         for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let name = line[..<colon].lowercased()
-            let value = String(line[line.index(after: colon)...]).trimmingSpaces()
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { continue }
+            let name = String(decoding: line[..<colon], as: UTF8.self).lowercased()
+            let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingSpaces()
             if name == "content-length" {
                 guard let n = Int(value), n >= 0 else { throw Malformed(reason: "bad Content-Length \(value)") }
                 length = n

@@ -15,6 +15,7 @@ final class PublishDriver: @unchecked Sendable {
     private var nextSeq = 0
     private var started = false
     private var timer: Scheduled<Void>?
+    private var refillPending = false
     private(set) var state = PublishState()
 
     init(loop: EventLoop, request: PublishRequest, options: BenchOptions) {
@@ -67,6 +68,14 @@ final class PublishDriver: @unchecked Sendable {
             }
         }
         if state.ok + state.err >= state.sent { state.endMicros = MonotonicClock.micros() }
+        refillPending = true
+    }
+
+    /// After a read: writes the requests that the responses just read made room for, all in one
+    /// flush per connection (a flush per response would cost the client a syscall each).
+    func readComplete() {
+        guard refillPending else { return }
+        refillPending = false
         pump()
     }
 

@@ -47,6 +47,11 @@ final class PublisherHandler: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        driver.readComplete()
+        context.fireChannelReadComplete()
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         self.context = nil
         let lost = writeTimes.count
