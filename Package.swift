@@ -204,6 +204,7 @@ let package = Package(
                 "BelfryServer", "BelfryJSON", "PusherProtocol", "BelfryManifest", "BelfryTestSupport",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

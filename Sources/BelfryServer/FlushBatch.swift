@@ -41,7 +41,9 @@ final class FlushBatch: @unchecked Sendable {
     }
 
     /// Marks this tick as having had a fan-out and schedules the end-of-tick flush (tasks run
-    /// after the tick's I/O events). On `loop`.
+    /// after the tick's I/O events). On `loop`. The HTTP handler calls it before the first of
+    /// several pipelined requests read together, so that even the first publish's subscribers
+    /// are flushed once, with the others.
     func scheduleFlush() {
         collecting = true
         guard !scheduled else { return }

@@ -30,6 +30,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var inbound: ByteBuffer?
     private var state = State.open
     private var unflushed = false
+    private var batch: FlushBatch?
 
     init(context: ServerContext) {
         self.context = context
@@ -92,6 +93,11 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 if request.isWebSocketUpgrade {
                     upgrade(request, leftover: &buffer, channelContext)
                     return
+                }
+                if buffer.readableBytes > 0 {
+                    // More pipelined requests follow in this read: their fan-outs (and this
+                    // one's) share one flush per subscriber at the end of the tick.
+                    flushBatch(channelContext).scheduleFlush()
                 }
                 respond(route(request), close: !request.keepAlive, channelContext)
                 if state == .open, !channelContext.channel.isWritable {
@@ -218,6 +224,14 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         unflushed = false
         let channel = channelContext.channel
         channelContext.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    /// The flush batch of this connection's event loop, looked up once.
+    private func flushBatch(_ channelContext: ChannelHandlerContext) -> FlushBatch {
+        if let batch { return batch }
+        let batch = FlushBatch.of(channelContext.eventLoop)
+        self.batch = batch
+        return batch
     }
 
     private func flushIfNeeded(_ channelContext: ChannelHandlerContext) {
