@@ -135,7 +135,7 @@ scenario_args() {
         fan10k_one) [ $q = 1 ] && echo "--connections 2000 --messages 4 --rate 2" \
                                || echo "--connections 10000 --messages 10 --rate 2" ;;
         pub_only)   [ $q = 1 ] && echo "--connections 0 --messages 2000 --publishers 4 --depth 8" \
-                               || echo "--connections 0 --messages 100000 --publishers 4 --depth 8" ;;
+                               || echo "--connections 0 --messages 200000 --publishers 4 --depth 8" ;;
         *) echo "compare.sh: unknown scenario $1" >&2; exit 2 ;;
     esac
 }
@@ -182,7 +182,7 @@ run_wsload() {  # server scenario run: fan1k_max or pub_only with the C client, 
     local n=1000 m=2000 extra=()
     [ $QUICK = 1 ] && { n=200; m=200; }
     if [ "$name" = pub_only ]; then
-        n=0; m=100000; extra=(-C 4 -d 8 --drain 0.5)
+        n=0; m=200000; extra=(-C 4 -d 8 --drain 0.5)
         [ $QUICK = 1 ] && m=2000
     fi
     if [ "$server" = nchan ]; then

@@ -13,6 +13,8 @@ struct HTTPResponse {
     var status: Int
     var body: String
     var headers: [(String, String)] = []
+    /// The answer to a HEAD request: `Content-Length` is the body's, the body is not sent.
+    var omitsBody = false
 
     static func json(_ body: String, status: Int = 200) -> HTTPResponse { HTTPResponse(status: status, body: body) }
 
@@ -35,7 +37,7 @@ struct HTTPResponse {
         }
         if close { buffer.writeStaticString("Connection: close\r\n") }
         buffer.writeStaticString("\r\n")
-        buffer.writeString(body)
+        if !omitsBody { buffer.writeString(body) }
     }
 
     /// The reason phrase of each status the server answers with (RFC 9110 §15).

@@ -99,7 +99,10 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                     // one's) share one flush per subscriber at the end of the tick.
                     flushBatch(channelContext).scheduleFlush()
                 }
-                respond(route(request), close: !request.keepAlive, channelContext)
+                var response = route(request)
+                // HEAD: the GET response's head (its Content-Length included), without the body.
+                if request.method == "HEAD" { response.omitsBody = true }
+                respond(response, close: !request.keepAlive, channelContext)
                 if state == .open, !channelContext.channel.isWritable {
                     state = .paused
                     channelContext.channel.setOption(.autoRead, value: false).whenComplete { _ in }
@@ -119,7 +122,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             path = target[...]
             query = ""
         }
-        switch (request.method, path) {
+        switch (request.method == "HEAD" ? "GET" : request.method, path) {
         case ("POST", "/hooks/git"):
             return gitHook(request)
         case ("GET", "/healthz"):

@@ -201,3 +201,15 @@ import Testing
         #expect(PusherAPI.segments(afterApps: "/apps/1/events/") == ["1", "events", ""])
     }
 }
+
+@Suite struct HTTPResponseEncodingTests {
+    @Test func aHeadResponseKeepsTheLengthAndDropsTheBody() {
+        var buffer = ByteBuffer()
+        var response = HTTPResponse.json("{\"status\":\"ok\"}")
+        response.omitsBody = true
+        response.encode(close: false, into: &buffer)
+        #expect(
+            String(buffer: buffer)
+                == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n")
+    }
+}
