@@ -586,3 +586,17 @@ def test_endless_chunk_size_or_trailer_line_is_refused_and_closed(server, apps, 
     other = wire()
     other.send(f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n\r\n".encode())
     assert other.read_response().status == 200
+
+
+def test_head_healthz_has_the_get_head_without_a_body(server, wire):
+    """``HEAD /healthz`` (load balancer health checks) gets GET's status and Content-Length but no
+    body, so a GET that follows on the same connection is read correctly."""
+    w = wire()
+    host = f"Host: 127.0.0.1:{server.port}\r\n"
+    w.send(f"HEAD /healthz HTTP/1.1\r\n{host}\r\nGET /healthz HTTP/1.1\r\n{host}\r\n".encode())
+    status, _, headers, _ = w.read_head(TIMEOUT)
+    assert status == 200
+    length = dict((k.lower(), v) for k, v in headers)["content-length"]
+    assert int(length) == len(b'{"status":"ok"}')
+    resp = w.read_response()
+    assert resp.status == 200 and resp.json() == {"status": "ok"}, resp.raw
