@@ -28,7 +28,8 @@ import Testing
         return "POST \(target) HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
     }
 
-    @Test func pipelinedPublishesShareOneFlushPerSubscriber() throws {
+    /// An HTTP connection and a subscriber of channel `c` on one event loop.
+    private func setUp() throws -> (EmbeddedEventLoop, EmbeddedChannel, EmbeddedChannel, Connection) {
         let loop = EmbeddedEventLoop()
         let context = ServerContext(
             store: ConfigStore(ConfigSnapshot(apps: [app])), options: ServerOptions(), logger: Logger(label: "test"),
@@ -38,8 +39,12 @@ import Testing
         let subscriber = Connection(
             socketID: "1.1", appID: app.id, channel: subscriberChannel, loopIndex: 0, maxBacklog: 1 << 20)
         context.hubs.hub(for: app.id).subscribe(subscriber, channel: "c")
-
         let http = EmbeddedChannel(handler: HTTPHandler(context: context), loop: loop)
+        return (loop, http, subscriberChannel, subscriber)
+    }
+
+    @Test func pipelinedPublishesShareOneFlushPerSubscriber() throws {
+        let (loop, http, subscriberChannel, subscriber) = try setUp()
         try http.writeInbound(ByteBuffer(string: signedEvent("one") + signedEvent("two") + signedEvent("three")))
 
         var responses = ""
@@ -60,17 +65,7 @@ import Testing
 
     /// A single publish is still flushed at once (the lowest latency when nothing is pipelined).
     @Test func aLonePublishIsFlushedAtOnce() throws {
-        let loop = EmbeddedEventLoop()
-        let context = ServerContext(
-            store: ConfigStore(ConfigSnapshot(apps: [app])), options: ServerOptions(), logger: Logger(label: "test"),
-            loopIndices: [:])
-        let subscriberChannel = EmbeddedChannel(loop: loop)
-        try subscriberChannel.pipeline.syncOperations.addHandler(WebSocketFrameEncoder())
-        let subscriber = Connection(
-            socketID: "1.1", appID: app.id, channel: subscriberChannel, loopIndex: 0, maxBacklog: 1 << 20)
-        context.hubs.hub(for: app.id).subscribe(subscriber, channel: "c")
-
-        let http = EmbeddedChannel(handler: HTTPHandler(context: context), loop: loop)
+        let (loop, http, subscriberChannel, _) = try setUp()
         try http.writeInbound(ByteBuffer(string: signedEvent("alone")))
         let frame = try #require(try subscriberChannel.readOutbound(as: ByteBuffer.self))
         #expect(String(buffer: frame).contains("\"event\":\"alone\""))

@@ -755,6 +755,20 @@ def expect_silence() -> Callable[..., None]:
     return check
 
 
+def masked_frame(opcode: int, payload: bytes) -> bytes:
+    """A final client frame, masked as RFC 6455 §5.3 requires."""
+    mask = os.urandom(4)
+    n = len(payload)
+    head = bytes([0x80 | opcode])
+    if n < 126:
+        head += bytes([0x80 | n])
+    elif n < 65536:
+        head += bytes([0x80 | 126]) + struct.pack("!H", n)
+    else:
+        head += bytes([0x80 | 127]) + struct.pack("!Q", n)
+    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+
+
 class RawWsClient:
     """A bare WebSocket client on a socket: it reads frames and sends only what it is told to;
     in particular it does not answer the server's close frame unless asked to (``send_close``)."""
@@ -802,16 +816,7 @@ class RawWsClient:
         return opcode, payload
 
     def send_frame(self, opcode: int, payload: bytes) -> None:
-        mask = os.urandom(4)
-        n = len(payload)
-        head = bytes([0x80 | opcode])
-        if n < 126:
-            head += bytes([0x80 | n])
-        elif n < 65536:
-            head += bytes([0x80 | 126]) + struct.pack("!H", n)
-        else:
-            head += bytes([0x80 | 127]) + struct.pack("!Q", n)
-        self.sock.sendall(head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
+        self.sock.sendall(masked_frame(opcode, payload))
 
     def send_close(self, code: int) -> None:
         self.send_frame(8, struct.pack("!H", code))

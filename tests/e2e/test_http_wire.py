@@ -22,6 +22,8 @@ from typing import Any
 
 import pytest
 
+from conftest import masked_frame
+
 TIMEOUT = 5.0
 WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 MAX_REQUEST_BODY = 1 << 20  # ServerOptions.maxRequestBody; the suite's servers keep the default
@@ -240,20 +242,6 @@ def upgrade_request(port: int, path: str, *, key: str | None, version: str = "13
         lines.append(f"Sec-WebSocket-Key: {key}")
     lines.append(f"Sec-WebSocket-Version: {version}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
-
-
-def masked_frame(opcode: int, payload: bytes) -> bytes:
-    """A final client frame, masked as RFC 6455 §5.3 requires."""
-    mask = os.urandom(4)
-    n = len(payload)
-    head = bytes([0x80 | opcode])
-    if n < 126:
-        head += bytes([0x80 | n])
-    elif n < 65536:
-        head += bytes([0x80 | 126]) + struct.pack("!H", n)
-    else:
-        head += bytes([0x80 | 127]) + struct.pack("!Q", n)
-    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
 
 
 def pusher_path(app) -> str:
