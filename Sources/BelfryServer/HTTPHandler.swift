@@ -31,6 +31,10 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var state = State.open
     private var unflushed = false
     private var batch: FlushBatch?
+    /// When the client last sent a byte, and the check that closes the connection once it has
+    /// been silent for `httpIdleTimeout` (re-armed lazily, not per request).
+    private var lastRead = NIODeadline.uptimeNanoseconds(0)
+    private var idleCheck: Scheduled<Void>?
 
     init(context: ServerContext) {
         self.context = context
@@ -38,7 +42,33 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         self.parser = HTTP1Parser(maxBodyBytes: context.options.maxRequestBody)
     }
 
+    func handlerAdded(context channelContext: ChannelHandlerContext) {
+        lastRead = channelContext.eventLoop.now
+        scheduleIdleCheck(channelContext, at: lastRead + idleTimeout)
+    }
+
+    func handlerRemoved(context channelContext: ChannelHandlerContext) {
+        idleCheck?.cancel()
+        idleCheck = nil
+    }
+
+    private var idleTimeout: TimeAmount { .milliseconds(Int64(context.options.httpIdleTimeout * 1000)) }
+
+    private func scheduleIdleCheck(_ channelContext: ChannelHandlerContext, at deadline: NIODeadline) {
+        idleCheck = channelContext.eventLoop.scheduleTask(deadline: deadline) { [weak self] in
+            guard let self, self.state != .upgraded else { return }
+            let due = self.lastRead + self.idleTimeout
+            if due <= channelContext.eventLoop.now {
+                self.context.logger.debug("http connection idle, closing")
+                channelContext.close(promise: nil)
+            } else {
+                self.scheduleIdleCheck(channelContext, at: due)
+            }
+        }
+    }
+
     func channelRead(context channelContext: ChannelHandlerContext, data: NIOAny) {
+        lastRead = channelContext.eventLoop.now
         var bytes = unwrapInboundIn(data)
         guard state == .open || state == .paused else { return }
         if inbound == nil { inbound = bytes } else { inbound!.writeBuffer(&bytes) }

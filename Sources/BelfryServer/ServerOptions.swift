@@ -19,6 +19,9 @@ public struct ServerOptions: Sendable {
     public var maxFrameSize: Int = 1 << 16
     /// Largest HTTP request body accepted (413 past it).
     public var maxRequestBody: Int = 1 << 20
+    /// An HTTP connection (not yet a WebSocket) is closed after this many seconds without a byte
+    /// from the client: an idle keep-alive connection, or a request that stopped half-way.
+    public var httpIdleTimeout: Double = 60
     /// Largest `data` of one event (hosted Pusher: 10 KB; 413 past it).
     public var maxEventDataBytes: Int = 10 * 1024
     /// Event-loop threads; 0 means one per core.

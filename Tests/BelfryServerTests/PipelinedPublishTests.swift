@@ -72,3 +72,54 @@ import Testing
         loop.run()
     }
 }
+
+/// An HTTP connection that stays silent (idle keep-alive, or a request that stopped half-way) is
+/// closed after `httpIdleTimeout`; one that keeps sending is not, and an upgraded one never is.
+@Suite struct HTTPIdleTimeoutTests {
+    private func channel(timeout: Double) throws -> (EmbeddedEventLoop, EmbeddedChannel) {
+        var options = ServerOptions()
+        options.httpIdleTimeout = timeout
+        let app = App(name: "a", id: "1", key: "key", secret: "secret")
+        let context = ServerContext(
+            store: ConfigStore(ConfigSnapshot(apps: [app])), options: options, logger: Logger(label: "test"),
+            loopIndices: [:])
+        let loop = EmbeddedEventLoop()
+        let channel = EmbeddedChannel(handler: HTTPHandler(context: context), loop: loop)
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        return (loop, channel)
+    }
+
+    @Test func aSilentConnectionIsClosed() throws {
+        let (loop, channel) = try channel(timeout: 60)
+        try channel.writeInbound(ByteBuffer(string: "GET /healthz HTTP/1.1\r\n"))  // stops half-way
+        loop.advanceTime(by: .seconds(59))
+        #expect(channel.isActive)
+        loop.advanceTime(by: .seconds(2))
+        #expect(!channel.isActive)
+    }
+
+    @Test func aConnectionThatKeepsSendingStaysOpen() throws {
+        let (loop, channel) = try channel(timeout: 60)
+        for _ in 0..<5 {
+            loop.advanceTime(by: .seconds(40))
+            try channel.writeInbound(ByteBuffer(string: "GET /healthz HTTP/1.1\r\n\r\n"))
+        }
+        #expect(channel.isActive)
+        loop.advanceTime(by: .seconds(61))
+        #expect(!channel.isActive)
+    }
+
+    @Test func anUpgradedConnectionIsLeftToTheWebSocketTimers() throws {
+        let (loop, channel) = try channel(timeout: 60)
+        try channel.writeInbound(
+            ByteBuffer(
+                string: "GET /app/key?protocol=7 HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"))
+        var written = ""
+        while let part = try channel.readOutbound(as: ByteBuffer.self) { written += String(buffer: part) }
+        #expect(written.hasPrefix("HTTP/1.1 101 Switching Protocols\r\n"), "\(written)")
+        #expect(written.contains("pusher:connection_established"))
+        loop.advanceTime(by: .seconds(90))
+        #expect(channel.isActive)
+    }
+}
