@@ -29,6 +29,8 @@ public struct BenchOptions: Sendable, Equatable {
     public var timeLimit: Double = 60
     /// Bound on one connection's handshake (connect, upgrade, subscribe), in seconds.
     public var connectTimeout: Double = 10
+    /// With an `https://` URL: accept any server certificate (self-signed test deployments).
+    public var insecure = false
     /// Seconds without a new frame, after the last publish response, before missing frames count as lost.
     public var drain: Double = 2
     /// Client event loop threads.

@@ -11,7 +11,8 @@ extension BenchRun {
     /// Connects the K publishers, publishes, and waits until every expected frame arrived, no
     /// frame arrived for `--drain` seconds after the last response, or the deadline.
     func publish(
-        driver: PublishDriver, address: ServerAddress, stats: [LoopStats], expected: Int, ready: Int, clock: RunClock
+        driver: PublishDriver, address: ServerAddress, tls: TLSClient?, stats: [LoopStats], expected: Int, ready: Int,
+        clock: RunClock
     ) async -> PublishPhase {
         var notes: [String] = []
         guard options.messages > 0 else { return PublishPhase(state: PublishState(), notes: notes) }
@@ -20,12 +21,17 @@ extension BenchRun {
             .connectTimeout(
                 .microseconds(Int64(max(1, min(UInt64(options.connectTimeout * 1e6), clock.remainingMicros))))
             )
-            .channelInitializer { channel in channel.pipeline.addHandler(PublisherHandler(driver: driver)) }
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try tls?.addHandler(to: channel)
+                    try channel.pipeline.syncOperations.addHandler(PublisherHandler(driver: driver))
+                }
+            }
         for _ in 0..<options.publishers {
             do {
                 _ = try await bootstrap.connect(host: address.host, port: address.port).get()
             } catch {
-                notes.append("publisher connect failed: \(error)")
+                notes.append("publisher connect failed: \(TLSClient.explain(error))")
             }
         }
         driver.loop.execute { driver.start() }

@@ -26,6 +26,7 @@ public struct BenchRun: Sendable {
     public func run() async throws -> BenchReport {
         if let error = options.validate() { throw error }
         let address = try ServerAddress.parse(options.url).get()
+        let tls = try address.tls ? TLSClient(host: address.host, insecure: options.insecure) : nil
         let clock = RunClock(start: MonotonicClock.micros(), limitSeconds: options.timeLimit)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: options.threads)
         var stats: [ObjectIdentifier: LoopStats] = [:]
@@ -38,7 +39,7 @@ public struct BenchRun: Sendable {
         server.rssKBStart = sampler?.rssKilobytes() ?? 0
         let cpuStart = sampler?.cpuSeconds() ?? 0
 
-        let connector = SubscriberConnector(group: group, options: options, address: address, stats: stats)
+        let connector = SubscriberConnector(group: group, options: options, address: address, stats: stats, tls: tls)
         let connected = await connectAll(connector, clock: clock)
         report.ready = connected.ready
         report.failed = options.connections - connected.ready
@@ -57,7 +58,7 @@ public struct BenchRun: Sendable {
             loop: group.next(), request: PublishRequest(options: options, address: address), options: options)
         let cpuPubStart = sampler?.cpuSeconds() ?? 0
         let published = await publish(
-            driver: driver, address: address, stats: Array(stats.values), expected: report.expected,
+            driver: driver, address: address, tls: tls, stats: Array(stats.values), expected: report.expected,
             ready: connected.ready, clock: clock)
         server.cpuPubSeconds = (sampler?.cpuSeconds() ?? 0) - cpuPubStart
         report.notes += published.notes

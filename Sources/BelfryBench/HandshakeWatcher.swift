@@ -19,7 +19,7 @@ final class HandshakeWatcher: ChannelInboundHandler, RemovableChannelHandler, @u
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        signal.fail(.upgrade(String(describing: error)))
+        signal.fail(.upgrade(TLSClient.explain(error)))
         context.close(promise: nil)
     }
 

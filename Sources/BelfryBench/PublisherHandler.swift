@@ -42,7 +42,7 @@ final class PublisherHandler: ChannelInboundHandler, @unchecked Sendable {
                 }
             }
         } catch {
-            driver.note("publisher: \(error)")
+            driver.note("publisher: \(TLSClient.explain(error))")
             context.close(promise: nil)
         }
     }
@@ -61,7 +61,7 @@ final class PublisherHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        driver.note("publisher: \(error)")
+        driver.note("publisher: \(TLSClient.explain(error))")
         context.close(promise: nil)
     }
 

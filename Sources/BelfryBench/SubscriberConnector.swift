@@ -19,6 +19,8 @@ struct SubscriberConnector: Sendable {
     let address: ServerAddress
     /// Each event loop's stats, looked up by the loop a channel lands on.
     let stats: [ObjectIdentifier: LoopStats]
+    /// TLS for an `https://` URL.
+    let tls: TLSClient?
 
     /// The upgrade request path for connection `index`.
     func path(index: Int) -> String {
@@ -41,7 +43,12 @@ struct SubscriberConnector: Sendable {
         let bootstrap = ClientBootstrap(group: loop)
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(timeout)
-            .channelInitializer { channel in
+            .channelInitializer { [tls] channel in
+                do {
+                    try tls?.addHandler(to: channel)
+                } catch {
+                    return channel.eventLoop.makeFailedFuture(error)
+                }
                 let watcher = HandshakeWatcher(signal: signal)
                 let handler = SubscriberHandler(index: index, stats: loopStats, signal: signal, machine: machine)
                 // No automatic error handler: one handler fewer on every frame's path; the
@@ -64,7 +71,7 @@ struct SubscriberConnector: Sendable {
         bootstrap.connect(host: address.host, port: address.port).whenComplete { result in
             switch result {
             case .failure(let error):
-                signal.fail(.connect(String(describing: error)))
+                signal.fail(.connect(TLSClient.explain(error)))
             case .success(let channel):
                 outcome.channel = channel
                 var headers = HTTPHeaders()

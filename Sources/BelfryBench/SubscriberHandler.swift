@@ -92,7 +92,7 @@ final class SubscriberHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        signal.fail(.upgrade(String(describing: error)))
+        signal.fail(.upgrade(TLSClient.explain(error)))
         context.close(promise: nil)
     }
 }

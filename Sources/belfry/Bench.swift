@@ -17,7 +17,8 @@ struct Bench: AsyncParsableCommand {
             Example: belfry bench --url http://127.0.0.1:6001 --connections 1000 --messages 500
             """)
 
-    @Option(help: "Base URL of the server (WebSocket URL derived: http→ws).") var url = "http://127.0.0.1:6001"
+    @Option(help: "Base URL of the server: http:// or https:// (TLS); the WebSocket URL is derived (ws://, wss://).")
+    var url = "http://127.0.0.1:6001"
     @Option(help: "Pusher app id.") var appId = "app-id"
     @Option(help: "Pusher app key.") var key = "app-key"
     @Option(help: "Pusher app secret (default: env BELFRY_BENCH_SECRET, else app-secret).") var secret: String?
@@ -37,6 +38,7 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Bound on one connection's handshake, in seconds.") var connectTimeout: Double = 10
     @Option(help: "Seconds without a new frame before missing frames count as lost.") var drain: Double = 2
     @Option(help: "Client event loop threads.") var threads = 1
+    @Flag(help: "With https://: accept any server certificate (self-signed test deployments).") var insecure = false
     @Flag(help: "Print only the JSON line.") var json = false
     @Flag(help: "Print a progress line per second to stderr even when it is not a terminal.") var progress = false
     @Flag(help: "No progress lines.") var quiet = false
@@ -63,6 +65,7 @@ struct Bench: AsyncParsableCommand {
         o.connectTimeout = connectTimeout
         o.drain = drain
         o.threads = threads
+        o.insecure = insecure
         return o
     }
 

@@ -45,7 +45,13 @@ import Testing
     @Test func urlsAreReadOrRefused() throws {
         #expect(try ServerAddress.parse("http://127.0.0.1:6001").get() == ServerAddress(host: "127.0.0.1", port: 6001))
         #expect(try ServerAddress.parse("ws://example.com/").get() == ServerAddress(host: "example.com", port: 80))
-        for bad in ["https://x:1", "127.0.0.1:6001", "http://x:0", "http://x:1/path", "http://:80"] {
+        #expect(
+            try ServerAddress.parse("https://example.com").get()
+                == ServerAddress(host: "example.com", port: 443, tls: true))
+        #expect(
+            try ServerAddress.parse("wss://127.0.0.1:8443/").get()
+                == ServerAddress(host: "127.0.0.1", port: 8443, tls: true))
+        for bad in ["ftp://x:1", "127.0.0.1:6001", "http://x:0", "http://x:1/path", "http://:80", "https://x:1/a"] {
             var options = BenchOptions()
             options.url = bad
             guard case .badURL = options.validate() else {
@@ -53,6 +59,15 @@ import Testing
                 continue
             }
         }
+    }
+
+    /// SNI carries a host name, never an IP address.
+    @Test func tlsRecognisesIPAddresses() {
+        #expect(TLSClient.isIPAddress("127.0.0.1"))
+        #expect(TLSClient.isIPAddress("[::1]"))
+        #expect(TLSClient.isIPAddress("::1"))
+        #expect(!TLSClient.isIPAddress("localhost"))
+        #expect(!TLSClient.isIPAddress("example.com"))
     }
 
     @Test func errorTextNamesTheFlag() {
