@@ -177,6 +177,7 @@ public struct JSONParser {
             index += 1
         }
         guard index < bytes.count else { throw fail("unterminated string") }
+        if ascii, let string = try unescapeASCII(from: start) { return string }
         var out: [UInt8] = []
         out.reserveCapacity(index - start + 16)
         out.append(contentsOf: bytes[start..<index])
@@ -214,6 +215,69 @@ public struct JSONParser {
             }
         }
         throw fail("unterminated string")
+    }
+
+    /// The escaped string that starts at `start` (its first escape is at `index`), unescaped
+    /// straight into the new string's storage: one allocation, where going through a byte buffer
+    /// takes two. Nil (nothing consumed) when the string holds raw non-ASCII bytes, which must
+    /// be validated.
+    private mutating func unescapeASCII(from start: Int) throws(Failure) -> String? {
+        // The closing quote, skipping escaped characters; the unescaped text is never longer.
+        var end = index
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\"") {
+            if bytes[end] >= 0x80 { return nil }
+            end += bytes[end] == UInt8(ascii: "\\") ? 2 : 1
+        }
+        guard end < bytes.count else { throw fail("unterminated string") }
+        var failure: Failure?
+        let string = String(unsafeUninitializedCapacity: end - start) { out in
+            var count = 0
+            var i = start
+            func put(_ byte: UInt8) {
+                out[count] = byte
+                count += 1
+            }
+            while i < end {
+                let byte = bytes[i]
+                i += 1
+                if byte < 0x20 {
+                    failure = Failure(offset: i - 1, reason: "control character in string")
+                    return 0
+                }
+                guard byte == UInt8(ascii: "\\") else {
+                    put(byte)
+                    continue
+                }
+                let escaped = bytes[i]
+                i += 1
+                switch escaped {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): put(escaped)
+                case UInt8(ascii: "b"): put(0x08)
+                case UInt8(ascii: "f"): put(0x0C)
+                case UInt8(ascii: "n"): put(0x0A)
+                case UInt8(ascii: "r"): put(0x0D)
+                case UInt8(ascii: "t"): put(0x09)
+                case UInt8(ascii: "u"):
+                    var parser = self
+                    parser.index = i
+                    do {
+                        let scalar = try parser.parseUnicodeEscape()
+                        UTF8.encode(scalar) { put($0) }
+                        i = parser.index
+                    } catch {
+                        failure = (error as? Failure) ?? Failure(offset: i, reason: "invalid \\u escape")
+                        return 0
+                    }
+                default:
+                    failure = Failure(offset: i - 1, reason: "invalid escape")
+                    return 0
+                }
+            }
+            return count
+        }
+        if let failure { throw failure }
+        index = end + 1
+        return string
     }
 
     private func makeString(_ run: ArraySlice<UInt8>, ascii: Bool) throws(Failure) -> String {

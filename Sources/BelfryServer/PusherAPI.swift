@@ -36,7 +36,7 @@ struct PusherAPI {
         let hub = context.hubs.hub(for: app.id)
         if case .failure(let e) = RequestSignature.verify(
             method: request.method, path: request.path, query: request.query, body: request.body,
-            appKey: app.key, keys: [hub.signingKey(for: app.secret)], now: now)
+            appKey: app.key, key: hub.signingKey(for: app.secret), now: now)
         {
             context.logger.info(
                 "http api request refused", metadata: ["app": "\(app.id)", "code": "401", "reason": "\(e.message)"])

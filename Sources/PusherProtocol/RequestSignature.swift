@@ -54,6 +54,25 @@ public enum RequestSignature {
         method: String, path: String, query: [(String, String)], body: [UInt8],
         appKey: String, keys: [SigningKey], now: Int
     ) -> Result<Void, APIError> {
+        verify(method: method, path: path, query: query, body: body, appKey: appKey, now: now) { message, signature in
+            keys.contains { $0.matches(bytes: message, hex: signature) }
+        }
+    }
+
+    /// Checks a request against one prepared key (no array to build per request).
+    public static func verify(
+        method: String, path: String, query: [(String, String)], body: [UInt8],
+        appKey: String, key signingKey: SigningKey, now: Int
+    ) -> Result<Void, APIError> {
+        verify(method: method, path: path, query: query, body: body, appKey: appKey, now: now) { message, signature in
+            signingKey.matches(bytes: message, hex: signature)
+        }
+    }
+
+    private static func verify(
+        method: String, path: String, query: [(String, String)], body: [UInt8], appKey: String, now: Int,
+        signed: (_ message: [UInt8], _ signature: String) -> Bool
+    ) -> Result<Void, APIError> {
         func param(_ name: String) -> String? { query.first { $0.0 == name }?.1 }
         guard let key = param("auth_key"), let timestamp = param("auth_timestamp"),
             let version = param("auth_version"), let signature = param("auth_signature")
@@ -70,18 +89,15 @@ public enum RequestSignature {
                 .unauthorized("auth_timestamp \(ts) is more than \(timestampWindow) s away from server time \(now)"))
         }
         if !body.isEmpty || param("body_md5") != nil {
-            let actual = Signature.md5Hex(body as [UInt8])
             guard let claimed = param("body_md5") else {
                 return .failure(.unauthorized("body_md5 is required when the request has a body"))
             }
-            guard Signature.constantTimeEquals(claimed, actual) else {
+            guard Signature.md5Matches(body, hex: claimed) else {
                 return .failure(.unauthorized("body_md5 does not match the request body"))
             }
         }
         let message = bytesToSign(method: method, path: path, query: query)
-        for key in keys where Signature.constantTimeEquals(key.hex(bytes: message), signature) {
-            return .success(())
-        }
+        if signed(message, signature) { return .success(()) }
         let shown = String(decoding: message, as: UTF8.self).replacingNewlines()
         return .failure(.unauthorized("Invalid signature: expected HMAC-SHA256 hex digest of \"\(shown)\""))
     }

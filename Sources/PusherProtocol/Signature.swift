@@ -23,6 +23,12 @@ public enum Signature {
         Insecure.MD5.hash(data: bytes).withUnsafeBytes { Hex.encode($0) }
     }
 
+    /// Whether `hex` is the lower-case hex MD5 of `bytes`, compared in constant time without
+    /// making the hex string.
+    public static func md5Matches(_ bytes: [UInt8], hex: String) -> Bool {
+        Insecure.MD5.hash(data: bytes).withUnsafeBytes { Hex.constantTimeEquals($0, hex: hex) }
+    }
+
     /// Compares two strings in time that depends only on their lengths.
     public static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
         var a = a
@@ -92,6 +98,20 @@ public enum Hex {
             return encoded
         }
         return Array(bytes).withUnsafeBytes { encode($0) }
+    }
+
+    /// Whether `hex` is the lower-case hex of `bytes`, in time that depends only on the lengths.
+    public static func constantTimeEquals(_ bytes: UnsafeRawBufferPointer, hex: String) -> Bool {
+        var hex = hex
+        return hex.withUTF8 { text in
+            guard text.count == bytes.count * 2 else { return false }
+            var diff: UInt8 = 0
+            for (index, b) in bytes.enumerated() {
+                diff |= text[2 * index] ^ digits[Int(b >> 4)]
+                diff |= text[2 * index + 1] ^ digits[Int(b & 0x0F)]
+            }
+            return diff == 0
+        }
     }
 
     public static func encode(_ bytes: UnsafeRawBufferPointer) -> String {

@@ -24,4 +24,12 @@ public struct SigningKey: @unchecked Sendable {
         mac.update(data: bytes)
         return mac.finalize().withUnsafeBytes { Hex.encode($0) }
     }
+
+    /// Whether `hex` is `hex(HMAC-SHA256(secret, bytes))`, compared in constant time without
+    /// making the hex string.
+    public func matches(bytes: [UInt8], hex: String) -> Bool {
+        var mac = keyed
+        mac.update(data: bytes)
+        return mac.finalize().withUnsafeBytes { Hex.constantTimeEquals($0, hex: hex) }
+    }
 }

@@ -77,4 +77,22 @@ import Testing
         #expect(Signature.md5Hex(Array("".utf8)) == "d41d8cd98f00b204e9800998ecf8427e")
         #expect(Signature.md5Hex("abc".utf8) == "900150983cd24fb0d6963f7d28e17f72")
     }
+
+    /// Hex compared against bytes: exact lower-case digits of the right length only.
+    @Test func comparesHexWithoutMakingIt() {
+        let bytes: [UInt8] = [0x00, 0xAB, 0x7F]
+        bytes.withUnsafeBytes { raw in
+            #expect(Hex.constantTimeEquals(raw, hex: "00ab7f"))
+            #expect(!Hex.constantTimeEquals(raw, hex: "00AB7F"))
+            #expect(!Hex.constantTimeEquals(raw, hex: "00ab7e"))
+            #expect(!Hex.constantTimeEquals(raw, hex: "00ab7"))
+            #expect(!Hex.constantTimeEquals(raw, hex: "00ab7f00"))
+        }
+        #expect(Signature.md5Matches(Array("abc".utf8), hex: "900150983cd24fb0d6963f7d28e17f72"))
+        #expect(!Signature.md5Matches(Array("abd".utf8), hex: "900150983cd24fb0d6963f7d28e17f72"))
+        let key = SigningKey(secret: "secret")
+        let message = Array("POST\n/apps/1/events\nauth_key=k".utf8)
+        #expect(key.matches(bytes: message, hex: key.hex(bytes: message)))
+        #expect(!key.matches(bytes: message, hex: SigningKey(secret: "other").hex(bytes: message)))
+    }
 }
