@@ -213,3 +213,74 @@ import Testing
                 == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n")
     }
 }
+
+/// Random and mutated input in random pieces: the parser never traps, never loops without
+/// consuming, and every request it returns has a body within the limit.
+@Suite struct HTTP1ParserFuzzTests {
+    /// A small deterministic generator (SplitMix64), so a failure reproduces.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static let seeds = [
+        "POST /apps/1/events?auth_key=k HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello",
+        "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4;e=1\r\nWiki\r\n0\r\nT: v\r\n\r\n",
+        "GET /app/k HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nExpect: 100-continue\r\n\r\n",
+        "\r\n\nGET /healthz HTTP/1.0\nConnection: keep-alive\n\n",
+    ]
+
+    @Test func survivesMutatedInput() {
+        var random = SplitMix(state: 0x5EED)
+        let alphabet = Array(" \r\n:;-0123456789abcdefABCDEF/?=&%\t\u{7F}".utf8) + [0x00, 0x80, 0xFF]
+        var requests = 0
+        var failures = 0
+        rounds: for round in 0..<3000 {
+            var bytes = Array(Self.seeds[round % Self.seeds.count].utf8)
+            for _ in 0..<Int.random(in: 0...8, using: &random) {
+                let position = Int.random(in: 0...bytes.count, using: &random)
+                switch Int.random(in: 0..<3, using: &random) {
+                case 0: bytes.insert(alphabet.randomElement(using: &random)!, at: position)
+                case 1: if position < bytes.count { bytes.remove(at: position) }
+                default:
+                    if position < bytes.count { bytes[position] = alphabet.randomElement(using: &random)! }
+                }
+            }
+            var parser = HTTP1Parser(maxHeadBytes: 256, maxBodyBytes: 64)
+            var buffer = ByteBuffer()
+            var rest = bytes[...]
+            while !rest.isEmpty {
+                let piece = Int.random(in: 1...16, using: &random)
+                buffer.writeBytes(rest.prefix(piece))
+                rest = rest.dropFirst(piece)
+                var steps = 0
+                parse: while true {
+                    steps += 1
+                    if steps > 1000 {
+                        Issue.record("no progress on round \(round): \(bytes)")
+                        return
+                    }
+                    switch parser.next(&buffer) {
+                    case .request(let request):
+                        #expect(request.body.count <= 64)
+                        requests += 1
+                    case .expectsContinue: continue
+                    case .needMore: break parse
+                    case .failure:
+                        // The server answers and closes here; nothing more is read.
+                        failures += 1
+                        continue rounds
+                    }
+                }
+            }
+        }
+        // Both outcomes occur: the mutations are neither all harmless nor all fatal.
+        #expect(requests > 500 && failures > 500, "requests \(requests), failures \(failures)")
+    }
+}
