@@ -153,12 +153,12 @@ let package = Package(
         ),
         .testTarget(
             name: "BelfryBenchTests",
-            dependencies: ["BelfryBench", "PusherProtocol"],
+            dependencies: ["BelfryBench", "PusherProtocol", "BelfryTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "BelfryJSONTests",
-            dependencies: ["BelfryJSON"],
+            dependencies: ["BelfryJSON", "BelfryTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -159,8 +159,8 @@ public struct JSONParser {
     }
 
     /// A string without escapes (the common case) becomes a `String` straight from the input
-    /// bytes; one with escapes is unescaped into a byte buffer first. Only input with non-ASCII
-    /// bytes pays for UTF-8 validation.
+    /// bytes; one with escapes is unescaped straight into a new string (`unescape`). Only input
+    /// with non-ASCII bytes pays for UTF-8 validation.
     private mutating func parseString() throws(Failure) -> String {
         index += 1
         let start = index
@@ -177,55 +177,19 @@ public struct JSONParser {
             index += 1
         }
         guard index < bytes.count else { throw fail("unterminated string") }
-        if ascii, let string = try unescapeASCII(from: start) { return string }
-        var out: [UInt8] = []
-        out.reserveCapacity(index - start + 16)
-        out.append(contentsOf: bytes[start..<index])
-        while index < bytes.count {
-            let byte = bytes[index]
-            index += 1
-            switch byte {
-            case UInt8(ascii: "\""):
-                return try makeString(out[...], ascii: ascii)
-            case UInt8(ascii: "\\"):
-                guard index < bytes.count else { throw fail("unexpected end of input") }
-                let escaped = bytes[index]
-                index += 1
-                switch escaped {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escaped)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "u"):
-                    let scalar = try parseUnicodeEscape()
-                    UTF8.encode(scalar) { out.append($0) }
-                default:
-                    index -= 1
-                    throw fail("invalid escape")
-                }
-            default:
-                if byte < 0x20 {
-                    index -= 1
-                    throw fail("control character in string")
-                }
-                if byte >= 0x80 { ascii = false }
-                out.append(byte)
-            }
-        }
-        throw fail("unterminated string")
+        return try unescape(from: start, ascii: ascii)
     }
 
     /// The escaped string that starts at `start` (its first escape is at `index`), unescaped
     /// straight into the new string's storage: one allocation, where going through a byte buffer
-    /// takes two. Nil (nothing consumed) when the string holds raw non-ASCII bytes, which must
-    /// be validated.
-    private mutating func unescapeASCII(from start: Int) throws(Failure) -> String? {
+    /// takes two. `ascii` says whether the bytes before the first escape were all ASCII; a string
+    /// with raw non-ASCII bytes is UTF-8 validated once unescaped.
+    private mutating func unescape(from start: Int, ascii: Bool) throws(Failure) -> String {
         // The closing quote, skipping escaped characters; the unescaped text is never longer.
+        var ascii = ascii
         var end = index
         while end < bytes.count, bytes[end] != UInt8(ascii: "\"") {
-            if bytes[end] >= 0x80 { return nil }
+            if bytes[end] >= 0x80 { ascii = false }
             end += bytes[end] == UInt8(ascii: "\\") ? 2 : 1
         }
         guard end < bytes.count else { throw fail("unterminated string") }
@@ -272,6 +236,14 @@ public struct JSONParser {
                     failure = Failure(offset: i - 1, reason: "invalid escape")
                     return 0
                 }
+            }
+            if !ascii,
+                String(
+                    validating: UnsafeBufferPointer(UnsafeMutableBufferPointer(rebasing: out[..<count])), as: UTF8.self)
+                    == nil
+            {
+                failure = Failure(offset: start, reason: "invalid UTF-8 in string")
+                return 0
             }
             return count
         }

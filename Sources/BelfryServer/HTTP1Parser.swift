@@ -15,12 +15,13 @@ struct HTTP1Request: Equatable {
     var headers: [Header]
     var body: [UInt8] = []
 
-    /// The first header of that name (names compare case-insensitively).
+    /// The first header of that name; `name` is given in lower case and matches any case.
     func header(_ name: String) -> String? {
         headers.first { $0.name.equalsLowercase(name) }?.value
     }
 
-    /// Whether a comma-separated header (`Connection`, `Upgrade`) lists `token`, in any case.
+    /// Whether a comma-separated header (`Connection`, `Upgrade`) lists `token`, in any case
+    /// (`name` and `token` given in lower case).
     func header(_ name: String, contains token: String) -> Bool {
         headers.contains { header in
             header.name.equalsLowercase(name)
@@ -149,10 +150,9 @@ struct HTTP1Parser {
             }
             headScanned = 0
             guard end <= maxHeadBytes else { return .failure(.headersTooLarge(limit: maxHeadBytes)) }
-            switch Self.parseHead(&buffer, maxHeadBytes: maxHeadBytes) {
-            case .none: return .needMore
-            case .some(.failure(let error)): return .failure(error)
-            case .some(.success(let request)):
+            switch Self.parseHead(&buffer, length: end) {
+            case .failure(let error): return .failure(error)
+            case .success(let request):
                 switch Self.framing(of: request, maxBodyBytes: maxBodyBytes) {
                 case .failure(let error): return .failure(error)
                 case .success(let framing): pending = Pending(request: request, framing: framing)
@@ -207,44 +207,24 @@ struct HTTP1Parser {
         }
     }
 
-    /// Parses and consumes the request line and headers; `nil` when the blank line has not
-    /// arrived yet.
-    private static func parseHead(_ buffer: inout ByteBuffer, maxHeadBytes: Int) -> Result<
-        HTTP1Request, HTTP1ParseError
-    >? {
-        let scanned: (Int, Result<HTTP1Request, HTTP1ParseError>)?? = buffer.withUnsafeReadableBytes { bytes in
-            // Lines end in CRLF or a bare LF (RFC 9112 §2.2). Empty lines before the request
-            // line are skipped (§2.2, which pipelining clients may send after a body).
+    /// Parses and consumes a complete head of `length` bytes (found by `endOfHead`, leading
+    /// blank lines already skipped). Lines end in CRLF or a bare LF (RFC 9112 §2.2).
+    private static func parseHead(_ buffer: inout ByteBuffer, length: Int) -> Result<HTTP1Request, HTTP1ParseError> {
+        let result = buffer.withUnsafeReadableBytes { bytes in
             var lines: [Range<Int>] = []
             lines.reserveCapacity(16)
             var lineStart = 0
-            var index = 0
-            let count = min(bytes.count, maxHeadBytes + 1)
-            while index < count {
-                if bytes[index] == UInt8(ascii: "\n") {
-                    var lineEnd = index
-                    if lineEnd > lineStart, bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
-                    if lineEnd == lineStart {
-                        if !lines.isEmpty {
-                            return .some((index + 1, Self.request(lines: lines, bytes: bytes)))
-                        }
-                    } else {
-                        lines.append(lineStart..<lineEnd)
-                    }
-                    lineStart = index + 1
-                }
-                index += 1
+            for index in 0..<length where bytes[index] == UInt8(ascii: "\n") {
+                var lineEnd = index
+                if lineEnd > lineStart, bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+                if lineEnd == lineStart { break }  // the blank line that ends the head
+                lines.append(lineStart..<lineEnd)
+                lineStart = index + 1
             }
-            if bytes.count > maxHeadBytes { return .some(nil) }
-            return nil
+            return Self.request(lines: lines, bytes: bytes)
         }
-        switch scanned {
-        case .none: return nil
-        case .some(.none): return .failure(.headersTooLarge(limit: maxHeadBytes))
-        case .some(.some((let consumed, let result))):
-            buffer.moveReaderIndex(forwardBy: consumed)
-            return result
-        }
+        buffer.moveReaderIndex(forwardBy: length)
+        return result
     }
 
     private static func request(lines: [Range<Int>], bytes raw: UnsafeRawBufferPointer) -> Result<

@@ -44,18 +44,9 @@ public enum RequestSignature {
         method: String, path: String, query: [(String, String)], body: [UInt8],
         appKey: String, secrets: [String], now: Int
     ) -> Result<Void, APIError> {
-        verify(
-            method: method, path: path, query: query, body: body, appKey: appKey,
-            keys: secrets.map { SigningKey(secret: $0) }, now: now)
-    }
-
-    /// Checks a request against prepared keys (the server keeps one per app secret).
-    public static func verify(
-        method: String, path: String, query: [(String, String)], body: [UInt8],
-        appKey: String, keys: [SigningKey], now: Int
-    ) -> Result<Void, APIError> {
-        verify(method: method, path: path, query: query, body: body, appKey: appKey, now: now) { message, signature in
-            keys.contains { $0.matches(bytes: message, hex: signature) }
+        let keys = secrets.map { SigningKey(secret: $0) }
+        return verify(method: method, path: path, query: query, body: body, appKey: appKey, now: now) {
+            message, signature in keys.contains { $0.matches(bytes: message, hex: signature) }
         }
     }
 

@@ -14,13 +14,8 @@ public enum Signature {
 
     /// Lowercase hex MD5 of `bytes` (the HTTP API's `body_md5`).
     public static func md5Hex(_ bytes: some Sequence<UInt8>) -> String {
-        Insecure.MD5.hash(data: Array(bytes)).withUnsafeBytes { Hex.encode($0) }
-    }
-
-    /// `md5Hex` of an array, without copying it.
-    public static func md5Hex(_ bytes: [UInt8]) -> String {
         // A digest is hex-encoded through its bytes: iterating it allocates.
-        Insecure.MD5.hash(data: bytes).withUnsafeBytes { Hex.encode($0) }
+        Insecure.MD5.hash(data: Array(bytes)).withUnsafeBytes { Hex.encode($0) }
     }
 
     /// Whether `hex` is the lower-case hex MD5 of `bytes`, compared in constant time without

@@ -1,4 +1,5 @@
 import BelfryJSON
+import BelfryTestSupport
 import Testing
 
 @Suite struct JSONParserTests {
@@ -52,24 +53,13 @@ import Testing
 /// Mutated JSON with escapes, in every string path (plain, escaped ASCII, escaped non-ASCII):
 /// the parser returns a value or a `Failure`, and never traps.
 @Suite struct JSONParserFuzzTests {
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test func survivesMutatedInput() {
         let seeds = [
             #"{"name":"e","channel":"c","data":"{\"ts\":\"@T1\",\"seq\":7}"}"#,
             #"["a\u00e9\ud83d\ude00\n\t\/", "é€", "\\\"", 1.5e3, true, null]"#,
         ]
         let alphabet = Array(#"\"u0aDfF{}[],:"#.utf8) + [0x01, 0x7F, 0xC3, 0xA9, 0xFF]
-        var random = SplitMix(state: 0x15_0A)
+        var random = SplitMix(seed: 0x15_0A)
         var values = 0
         var failures = 0
         for round in 0..<5000 {

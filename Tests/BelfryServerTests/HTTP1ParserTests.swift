@@ -1,3 +1,4 @@
+import BelfryTestSupport
 import NIOCore
 import Testing
 
@@ -217,18 +218,6 @@ import Testing
 /// Random and mutated input in random pieces: the parser never traps, never loops without
 /// consuming, and every request it returns has a body within the limit.
 @Suite struct HTTP1ParserFuzzTests {
-    /// A small deterministic generator (SplitMix64), so a failure reproduces.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let seeds = [
         "POST /apps/1/events?auth_key=k HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello",
         "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4;e=1\r\nWiki\r\n0\r\nT: v\r\n\r\n",
@@ -237,7 +226,7 @@ import Testing
     ]
 
     @Test func survivesMutatedInput() {
-        var random = SplitMix(state: 0x5EED)
+        var random = SplitMix(seed: 0x5EED)
         let alphabet = Array(" \r\n:;-0123456789abcdefABCDEF/?=&%\t\u{7F}".utf8) + [0x00, 0x80, 0xFF]
         var requests = 0
         var failures = 0
