@@ -25,12 +25,20 @@ extension ConfigSnapshot {
         ])
     }
 
-    /// Decodes what `json(secrets:)` wrote (`.include` carries users' password hashes too).
-    public init?(json: JSONValue) {
+    /// Whether a secret has the shape of `digest(_:)`: such a value came from `state` and is
+    /// never taken as a secret.
+    public static func looksLikeDigest(_ secret: String) -> Bool {
+        secret.hasPrefix("sha256:") && secret.utf8.count == 71
+            && secret.utf8.dropFirst(7).allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+    }
+
+    /// Decodes what `json(secrets:)` wrote (`.include` carries users' password hashes too). With
+    /// `.include` every app must carry `secret`; a `secretDigest` is accepted only with `.digest`.
+    public init?(json: JSONValue, secrets: SecretMode = .digest) {
         guard let apps = json["apps"]?.arrayValue, let users = json["users"]?.arrayValue else { return nil }
         var decodedApps: [App] = []
         for app in apps {
-            guard let decoded = App(json: app) else { return nil }
+            guard let decoded = App(json: app, secrets: secrets) else { return nil }
             decodedApps.append(decoded)
         }
         let decodedUsers = users.compactMap { user -> User? in
@@ -75,10 +83,14 @@ extension App {
         ])
     }
 
-    init?(json: JSONValue) {
+    init?(json: JSONValue, secrets: ConfigSnapshot.SecretMode) {
+        let secret: String?
+        switch secrets {
+        case .include: secret = json["secret"]?.stringValue
+        case .digest: secret = json["secret"]?.stringValue ?? json["secretDigest"]?.stringValue
+        }
         guard let name = json["name"]?.stringValue, let id = json["id"]?.stringValue,
-            let key = json["key"]?.stringValue,
-            let secret = json["secret"]?.stringValue ?? json["secretDigest"]?.stringValue
+            let key = json["key"]?.stringValue, let secret
         else { return nil }
         let limits = json["limits"]
         self.init(

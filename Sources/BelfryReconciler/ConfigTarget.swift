@@ -20,7 +20,9 @@ public enum DriftMode: String, Sendable, CaseIterable {
 /// Where passes and applied configurations are recorded (the SQLite store in production).
 public protocol PassRecorder: Sendable {
     func record(_ pass: PassRecord) async
-    func saveApplied(_ snapshot: ConfigSnapshot, revision: String, label: String) async
+    /// Saves the configuration about to be applied; a configuration that cannot be saved is not
+    /// applied (a restart would bring back the one before it, a revoked secret included).
+    func saveApplied(_ snapshot: ConfigSnapshot, revision: String, label: String) async throws
 }
 
 /// One reconcile pass as it is logged, stored and shown.
@@ -37,6 +39,8 @@ public struct PassRecord: Sendable, Equatable {
         case refused
         /// The source could not be read; retried with backoff.
         case unreachable
+        /// The configuration could not be saved, so it was not applied; retried with backoff.
+        case failed
         /// The server differs from the last applied revision (a change made outside git) and the
         /// drift mode is `warn`, so it was reported, not reverted.
         case drift

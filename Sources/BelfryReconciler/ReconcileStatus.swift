@@ -1,7 +1,7 @@
 import NIOConcurrencyHelpers
 
 /// What the reconciler reports about itself: the newest pass, the last applied revision and how
-/// many passes in a row failed to read the source.
+/// many passes in a row failed to read the source or to save what they would apply.
 public struct ReconcileStatus: Sendable, Equatable {
     public var lastPass: PassRecord?
     public var lastAppliedRevision: String?
@@ -22,7 +22,8 @@ final class LockedState: Sendable {
         box.withLockedValue { status in
             status.lastPass = record
             if record.result == .applied { status.lastAppliedRevision = record.revision }
-            status.consecutiveFailures = record.result == .unreachable ? status.consecutiveFailures + 1 : 0
+            let failed = record.result == .unreachable || record.result == .failed
+            status.consecutiveFailures = failed ? status.consecutiveFailures + 1 : 0
         }
     }
 }

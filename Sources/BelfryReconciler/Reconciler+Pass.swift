@@ -17,7 +17,7 @@ extension Reconciler {
         case .failure(let error):
             record.result = .unreachable
             record.error = "\(error)"
-            return await finish(record, started: started, applied: nil)
+            return await finish(record, started: started)
         }
         if trigger == .interval, let last = state.status.lastPass, last.revision == revision.revision,
             last.result == .invalid || last.result == .refused
@@ -35,11 +35,11 @@ extension Reconciler {
         let desired: ConfigSnapshot
         let set = revision.manifestSet
         let generated = await credentials?.generatedSecrets(for: set) ?? [:]
-        switch revision.snapshot(environment: environment, generatedSecrets: generated, set: set) {
+        switch revision.snapshot(environment: environment, generatedSecrets: generated, set: set, secrets: secrets) {
         case .failure(let errors):
             record.result = .invalid
             record.error = errors.description
-            return await finish(record, started: started, applied: nil)
+            return await finish(record, started: started)
         case .success(let snapshot):
             desired = snapshot
         }
@@ -56,16 +56,26 @@ extension Reconciler {
         if let refusal {
             record.result = .refused
             record.error = "\(refusal)"
-            return await finish(record, started: started, applied: nil)
+            return await finish(record, started: started)
         }
-        guard plan.hasChanges else { return await finish(record, started: started, applied: nil) }
+        guard plan.hasChanges else { return await finish(record, started: started) }
         if revision.revision == state.status.lastAppliedRevision {
             // Same revision, different server: something changed it outside git.
             logger.warning("drift: the server differs from the applied revision", metadata: ["plan": "\(plan.summary)"])
             if drift == .warn {
                 record.result = .drift
                 record.error = "the server differs from \(revision.label) (\(plan.summary)); --drift warn leaves it"
-                return await finish(record, started: started, applied: nil)
+                return await finish(record, started: started)
+            }
+        }
+        // Durable before live: the saved configuration is always the served one.
+        if let recorder {
+            do {
+                try await recorder.saveApplied(desired, revision: revision.revision, label: revision.label)
+            } catch {
+                record.result = .failed
+                record.error = "cannot save the configuration, so it was not applied (retried): \(error)"
+                return await finish(record, started: started)
             }
         }
         let effects = await target.applyConfiguration(desired)
@@ -77,7 +87,7 @@ extension Reconciler {
                 "changes": "\(plan.actionableChanges.map { "\($0.action.rawValue) \($0.kind.rawValue) \($0.name)" })",
                 "effects": "\(effects)",
             ])
-        return await finish(record, started: started, applied: (desired, revision))
+        return await finish(record, started: started)
     }
 
     /// Reading a source blocks (files, network): do it on a thread of its own, not the
@@ -100,15 +110,10 @@ extension Reconciler {
         return "the commit's author \(email) removes their own User: users cannot delete themselves"
     }
 
-    private func finish(
-        _ record: PassRecord, started: Date, applied: (ConfigSnapshot, SourceRevision)?
-    ) async -> PassRecord {
+    private func finish(_ record: PassRecord, started: Date) async -> PassRecord {
         var record = record
         record.durationMs = Date().timeIntervalSince(started) * 1000
         state.update(with: record)
-        if let (snapshot, revision) = applied {
-            await recorder?.saveApplied(snapshot, revision: revision.revision, label: revision.label)
-        }
         await recorder?.record(record)
         var metadata: Logger.Metadata = [
             "result": "\(record.result.rawValue)", "trigger": "\(record.trigger.rawValue)",
@@ -117,7 +122,7 @@ extension Reconciler {
         if let label = record.label { metadata["revision"] = "\(label)" }
         switch record.result {
         case .applied, .noChange: logger.debug("reconcile pass", metadata: metadata)
-        case .invalid, .refused, .unreachable, .drift:
+        case .invalid, .refused, .unreachable, .drift, .failed:
             metadata["error"] = "\(record.error ?? "")"
             logger.warning("reconcile pass did not apply", metadata: metadata)
         }

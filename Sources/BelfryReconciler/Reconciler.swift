@@ -18,6 +18,8 @@ public final class Reconciler: Service, Sendable {
     let environment: [String: String]
     let drift: DriftMode
     let credentials: (any CredentialProvider)?
+    /// Where the manifests' `file:` and `env:` secret references may point.
+    let secrets: SecretPolicy
     private let wakeup = Wakeup()
     let state = LockedState()
 
@@ -25,8 +27,10 @@ public final class Reconciler: Service, Sendable {
         source: any ConfigSource, target: any ConfigTarget, recorder: (any PassRecorder)?, interval: Duration,
         logger: Logger, drift: DriftMode = .correct, appliedRevision: String? = nil,
         credentials: (any CredentialProvider)? = nil,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        secrets: SecretPolicy = SecretPolicy(directories: ["/run/secrets"], envPrefix: "BELFRY_APP_")
     ) {
+        self.secrets = secrets
         self.drift = drift
         self.credentials = credentials
         self.source = source
@@ -54,7 +58,9 @@ public final class Reconciler: Service, Sendable {
                 reason = await wakeup.wait(nextWait(after: record))
             }
         } onGracefulShutdown: {
+            // A fetch in progress must not hold the shutdown up (a silent git remote).
             self.wakeup.close()
+            self.source.cancel()
         }
     }
 
@@ -62,7 +68,7 @@ public final class Reconciler: Service, Sendable {
     private func nextWait(after record: PassRecord) -> Duration {
         let failures = state.status.consecutiveFailures
         var wait = interval
-        if record.result == .unreachable, failures > 0 {
+        if record.result == .unreachable || record.result == .failed, failures > 0 {
             wait = min(interval * (1 << min(failures, 6)), .seconds(300))
         }
         let jitter = Double.random(in: 0.9...1.1)

@@ -160,9 +160,24 @@ final class AppHub: @unchecked Sendable {
 
     // MARK: Cache channels
 
-    func storeCache(channel: String, event: String, data: String, now: UInt64) {
-        lock.withLock { state.cache[channel] = CachedEvent(event: event, data: data, storedAt: now) }
+    /// Keeps the last event of a cache channel. At `maxEntries` the expired entries (older than
+    /// `ttl` nanoseconds) are swept, and if none was, the oldest is dropped: a client creating
+    /// channels without end cannot grow the cache without bound.
+    func storeCache(channel: String, event: String, data: String, now: UInt64, ttl: UInt64, maxEntries: Int) {
+        lock.withLock {
+            if state.cache[channel] == nil, state.cache.count >= maxEntries {
+                state.cache = state.cache.filter { now &- $0.value.storedAt < ttl }
+                if state.cache.count >= maxEntries,
+                    let oldest = state.cache.min(by: { $0.value.storedAt < $1.value.storedAt })?.key
+                {
+                    state.cache[oldest] = nil
+                }
+            }
+            state.cache[channel] = CachedEvent(event: event, data: data, storedAt: now)
+        }
     }
+
+    var cacheCount: Int { lock.withLock { state.cache.count } }
 
     /// The cached event of `channel` if younger than `ttl` nanoseconds, with its remaining ttl.
     func cached(channel: String, ttl: UInt64, now: UInt64) -> (CachedEvent, remaining: UInt64)? {

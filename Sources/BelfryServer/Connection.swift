@@ -73,18 +73,35 @@ final class Connection: @unchecked Sendable {
         channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, data: payload), promise: nil)
     }
 
-    /// False once closed, and for a subscriber whose socket stopped draining and whose backlog grew
-    /// past the limit: that one is closed, not waited for.
+    /// Answers a client's ping with a pong carrying the same data, within the same budget as
+    /// every other write: a client that pings and never reads is closed, not buffered for.
+    func pong(_ data: ByteBuffer) {
+        guard admitsOutbound(bytes: data.readableBytes) else { return }
+        channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .pong, data: data), promise: nil)
+    }
+
+    /// The one outbound budget of a connection. Bytes written while the socket is below its
+    /// high-water mark go straight to the kernel; bytes written while it is above it are counted,
+    /// and past `maxBacklog` the connection is closed with 4100 (not waited for). False once
+    /// closed and for a write that went over the budget.
     private func admitsOutbound(bytes: Int) -> Bool {
         guard !isClosed else { return false }
         if !channel.isWritable {
             backlogBytes += bytes
             if backlogBytes > maxBacklog {
-                close(CloseReason(.overCapacity, "Subscriber too slow; outbound backlog exceeded \(maxBacklog) bytes"))
+                overBudget()
                 return false
             }
         }
         return true
+    }
+
+    /// Over budget: the socket is not draining, so nothing more is queued, not even the error
+    /// frame; the close frame is attempted once and the socket closed after the handshake timeout.
+    private func overBudget() {
+        let message = "Outbound backlog exceeded \(maxBacklog) bytes; the client is not reading"
+        counters.rejected("outbound budget")
+        closeSilently(code: CloseCode.overCapacity.rawValue, message: message)
     }
 
     /// The socket drained below its low-water mark.
@@ -95,12 +112,10 @@ final class Connection: @unchecked Sendable {
     /// Sends `pusher:error` with the code, a close frame with the same code, and closes. On `loop`.
     func close(_ reason: CloseReason) {
         guard !isClosed else { return }
-        channel.write(
-            WebSocketFrame(
-                fin: true, opcode: .text,
-                data: channel.allocator.buffer(
-                    string: ServerMessage.error(code: reason.code.rawValue, message: reason.message))),
-            promise: nil)
+        let error = channel.allocator.buffer(
+            string: ServerMessage.error(code: reason.code.rawValue, message: reason.message))
+        guard admitsOutbound(bytes: error.readableBytes) else { return }
+        channel.write(WebSocketFrame(fin: true, opcode: .text, data: error), promise: nil)
         closeSilently(code: reason.code.rawValue, message: reason.message)
     }
 
@@ -113,13 +128,17 @@ final class Connection: @unchecked Sendable {
         guard !isClosed else { return }
         isClosed = true
         closeCode = code
-        channel.writeAndFlush(Self.closeFrame(code: code, message: message, allocator: channel.allocator), promise: nil)
+        let frame = Self.closeFrame(code: code, message: message, allocator: channel.allocator)
+        if backlogBytes + frame.length <= maxBacklog || channel.isWritable {
+            channel.writeAndFlush(frame, promise: nil)
+        }
         let channel = self.channel
         let timeout = channel.eventLoop.scheduleTask(in: Self.closeHandshakeTimeout) { channel.close(promise: nil) }
         channel.closeFuture.whenComplete { _ in timeout.cancel() }
     }
 
-    /// Answers a client-initiated close with the same code, then closes the socket.
+    /// Answers a client-initiated close (with the code `InboundFrameRules` chose: the client's
+    /// own when valid), then closes the socket.
     func answerClose(code: UInt16) {
         let channel = self.channel
         guard !isClosed else {

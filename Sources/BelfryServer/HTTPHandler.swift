@@ -158,9 +158,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         case ("GET", "/healthz"):
             return .json("{\"status\":\"ok\"}")
         case ("GET", "/readyz"):
-            let (ready, body) = Readiness.evaluate(
-                phase: context.currentPhase, apps: context.store.current.apps.count,
-                extra: context.options.readinessChecks)
+            let (ready, body) = context.readiness()
             return .json(body, status: ready ? 200 : 503)
         default:
             if path.utf8.starts(with: "/apps/".utf8) {
@@ -204,6 +202,13 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             respond(response, close: true, channelContext)
             return
         }
+        guard context.descriptors.allowsUpgrade else {
+            var response = HTTPResponse.json(
+                APIError(503, "The server is out of connection capacity; retry later").body, status: 503)
+            response.headers.append(("Retry-After", "5"))
+            respond(response, close: true, channelContext)
+            return
+        }
         guard let key = request.header("sec-websocket-key"), WebSocketAccept.isValidKey(key) else {
             respond(
                 .json(APIError(400, "Missing or invalid Sec-WebSocket-Key").body, status: 400), close: true,
@@ -227,6 +232,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 WebSocketFrameEncoder(),
                 ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: options.maxFrameSize)),
                 WebSocketProtocolErrorHandler(),
+                FrameGuard(),
                 NIOWebSocketFrameAggregator(
                     minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 64,
                     maxAccumulatedFrameSize: options.maxFrameSize),

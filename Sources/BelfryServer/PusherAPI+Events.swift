@@ -51,7 +51,12 @@ extension PusherAPI {
                 hub.publish(toUser: userID, payload: payload(), except: event.socketID)
                 continue
             }
-            if kind.isCache { hub.storeCache(channel: channel, event: event.name, data: event.data, now: now) }
+            if kind.isCache {
+                hub.storeCache(
+                    channel: channel, event: event.name, data: event.data, now: now,
+                    ttl: UInt64(context.options.cacheTTL) * 1_000_000_000,
+                    maxEntries: context.options.maxCacheEntriesPerApp)
+            }
             hub.publish(channel: channel, except: event.socketID, encode: payload)
         }
     }

@@ -20,8 +20,17 @@ public final class PusherServer: Service, Sendable {
         var indices: [ObjectIdentifier: Int] = [:]
         for (index, loop) in group.makeIterator().enumerated() { indices[ObjectIdentifier(loop)] = index }
         self.group = group
-        self.context = ServerContext(store: store, options: options, logger: logger, loopIndices: indices)
+        self.context = ServerContext(
+            store: store, options: options, logger: logger, loopIndices: indices,
+            descriptors: DescriptorBudget.forThisProcess(reserve: options.descriptorReserve))
     }
+
+    /// The public port's descriptor figures, for `/metrics`.
+    public var descriptorStatus: DescriptorBudget.Status { context.descriptors.status(now: Now.nanoseconds) }
+
+    /// `/readyz` of both ports: whether the node should get traffic, and the JSON body naming
+    /// each check.
+    public func readiness() -> (ready: Bool, body: String) { context.readiness() }
 
     /// The port actually bound (useful with port 0), once `run` has bound it.
     public var port: Int? { boundPort.value }
@@ -55,6 +64,11 @@ public final class PusherServer: Service, Sendable {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(Self.acceptBackoff(context))
+                }
+            }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
@@ -65,9 +79,47 @@ public final class PusherServer: Service, Sendable {
         return try await bootstrap.bind(host: context.options.host, port: context.options.port).get()
     }
 
-    /// `HTTPHandler` reads HTTP/1.1 and upgrades WebSocket handshakes itself (see there).
+    /// An `accept` that fails (EMFILE, ENFILE: descriptors exhausted) is retried after 100 ms
+    /// instead of at once, which would spin a core; the condition is counted and logged (at most
+    /// once per 10 s).
+    private static func acceptBackoff(_ context: ServerContext) -> AcceptBackoffHandler {
+        let lastLog = NIOLockedValueBox<UInt64>(0)
+        return AcceptBackoffHandler(shouldForwardIOErrorCaught: false) { error in
+            let now = Now.nanoseconds
+            context.descriptors.acceptFailed(now: now)
+            let due = lastLog.withLockedValue { last in
+                guard last == 0 || now &- last >= 10_000_000_000 else { return false }
+                last = now
+                return true
+            }
+            if due {
+                let status = context.descriptors.status(now: now)
+                context.logger.error(
+                    "cannot accept connections",
+                    metadata: [
+                        "error": "\(error)", "public_sockets": "\(status.open)",
+                        "process_limit": "\(status.processLimit)", "accept_errors": "\(status.acceptErrors)",
+                    ])
+            }
+            return .milliseconds(100)
+        }
+    }
+
+    /// `HTTPHandler` reads HTTP/1.1 and upgrades WebSocket handshakes itself (see there). A socket
+    /// past the descriptor budget is closed at once (see `DescriptorBudget`).
     private static func configure(_ channel: Channel, context: ServerContext) throws {
-        try channel.pipeline.syncOperations.addHandler(HTTPHandler(context: context))
+        let descriptors = context.descriptors
+        switch descriptors.admit(now: Now.nanoseconds) {
+        case .refuse:
+            channel.close(promise: nil)
+            return
+        case .triage:
+            channel.closeFuture.whenComplete { _ in descriptors.release() }
+            try channel.pipeline.syncOperations.addHandler(CapacityResponder())
+        case .open, .httpOnly:
+            channel.closeFuture.whenComplete { _ in descriptors.release() }
+            try channel.pipeline.syncOperations.addHandler(HTTPHandler(context: context))
+        }
     }
 
     /// Closes every connection with 4200 and waits for them to go, up to the grace period.

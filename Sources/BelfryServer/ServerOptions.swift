@@ -24,6 +24,16 @@ public struct ServerOptions: Sendable {
     public var httpIdleTimeout: Double = 60
     /// Largest `data` of one event (hosted Pusher: 10 KB; 413 past it).
     public var maxEventDataBytes: Int = 10 * 1024
+    /// Channels one connection may be subscribed to at once (Ably's limit; hosted Pusher sets
+    /// none). A subscription past it is refused with `LimitReached`.
+    public var maxChannelsPerConnection: Int = 200
+    /// Cache channels whose last event one app keeps; past it, expired entries are swept and then
+    /// the oldest is dropped.
+    public var maxCacheEntriesPerApp: Int = 10_000
+    /// Descriptors kept free for the admin port, health probes, the database and git: the public
+    /// port stops upgrading WebSockets at `limit - reserve`, only answers probes past
+    /// `limit - reserve/2` and closes new sockets past `limit - reserve/4` (see `DescriptorBudget`).
+    public var descriptorReserve: Int = 128
     /// Event-loop threads; 0 means one per core.
     public var threads: Int = 0
 
@@ -32,6 +42,8 @@ public struct ServerOptions: Sendable {
     public var gitHook: GitHook?
     /// Extra `/readyz` checks by name (the database); each returns nil when healthy.
     public var readinessChecks: [(String, Readiness.Check)] = []
+    /// `/readyz` notes by name (the database, the reconciler's saves): shown, never failing.
+    public var readinessNotes: [(String, Readiness.Check)] = []
 
     public init() {}
 

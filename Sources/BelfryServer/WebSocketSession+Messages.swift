@@ -41,12 +41,14 @@ extension WebSocketSession {
     private func refuseSubscription(
         _ connection: Connection, channel: String, type: String, status: Int, _ message: String
     ) {
-        logger.info(
-            "subscription refused",
-            metadata: [
-                "app": "\(connection.appID)", "socket_id": "\(connection.socketID)", "channel": "\(channel)",
-                "reason": "\(message)",
-            ])
+        if let (suppressed, _) = subscriptionRefusalLog.shouldLog(now: Now.nanoseconds) {
+            logger.info(
+                "subscription refused",
+                metadata: [
+                    "app": "\(connection.appID)", "socket_id": "\(connection.socketID)", "channel": "\(channel)",
+                    "reason": "\(message)", "suppressed": "\(suppressed)",
+                ])
+        }
         connection.counters.rejected("subscription \(type)")
         connection.send(ServerMessage.error(code: nil, message: message))
         connection.send(ServerMessage.subscriptionError(channel: channel, type: type, error: message, status: status))
@@ -62,6 +64,13 @@ extension WebSocketSession {
             return
         }
         let hub = context.hubs.hub(for: app.id)
+        let limit = context.options.maxChannelsPerConnection
+        if connection.subscriptions[channel] == nil, connection.subscriptions.count >= limit {
+            refuseSubscription(
+                connection, channel: channel, type: "LimitReached", status: 429,
+                "A connection may subscribe to at most \(limit) channels; unsubscribe from one first")
+            return
+        }
         if case .serverToUser(let userID) = kind.access {
             guard connection.signedIn?.id == userID else {
                 refuseSubscription(
@@ -179,12 +188,14 @@ extension WebSocketSession {
 
     private func clientEvent(_ connection: Connection, app: App, name: String, channel: String, data: JSONValue) {
         func reject(_ message: String) {
-            logger.info(
-                "client event rejected",
-                metadata: [
-                    "app": "\(app.id)", "socket_id": "\(connection.socketID)", "channel": "\(channel)",
-                    "event": "\(name)", "reason": "\(message)",
-                ])
+            if let (suppressed, _) = clientEventRejectionLog.shouldLog(now: Now.nanoseconds) {
+                logger.info(
+                    "client event rejected",
+                    metadata: [
+                        "app": "\(app.id)", "socket_id": "\(connection.socketID)", "channel": "\(channel)",
+                        "event": "\(name)", "reason": "\(message)", "suppressed": "\(suppressed)",
+                    ])
+            }
             connection.counters.rejected("client event")
             connection.send(ServerMessage.error(code: CloseCode.clientEventRejected.rawValue, message: message))
         }

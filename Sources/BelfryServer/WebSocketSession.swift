@@ -21,6 +21,11 @@ final class WebSocketSession: ChannelInboundHandler {
     private var livenessTimer: Scheduled<Void>?
     private var authTimer: Scheduled<Void>?
     private var connectedAt: UInt64 = 0
+    private var readingPaused = false
+    /// Refused subscriptions and rejected client events of this connection are each logged at
+    /// most once per second, with a count.
+    var subscriptionRefusalLog = LogThrottle()
+    var clientEventRejectionLog = LogThrottle()
 
     init(context: ServerContext, uri: String, origin: String?, remote: String) {
         self.context = context
@@ -135,7 +140,8 @@ final class WebSocketSession: ChannelInboundHandler {
         guard let connection = connection ?? refused else { return }
         if frame.opcode == .connectionClose {
             var data = frame.unmaskedData
-            connection.answerClose(code: data.readInteger(as: UInt16.self) ?? 1000)
+            let payload = data.readBytes(length: data.readableBytes) ?? []
+            connection.answerClose(code: InboundFrameRules.answer(toClosePayload: payload))
             return
         }
         guard !connection.isClosed else { return }
@@ -145,22 +151,36 @@ final class WebSocketSession: ChannelInboundHandler {
         case .text:
             var buffer = frame.unmaskedData
             let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+            guard InboundFrameRules.isUTF8(bytes) else {
+                connection.closeSilently(code: 1007, message: "Text frames must be UTF-8")
+                return
+            }
             handle(bytes, connection)
         case .binary:
             connection.send(
                 ServerMessage.error(code: nil, message: "Binary frames are not supported; send JSON text frames"))
         case .ping:
-            var pong = frame.unmaskedData
-            pong = channelContext.channel.allocator.buffer(buffer: pong)
-            channelContext.writeAndFlush(
-                wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: pong)), promise: nil)
+            connection.pong(frame.unmaskedData)
         default:
             break
         }
+        pauseReadingIfUnwritable(channelContext)
+    }
+
+    /// A client whose socket is not draining is not read from until it does: its pings, subscribes
+    /// and events would only queue more answers. Reading resumes on `channelWritabilityChanged`.
+    private func pauseReadingIfUnwritable(_ channelContext: ChannelHandlerContext) {
+        guard !readingPaused, !channelContext.channel.isWritable else { return }
+        readingPaused = true
+        channelContext.channel.setOption(.autoRead, value: false).whenComplete { _ in }
     }
 
     func channelWritabilityChanged(context channelContext: ChannelHandlerContext) {
         connection?.writabilityChanged()
+        if readingPaused, channelContext.channel.isWritable {
+            readingPaused = false
+            channelContext.channel.setOption(.autoRead, value: true).whenComplete { _ in }
+        }
         channelContext.fireChannelWritabilityChanged()
     }
 
@@ -184,8 +204,19 @@ final class WebSocketSession: ChannelInboundHandler {
         channelContext.fireChannelInactive()
     }
 
+    /// A frame that broke RFC 6455 (`FrameGuard`), or a fragmented message the aggregator
+    /// refused, closes with 1002 (1009 when too large); other errors close the socket.
     func errorCaught(context channelContext: ChannelHandlerContext, error: Error) {
         logger.debug("websocket error", metadata: ["error": "\(error)", "remote": "\(remote)"])
-        channelContext.close(promise: nil)
+        let connection = self.connection ?? refused
+        if let violation = error as? InboundFrameRules.Violation, let connection {
+            connection.closeSilently(code: violation.code, message: violation.reason)
+        } else if let aggregation = error as? NIOWebSocketFrameAggregator.Error, let connection {
+            let tooLarge = aggregation == .accumulatedFrameSizeIsTooLarge || aggregation == .tooManyFragments
+            connection.closeSilently(
+                code: tooLarge ? 1009 : 1002, message: tooLarge ? "Message too large" : "Invalid fragmentation")
+        } else {
+            channelContext.close(promise: nil)
+        }
     }
 }

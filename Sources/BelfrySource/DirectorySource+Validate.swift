@@ -8,9 +8,11 @@ extension DirectorySource {
     /// - Parameters:
     ///   - author: the change's author email, for the "users cannot delete themselves" rule.
     ///   - base: the source before the change.
+    ///   - secrets: where `file:` and `env:` references may point; a reference outside it is an
+    ///     error, a secret absent where the check runs a warning.
     public func validate(
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        author: String? = nil, base: DirectorySource? = nil
+        author: String? = nil, base: DirectorySource? = nil, secrets: SecretPolicy
     ) throws(SourceError) -> ValidationReport {
         let revision: SourceRevision
         do {
@@ -21,12 +23,15 @@ extension DirectorySource {
         let set = revision.manifestSet
         let baseSet = try base?.manifestSet()
         var warnings: [ManifestError] = []
+        var forbidden: [ManifestError] = []
         for app in set.apps {
-            guard let secret = app.secret, case .failure(let problem) = resolve(secret, environment: environment)
+            guard let secret = app.secret,
+                case .failure(let problem) = secrets.resolve(secret, environment: environment)
             else { continue }
-            warnings.append(ManifestError(problem.message, at: app.location(of: "/spec/secret")))
+            let located = ManifestError(problem.message, at: app.location(of: "/spec/secret"))
+            if problem.policyViolation { forbidden.append(located) } else { warnings.append(located) }
         }
-        let errors = set.errors + set.wholeSetErrors(source: ".", author: author, base: baseSet)
+        let errors = (set.errors + forbidden + set.wholeSetErrors(source: ".", author: author, base: baseSet)).sorted()
         return ValidationReport(
             errors: errors, warnings: warnings, files: revision.files.count, apps: set.apps.count,
             users: set.users.count)

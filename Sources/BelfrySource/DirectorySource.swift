@@ -29,9 +29,9 @@ public struct DirectorySource: Sendable {
     /// `SourceError` listing every problem.
     /// - Parameter environment: where `{ env: NAME }` secrets are looked up.
     public func load(
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment, secrets: SecretPolicy
     ) throws(SourceError) -> ConfigSnapshot {
-        switch try fetch().snapshot(environment: environment) {
+        switch try fetch().snapshot(environment: environment, secrets: secrets) {
         case .success(let snapshot): return snapshot
         case .failure(let errors): throw .invalid(errors)
         }

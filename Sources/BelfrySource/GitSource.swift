@@ -35,10 +35,17 @@ public final class GitSource: ConfigSource, @unchecked Sendable {
     }
 
     public func fetch() throws(SourceError) -> SourceRevision {
+        try fetch(since: nil)
+    }
+
+    /// Fetches and reads the head; `since` (a commit id) is the head to compare with for the
+    /// force-push notice, when this instance did not fetch it itself (a child process per fetch).
+    public func fetch(since: String?) throws(SourceError) -> SourceRevision {
         lock.lock()
         defer { lock.unlock() }
         do {
-            let result = try mirror.fetch(since: lastHead)
+            let previous = since.flatMap { CommitID(hex: $0) } ?? lastHead
+            let result = try mirror.fetch(since: previous)
             var notice: String?
             if result.change == .rewritten, let previous = result.previous {
                 notice =
@@ -63,7 +70,7 @@ public final class GitSource: ConfigSource, @unchecked Sendable {
     }
 
     /// A URL without any user:password part, for logs.
-    static func redacted(_ url: String) -> String {
+    public static func redacted(_ url: String) -> String {
         guard let scheme = url.firstRange(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else {
             return url
         }

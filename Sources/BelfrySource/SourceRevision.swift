@@ -3,7 +3,7 @@ import Foundation
 
 /// The manifests of one revision of a source, read and ready to validate: a directory's files
 /// now, or a git commit's tree.
-public struct SourceRevision: Sendable, Equatable {
+public struct SourceRevision: Sendable, Equatable, Codable {
     /// Manifest files: path relative to the source root, and text.
     public var files: [File]
     /// `dir:/abs/path` or the full commit id.
@@ -21,7 +21,7 @@ public struct SourceRevision: Sendable, Equatable {
     /// Something the operator should know about this revision (a force-pushed branch).
     public var notice: String?
 
-    public struct File: Sendable, Equatable {
+    public struct File: Sendable, Equatable, Codable {
         public var path: String
         public var text: String
 
@@ -51,12 +51,12 @@ public struct SourceRevision: Sendable, Equatable {
     /// - Parameters:
     ///   - generatedSecrets: app name → the secret generated for an app that gives none.
     ///   - set: this revision's `manifestSet`, when the caller has decoded it already.
+    ///   - secrets: where `file:` and `env:` references may point.
     public func snapshot(
         environment: [String: String] = ProcessInfo.processInfo.environment, generatedSecrets: [String: String] = [:],
-        set: ManifestSet? = nil
+        set: ManifestSet? = nil, secrets: SecretPolicy
     ) -> Result<ConfigSnapshot, ManifestErrors> {
         let set = set ?? manifestSet
-        let secrets = DirectorySource(path: secretsRoot)
         let result = set.snapshot(
             revision: revision, resolveSecret: { secrets.resolve($0, environment: environment) },
             generatedSecret: { generatedSecrets[$0] })
@@ -83,6 +83,13 @@ public protocol ConfigSource: Sendable {
     var description: String { get }
     /// Reads the newest revision; may block (file or network I/O).
     func fetch() throws(SourceError) -> SourceRevision
+    /// Ends a `fetch` in progress as soon as possible (graceful shutdown); it then throws.
+    func cancel()
+}
+
+extension ConfigSource {
+    /// Sources that only read local files finish on their own.
+    public func cancel() {}
 }
 
 extension DirectorySource: ConfigSource {

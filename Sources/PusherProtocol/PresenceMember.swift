@@ -28,6 +28,10 @@ public struct PresenceMember: Sendable, Equatable {
         guard !userID.isEmpty, userID.utf8.count <= UserID.maxLength else {
             return .failure(.init("channel_data.user_id must be 1 to \(UserID.maxLength) characters"))
         }
+        // Ids reach logs, webhooks and other clients' screens: no control characters.
+        guard !userID.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7f...0x9f).contains($0.value) }) else {
+            return .failure(.init("channel_data.user_id must not contain control characters"))
+        }
         let info = value["user_info"]
         if let info, info.serialized.utf8.count > maxUserInfoBytes {
             return .failure(.init("channel_data.user_info is larger than \(maxUserInfoBytes) bytes"))

@@ -7,21 +7,27 @@ import BelfryStore
 import Foundation
 import PusherProtocol
 
-/// The admin port's routes: reconcile status and trigger (`/api/v1/reconcile`) and the
-/// reconciler's internal API (`/internal/v1/state`, `/internal/v1/apply`, bearer token).
+/// The admin port's routes: health, readiness and metrics, reconcile status and trigger
+/// (`/api/v1/reconcile`) and the reconciler's internal API (`/internal/v1/state`,
+/// `/internal/v1/apply`). Who may call which is `AdminAccess`'s decision, made before this runs.
 struct AdminRoutes: Sendable {
     let server: PusherServer
     let reconciler: Reconciler
     let store: Store
-    let token: String
 
+    /// Routes a request `AdminAccess` has let through (token, `Host` and cross-site checks are
+    /// done before this runs).
     func handle(_ request: AdminServer.Request) async -> AdminServer.Response {
-        switch (request.method, request.path) {
+        switch (request.method == "HEAD" ? "GET" : request.method, request.path) {
         case ("GET", "/healthz"): return .init(body: #"{"status":"ok"}"#)
+        case ("GET", "/readyz"):
+            let (ready, body) = server.readiness()
+            return .init(status: ready ? 200 : 503, body: body)
         case ("GET", "/api/v1/reconcile"): return await status()
         case ("GET", "/metrics"):
             return .init(
-                body: MetricsExport.render(server.statistics(), reconcile: reconciler.status),
+                body: MetricsExport.render(
+                    server.statistics(), reconcile: reconciler.status, descriptors: server.descriptorStatus),
                 contentType: "text/plain; version=0.0.4")
         case ("GET", "/api/v1/apps"): return apps()
         case ("GET", "/api/v1/stats"): return await stats(request)
@@ -29,53 +35,62 @@ struct AdminRoutes: Sendable {
             reconciler.trigger(.manual)
             return .init(status: 202, body: #"{"triggered":true}"#)
         case ("GET", _) where request.path.hasPrefix("/internal/v1/apps/") && request.path.hasSuffix("/secret"):
-            guard authorized(request) else {
-                return .init(status: 401, body: APIError.unauthorized("Missing or wrong bearer token").body)
-            }
             return await generatedSecret(request.path)
-        case ("GET", "/internal/v1/state"), ("POST", "/internal/v1/apply"):
-            guard authorized(request) else {
-                return .init(status: 401, body: APIError.unauthorized("Missing or wrong bearer token").body)
-            }
-            if request.method == "GET" {
-                return .init(body: server.currentConfiguration.json(secrets: .digest).serialized)
-            }
+        case ("GET", "/internal/v1/state"):
+            return .init(body: server.currentConfiguration.json(secrets: .digest).serialized)
+        case ("POST", "/internal/v1/apply"):
             return await apply(request.body)
         default:
             return .init(status: 404, body: APIError.notFound("No route for \(request.method) \(request.path)").body)
         }
     }
 
-    private func authorized(_ request: AdminServer.Request) -> Bool {
-        guard let header = request.header("Authorization"), header.hasPrefix("Bearer ") else { return false }
-        return Signature.constantTimeEquals(String(header.dropFirst(7)), token)
-    }
-
-    /// Applies a whole configuration sent by `belfry reconcile` (validated there; checked here
-    /// for shape and unique ids and keys), then records it as the last applied one.
+    /// Applies a whole configuration sent by `belfry reconcile`. It is checked here with exactly
+    /// the schemas and rules of `belfry validate` (as manifests), secrets must be given as values
+    /// (a `secretDigest` from `/internal/v1/state` is not a secret), and it is saved before it
+    /// goes live: a configuration that cannot be saved is not applied.
     private func apply(_ body: [UInt8]) async -> AdminServer.Response {
         guard let json = try? JSONParser.parse(body), let config = json["config"],
-            var snapshot = ConfigSnapshot(json: config)
+            var snapshot = ConfigSnapshot(json: config, secrets: .include)
         else {
             return .init(
-                status: 400, body: APIError.badRequest("Body must be {\"config\": {apps, users, revision}}").body)
+                status: 400,
+                body: APIError.badRequest(
+                    "Body must be {\"config\": {apps, users, revision}} with each app's \"secret\" (not a digest)"
+                ).body)
         }
-        if Set(snapshot.apps.map(\.id)).count != snapshot.apps.count
-            || Set(snapshot.apps.map(\.key)).count != snapshot.apps.count
-        {
-            return .init(status: 400, body: APIError.badRequest("App ids and keys must be unique").body)
+        if let digest = snapshot.apps.first(where: { ConfigSnapshot.looksLikeDigest($0.secret) }) {
+            return .init(
+                status: 400,
+                body: APIError.badRequest("App \(digest.name): the secret is a digest from /internal/v1/state").body)
+        }
+        let set = ManifestSet(
+            snapshot.manifestFiles().map { ManifestDecoder.decode(yaml: $0.text, file: $0.path) })
+        let errors = set.errors + set.wholeSetErrors(source: ".")
+        guard errors.isEmpty else {
+            return .init(
+                status: 422,
+                body: JSONValue.object([
+                    ("error", .string("The configuration is invalid")),
+                    ("errors", .array(errors.map { .string($0.description) })),
+                ]).serialized)
         }
         // An empty secret means "the one Belfry generated for this app" (created on first use).
         var apps = snapshot.apps
         for index in apps.indices where apps[index].secret.isEmpty {
             guard let generated = try? await store.generateIfMissing(app: apps[index].name) else {
-                return .init(status: 500, body: APIError(500, "Cannot store a generated secret").body)
+                return .init(status: 503, body: APIError(503, "Cannot store a generated secret; nothing applied").body)
             }
             apps[index].secret = generated
         }
         snapshot = ConfigSnapshot(apps: apps, users: snapshot.users, revision: snapshot.revision)
+        do {
+            try await store.saveApplied(snapshot, revision: snapshot.revision, source: "internal API")
+        } catch {
+            return .init(
+                status: 503, body: APIError(503, "Cannot save the configuration; nothing applied: \(error)").body)
+        }
         let effects = server.apply(snapshot)
-        try? await store.saveApplied(snapshot, revision: snapshot.revision, source: "internal API")
         let result = JSONValue.object([
             ("applied", .bool(true)), ("revision", .string(snapshot.revision)),
             ("closedConnections", .number(String(effects.closedConnections))),

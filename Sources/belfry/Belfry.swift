@@ -11,7 +11,7 @@ struct Belfry: AsyncParsableCommand {
             Every flag of `serve` can also be given as an environment variable BELFRY_<FLAG> \
             (BELFRY_PORT, BELFRY_SOURCE, BELFRY_ACTIVITY_TIMEOUT, …).
             """,
-        subcommands: [Serve.self, Validate.self, Reconcile.self, Stats.self, Bench.self]
+        subcommands: [Serve.self, Validate.self, Reconcile.self, Stats.self, Bench.self, GitFetch.self]
     )
 
     /// Runs the command; usage errors exit with status 2 (as `validate` documents), other

@@ -31,8 +31,10 @@ struct LineLogHandler: LogHandler {
         var line: String
         switch format {
         case .text:
-            line = "\(time) \(event.level.rawValue.uppercased()) \(event.message)"
-            for (key, value) in fields.sorted(by: { $0.key < $1.key }) { line += " \(key)=\(value)" }
+            line = "\(time) \(event.level.rawValue.uppercased()) \(LogText.escaped("\(event.message)"))"
+            for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
+                line += " \(LogText.escaped(key))=\(LogText.value("\(value)"))"
+            }
         case .json:
             line =
                 "{\"time\":\(quote(time)),\"level\":\(quote(event.level.rawValue)),\"msg\":\(quote("\(event.message)"))"
@@ -48,5 +50,41 @@ struct LineLogHandler: LogHandler {
             ?? Data("[\"\"]".utf8)
         let text = String(decoding: data, as: UTF8.self)
         return String(text.dropFirst().dropLast())
+    }
+}
+
+/// Text log lines that a client cannot forge: control characters are escaped (a `\n` in an
+/// event name cannot start a fake line) and a value with a space, `"` or `=` is quoted, so
+/// `key=value` pairs always parse back.
+enum LogText {
+    static func escaped(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            default:
+                if scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value) || scalar.value == 0x2028
+                    || scalar.value == 0x2029
+                {
+                    out += "\\u{" + String(scalar.value, radix: 16) + "}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
+    }
+
+    static func value(_ text: String) -> String {
+        let escaped = escaped(text)
+        let plain =
+            !text.isEmpty && escaped == text
+            && !text.unicodeScalars.contains { $0 == " " || $0 == "=" || $0 == "\"" }
+        return plain ? text : "\"" + escaped + "\""
     }
 }

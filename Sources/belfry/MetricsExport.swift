@@ -6,8 +6,28 @@ import Prometheus
 /// time. Names follow Soketi's (`soketi_connected` → `belfry_connected`, …) with an `app_id`
 /// label, plus reconcile metrics.
 enum MetricsExport {
-    static func render(_ apps: [PusherServer.AppStatistics], reconcile: ReconcileStatus) -> String {
+    static func render(
+        _ apps: [PusherServer.AppStatistics], reconcile: ReconcileStatus, descriptors: DescriptorBudget.Status
+    ) -> String {
         let registry = PrometheusCollectorRegistry()
+        registry.makeGauge(descriptor: descriptor("belfry_public_sockets", "Open sockets of the public port"))
+            .set(Double(descriptors.open))
+        registry.makeGauge(
+            descriptor: descriptor("belfry_public_sockets_limit", "Public sockets past which upgrades are refused")
+        ).set(Double(descriptors.softLimit))
+        registry.makeGauge(descriptor: descriptor("belfry_process_descriptor_limit", "RLIMIT_NOFILE of the process"))
+            .set(Double(descriptors.processLimit))
+        registry.makeGauge(
+            descriptor: descriptor(
+                "belfry_descriptor_pressure", "1 while descriptors are exhausted or were in the last 10 s")
+        )
+        .set(Double(descriptors.underPressure ? 1 : 0))
+        counter(
+            registry, "belfry_refused_sockets_total", [], descriptors.refused,
+            "Sockets closed on accept because the public port's descriptor budget was spent")
+        counter(
+            registry, "belfry_accept_errors_total", [], descriptors.acceptErrors,
+            "Failed accept calls (EMFILE, ENFILE), each followed by a 100 ms back-off")
         for app in apps {
             let labels = [("app_id", app.appID), ("app", app.name)]
             let c = app.counters

@@ -18,8 +18,9 @@ struct Reconcile: AsyncParsableCommand {
             Reads and validates SRC, fetches the server's state from URL/internal/v1/state, prints the plan
             (secrets masked) and applies it through URL/internal/v1/apply. Exit status: 0 success, 1 error;
             with --detailed-exitcode: 0 no changes, 1 error, 2 changes (planned or applied).
+            The admin token: --token-file FILE, or BELFRY_TOKEN, or --token (visible in ps; avoid).
             Example: belfry reconcile --source config --server http://127.0.0.1:9601 \\
-              --token "$(cat .belfry/admin-token)" --dry-run --output markdown
+              --token-file .belfry/admin-token --dry-run --output markdown
             """)
 
     enum Output: String, ExpressibleByArgument, CaseIterable { case text, json, markdown }
@@ -31,13 +32,29 @@ struct Reconcile: AsyncParsableCommand {
     @Option(help: "Private key for an ssh:// git source; needs --git-known-hosts.") var gitSshKey: String?
     @Option(help: "known_hosts file with the ssh git server's host keys.") var gitKnownHosts: String?
     @Option(help: "The server's admin URL, e.g. http://127.0.0.1:9601.") var server: String
-    @Option(help: "The internal API bearer token (DATA_DIR/admin-token on the server).") var token: String
+    @Option(help: "File holding the admin token (DATA_DIR/admin-token on the server).") var tokenFile: String?
+    @Option(help: "The admin token; prefer --token-file or BELFRY_TOKEN (argv is visible to other users).")
+    var token: String?
+    @OptionGroup var secrets: SecretOptions
     @Flag(help: "Print the plan; change nothing.") var dryRun = false
     @Option(help: "Plan format: text, json or markdown.") var output: Output = .text
     @Flag(help: "Exit 2 when there are changes, 0 when none.") var detailedExitcode = false
     @Flag(help: "Allow a plan that deletes every app or every user.") var allowEmpty = false
 
+    /// `--token-file`, then `BELFRY_TOKEN`, then `--token`.
+    private func resolvedToken() throws -> String {
+        if let tokenFile {
+            guard let text = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
+                throw CommandFailure("--token-file \(tokenFile): cannot read it")
+            }
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        if let token = ProcessInfo.processInfo.environment["BELFRY_TOKEN"] ?? token { return token }
+        throw CommandFailure("the admin token is required: --token-file FILE (or BELFRY_TOKEN, or --token)")
+    }
+
     func run() async throws {
+        let apiToken = try resolvedToken()
         let revision: SourceRevision
         let mirror = NSTemporaryDirectory() + "belfry-reconcile-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: mirror) }
@@ -64,13 +81,15 @@ struct Reconcile: AsyncParsableCommand {
         // Apps without a secret keep the one the server generated; "" asks the server to fill it in.
         let set = revision.manifestSet
         let generated = Dictionary(uniqueKeysWithValues: set.appsWithoutSecret.map { ($0, "") })
-        switch revision.snapshot(generatedSecrets: generated, set: set) {
+        switch revision.snapshot(
+            generatedSecrets: generated, set: set, secrets: secrets.policy(dataDirectory: ".belfry"))
+        {
         case .success(let snapshot): desired = snapshot
         case .failure(let errors):
             print(errors.description)
             throw ExitCode(1)
         }
-        let api = InternalAPI(base: server, token: token)
+        let api = InternalAPI(base: server, token: apiToken)
         guard let current = ConfigSnapshot(json: try await api.call("GET", "/internal/v1/state")) else {
             throw CommandFailure("\(server) answered /internal/v1/state with an unexpected body")
         }

@@ -19,8 +19,8 @@ struct ServerTarget: ConfigTarget {
     }
 }
 
-/// Records passes and applied configurations in the SQLite store; a failing write is logged,
-/// never fatal to the loop.
+/// Records passes and applied configurations in the SQLite store. A pass record that cannot be
+/// written is logged; a configuration that cannot be saved is not applied (the pass fails).
 struct StoreRecorder: PassRecorder {
     let store: Store
     let logger: Logger
@@ -41,11 +41,14 @@ struct StoreRecorder: PassRecorder {
         }
     }
 
-    func saveApplied(_ snapshot: ConfigSnapshot, revision: String, label: String) async {
+    func saveApplied(_ snapshot: ConfigSnapshot, revision: String, label: String) async throws {
         do {
             try await store.saveApplied(snapshot, revision: revision, source: label)
         } catch {
-            logger.error("cannot save the applied configuration", metadata: ["error": "\(error)"])
+            logger.error(
+                "cannot save the configuration; it is not applied",
+                metadata: ["revision": "\(label)", "error": "\(error)"])
+            throw error
         }
     }
 }
@@ -61,11 +64,17 @@ extension StoreRecorder: CredentialProvider {
     }
 }
 
-/// Lets the git webhook (wired into the server before the reconciler exists) trigger passes.
+/// Lets the git webhook and `/readyz` (wired into the server before the reconciler exists) reach it.
 final class ReconcilerHandle: Sendable {
     private let reconciler = Mutex<Reconciler?>(nil)
 
     func set(_ value: Reconciler) { reconciler.withLock { $0 = value } }
 
     func trigger() { reconciler.withLock { $0 }?.trigger(.webhook) }
+
+    /// For `/readyz`: why the newest pass could not save what it would apply, if it could not.
+    var saveFailure: String? {
+        guard let pass = reconciler.withLock({ $0 })?.status.lastPass, pass.result == .failed else { return nil }
+        return pass.error ?? "the configuration could not be saved"
+    }
 }

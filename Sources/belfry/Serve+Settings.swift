@@ -22,6 +22,16 @@ struct ServeSettings {
     var server: ServerOptions
     var logFormat: LogFormat
     var logLevel: Logger.Level
+    /// Seconds one git fetch may take before its process is killed.
+    var gitTimeout: Int
+    /// Names accepted in the admin port's `Host` header besides IP literals and `localhost`.
+    var adminAllowedHosts: Set<String>
+    var metricsToken: String?
+    var adminTLS: (cert: String, key: String)?
+    /// Start although the database was deleted or replaced (generated secrets change).
+    var regenerateCredentials: Bool
+    /// Replace the admin token (and its file) with a new one.
+    var rotateAdminToken: Bool
 }
 
 extension Serve {
@@ -46,7 +56,8 @@ extension Serve {
         let adminHostName = string("admin-host", adminHost) ?? "127.0.0.1"
         let dataDirectory = string("data-dir", dataDir) ?? ".belfry"
         do {
-            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
             throw CommandFailure("--data-dir \(dataDirectory): cannot create it: \(error.localizedDescription)")
         }
@@ -81,6 +92,25 @@ extension Serve {
         guard let driftMode = DriftMode(rawValue: driftText) else {
             throw CommandFailure("--drift must be correct or warn, got \(driftText)")
         }
+        let gitTimeoutSeconds = try int("git-timeout", gitTimeout, range: 1...3600) ?? 60
+        let allowedHosts = Set(
+            (string("admin-allowed-hosts", adminAllowedHosts.isEmpty ? nil : adminAllowedHosts.joined(separator: ","))
+                ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter {
+                    !$0.isEmpty
+                })
+        var tls: (cert: String, key: String)?
+        switch (string("admin-tls-cert", adminTlsCert), string("admin-tls-key", adminTlsKey)) {
+        case (nil, nil): tls = nil
+        case (let cert?, let key?): tls = (cert, key)
+        default: throw CommandFailure("--admin-tls-cert and --admin-tls-key go together")
+        }
+        var metrics = string("metrics-token", metricsToken)
+        if metrics == nil, let file = string("metrics-token-file", metricsTokenFile) {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw CommandFailure("--metrics-token-file \(file): cannot read it")
+            }
+            metrics = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
         let levelText = string("log-level", logLevel) ?? "info"
         guard let level = Logger.Level(rawValue: levelText) else {
             throw CommandFailure(
@@ -91,7 +121,10 @@ extension Serve {
             adminHost: adminHostName, adminPort: adminPortNumber, adminToken: string("admin-token", adminToken),
             drift: driftMode, webhookSecret: string("webhook-secret", webhookSecret),
             statsInterval: try int("stats-interval", statsInterval, range: 1...3600) ?? 5, server: options,
-            logFormat: format, logLevel: level)
+            logFormat: format, logLevel: level, gitTimeout: gitTimeoutSeconds, adminAllowedHosts: allowedHosts,
+            metricsToken: metrics, adminTLS: tls,
+            regenerateCredentials: regenerateCredentials || Environment.value("regenerate-credentials") == "true",
+            rotateAdminToken: rotateAdminToken)
     }
 }
 
@@ -102,6 +135,9 @@ struct GitSettings {
     var subpath: String
     var credentials: GitCredentials
     var mirrorDirectory: String
+    /// The ssh key and known_hosts files, for the `git-fetch` child process.
+    var sshKey: String? = nil
+    var knownHostsFile: String? = nil
 }
 
 extension GitSettings {
@@ -126,24 +162,46 @@ extension GitSettings {
             return nil
         }
         var credentials = GitCredentials.none
-        if let token = Environment.value("git-token") {
-            credentials = .token(token)
+        // https://user:token@host/…: the token moves to credentials and never reaches the
+        // mirror's config file (libgit2 stores the remote URL there in clear).
+        var cleanURL = source
+        var urlUser: String?
+        var urlToken: String?
+        if isURL, let scheme = source.range(of: "://"),
+            let at = source[scheme.upperBound...].firstIndex(of: "@"),
+            !source[scheme.upperBound..<at].contains("/")
+        {
+            let userinfo = source[scheme.upperBound..<at]
+            let parts = userinfo.split(separator: ":", maxSplits: 1).map(String.init)
+            if source.hasPrefix("https://") || source.hasPrefix("http://") {
+                urlUser = parts.first.flatMap { $0.removingPercentEncoding }
+                urlToken = parts.count > 1 ? parts[1].removingPercentEncoding : nil
+                cleanURL = String(source[..<scheme.upperBound]) + String(source[source.index(after: at)...])
+            }
+        }
+        var keyFile: String?
+        var hostsPath: String?
+        let username = Environment.value("git-username") ?? urlUser ?? "x-access-token"
+        if let token = Environment.value("git-token") ?? urlToken {
+            credentials = .token(token, username: username)
         } else if let file = tokenFile ?? Environment.value("git-token-file") {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
                 throw CommandFailure("--git-token-file \(file): cannot read it")
             }
-            credentials = .token(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            credentials = .token(text.trimmingCharacters(in: .whitespacesAndNewlines), username: username)
         } else if let key = sshKey ?? Environment.value("git-ssh-key") {
+            keyFile = key
             guard let hostsFile = knownHosts ?? Environment.value("git-known-hosts"),
                 let hosts = try? String(contentsOfFile: hostsFile, encoding: .utf8)
             else {
                 throw CommandFailure("--git-ssh-key needs --git-known-hosts FILE with the server's host keys")
             }
             credentials = .sshKey(SSHKeyCredentials(privateKeyPath: key, knownHosts: KnownHosts(hosts)))
+            hostsPath = hostsFile
         }
-        let url = isURL ? source : URL(fileURLWithPath: source).standardizedFileURL.path
+        let url = isURL ? cleanURL : URL(fileURLWithPath: source).standardizedFileURL.path
         return GitSettings(
             url: url, branch: branch ?? "main", subpath: subpath ?? "", credentials: credentials,
-            mirrorDirectory: mirrorDirectory)
+            mirrorDirectory: mirrorDirectory, sshKey: keyFile, knownHostsFile: hostsPath)
     }
 }

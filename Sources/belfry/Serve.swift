@@ -76,63 +76,96 @@ struct Serve: AsyncParsableCommand {
     var shutdownGrace: Double?
     @Option(help: "Event-loop threads; 0 = one per core. (env BELFRY_THREADS)")
     var threads: Int?
+    @Option(help: "Seconds one git fetch may take before it is killed (default 60). (env BELFRY_GIT_TIMEOUT)")
+    var gitTimeout: Int?
+    @Option(
+        help: ArgumentHelp(
+            "Host names the admin port answers to besides IP addresses and localhost (DNS rebinding defence). (env BELFRY_ADMIN_ALLOWED_HOSTS, comma-separated)",
+            valueName: "name"))
+    var adminAllowedHosts: [String] = []
+    @Option(help: "Bearer token that /metrics then requires (default: /metrics is open). (env BELFRY_METRICS_TOKEN)")
+    var metricsToken: String?
+    @Option(help: "File holding the /metrics bearer token. (env BELFRY_METRICS_TOKEN_FILE)")
+    var metricsTokenFile: String?
+    @Option(help: "PEM certificate chain: the admin port serves HTTPS. (env BELFRY_ADMIN_TLS_CERT)")
+    var adminTlsCert: String?
+    @Option(help: "PEM private key of --admin-tls-cert. (env BELFRY_ADMIN_TLS_KEY)")
+    var adminTlsKey: String?
+    @Flag(
+        help:
+            "Start although the database was deleted or replaced: apps with generated secrets get new ones (clients must be updated)."
+    )
+    var regenerateCredentials = false
+    @Flag(help: "Replace the admin token with a new one (DATA_DIR/admin-token is rewritten).")
+    var rotateAdminToken = false
+    @OptionGroup var secrets: SecretOptions
     @Option(help: "Log format: text or json. (env BELFRY_LOG_FORMAT)")
     var logFormat: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error. (env BELFRY_LOG_LEVEL)")
     var logLevel: String?
 
     func run() async throws {
+        // Files and directories this process creates (the data dir, database, tokens, the git
+        // mirror) are never readable by others, not even between create and chmod.
+        umask(0o077)
         let settings = try resolve()
         LoggingSystem.bootstrap { label in
             LogFormat.handler(label: label, format: settings.logFormat, level: settings.logLevel)
         }
         let logger = Logger(label: "belfry")
+        try DataDirectory.secure(settings.dataDirectory, logger: logger)
+        let databasePath = settings.dataDirectory + "/" + Store.fileName
         let store: Store
         do {
-            store = try Store.open(path: settings.dataDirectory + "/belfry.sqlite")
+            store = try Store.open(path: databasePath)
         } catch {
             throw CommandFailure("cannot open the state database in \(settings.dataDirectory): \(error)")
         }
-        let source: any ConfigSource
-        if let git = settings.git {
-            do {
-                source = try GitSource(
-                    url: git.url, branch: git.branch, subpath: git.subpath, credentials: git.credentials,
-                    mirrorDirectory: git.mirrorDirectory,
-                    secretsRoot: FileManager.default.currentDirectoryPath)
-            } catch {
-                throw CommandFailure("\(error)")
-            }
-        } else {
-            source = DirectorySource(path: settings.sourcePath)
-        }
-        let initial = try await initialConfiguration(source: source, store: store, logger: logger)
+        try await DataDirectory.checkIdentity(
+            store: store, directory: settings.dataDirectory, regenerate: settings.regenerateCredentials,
+            logger: logger)
+        let source = try makeSource(settings)
+        let initial = try await initialConfiguration(
+            source: source, store: store, dataDirectory: settings.dataDirectory, logger: logger)
         var options = settings.server
         let health = DatabaseHealth()
+        let databaseFile = DatabaseFileWatch(path: databasePath, logger: logger)
         do {
             try await store.setMetaValue(ISO8601DateFormatter().string(from: Date()), forKey: "startedAt")
         } catch {
             health.set("cannot write to the database: \(error)")
         }
-        options.readinessChecks = [("database", { health.current })]
         let hookTarget = ReconcilerHandle()
+        options.readinessNotes = [
+            ("database", { databaseFile.problem() ?? health.current }),
+            ("reconcile", { hookTarget.saveFailure }),
+        ]
         if let secret = settings.webhookSecret {
             options.gitHook = .init(secret: secret) { provider in
                 logger.info("git webhook", metadata: ["provider": "\(provider)"])
                 hookTarget.trigger()
             }
         }
-        let server = PusherServer(options: options, store: ConfigStore(initial), logger: logger)
+        let server = PusherServer(options: options, store: ConfigStore(initial.snapshot), logger: logger)
         let recorder = StoreRecorder(store: store, logger: logger)
         let reconciler = Reconciler(
             source: source, target: ServerTarget(server: server), recorder: recorder,
             interval: .seconds(settings.interval), logger: logger, drift: settings.drift,
-            appliedRevision: initial.revision, credentials: recorder)
+            appliedRevision: initial.revision, credentials: recorder,
+            secrets: secrets.policy(dataDirectory: settings.dataDirectory))
         hookTarget.set(reconciler)
-        let token = try await adminToken(settings: settings, store: store)
-        let routes = AdminRoutes(server: server, reconciler: reconciler, store: store, token: token)
-        let admin = AdminServer(host: settings.adminHost, port: settings.adminPort, logger: logger) {
-            await routes.handle($0)
+        let token = try await adminToken(settings: settings, store: store, logger: logger)
+        let routes = AdminRoutes(server: server, reconciler: reconciler, store: store)
+        let admin: AdminServer
+        do {
+            admin = try AdminServer(
+                host: settings.adminHost, port: settings.adminPort, logger: logger,
+                access: AdminAccess(
+                    allowedHosts: settings.adminAllowedHosts, adminToken: token, metricsToken: settings.metricsToken),
+                tls: settings.adminTLS
+            ) { await routes.handle($0) }
+        } catch {
+            throw CommandFailure("--admin-tls-cert/--admin-tls-key: cannot load them: \(error)")
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
@@ -147,38 +180,86 @@ struct Serve: AsyncParsableCommand {
                 logger: logger))
         try await group.run()
     }
+
+    /// A directory source, or a git source fetched by a child process with a deadline.
+    private func makeSource(_ settings: ServeSettings) throws -> any ConfigSource {
+        guard let git = settings.git else { return DirectorySource(path: settings.sourcePath) }
+        var arguments = [
+            "git-fetch", "--url", git.url, "--branch", git.branch, "--path", git.subpath, "--mirror",
+            git.mirrorDirectory, "--secrets-root", FileManager.default.currentDirectoryPath,
+        ]
+        var environment = ProcessInfo.processInfo.environment
+        environment["BELFRY_GIT_TOKEN"] = nil
+        environment["BELFRY_GIT_USERNAME"] = nil
+        switch git.credentials {
+        case .none: break
+        case .token(let token, let username):
+            environment["BELFRY_GIT_TOKEN"] = token
+            environment["BELFRY_GIT_USERNAME"] = username
+        case .sshKey:
+            arguments += ["--git-ssh-key", git.sshKey ?? "", "--git-known-hosts", git.knownHostsFile ?? ""]
+        }
+        return IsolatedGitSource(
+            description: "\(GitSource.redacted(git.url))#\(git.branch)"
+                + (git.subpath.isEmpty ? "" : ":\(git.subpath)"),
+            executable: Self.executablePath, arguments: arguments, environment: environment,
+            timeout: .seconds(settings.gitTimeout))
+    }
+
+    /// This binary, for the `git-fetch` child process.
+    static var executablePath: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? CommandLine.arguments[0]
+    }
 }
 
 extension Serve {
-    /// The configuration to start with: the source's if it is readable and valid, else the last
-    /// applied one from the database (a restart keeps serving while the source is broken or
-    /// away), else a one-line-per-problem error and exit 1.
-    func initialConfiguration(source: any ConfigSource, store: Store, logger: Logger) async throws -> ConfigSnapshot {
+    /// The configuration to start with, and its revision.
+    ///
+    /// A last applied configuration in the database is served at once, before the source is
+    /// read: a slow or silent git remote never delays start-up, and the reconciler's first pass
+    /// brings the source's changes. Without one, the source is read now (a git fetch is bounded
+    /// by `--git-timeout`); an invalid or unreachable source is a one-line-per-problem error and
+    /// exit 1.
+    func initialConfiguration(
+        source: any ConfigSource, store: Store, dataDirectory: String, logger: Logger
+    ) async throws -> (snapshot: ConfigSnapshot, revision: String?) {
+        if let last = try? await store.lastApplied() {
+            logger.info(
+                "serving the last applied configuration; the reconciler reads the source now",
+                metadata: ["revision": "\(last.revision)", "apps": "\(last.snapshot.apps.count)"])
+            return (last.snapshot, last.revision)
+        }
         let problem: String
         do {
-            let revision = try source.fetch()
+            let revision = try await Task.detached { () throws(SourceError) -> SourceRevision in
+                try source.fetch()
+            }.value
             let set = revision.manifestSet
             let generated = await StoreRecorder(store: store, logger: logger).generatedSecrets(for: set)
-            switch revision.snapshot(generatedSecrets: generated, set: set) {
+            switch revision.snapshot(
+                generatedSecrets: generated, set: set, secrets: secrets.policy(dataDirectory: dataDirectory))
+            {
             case .success(let snapshot):
-                try? await store.saveApplied(snapshot, revision: revision.revision, source: revision.label)
+                do {
+                    try await store.saveApplied(snapshot, revision: revision.revision, source: revision.label)
+                } catch {
+                    logger.error(
+                        "cannot save the configuration; serving it, the reconciler retries the save",
+                        metadata: ["error": "\(error)"])
+                    return (snapshot, nil)
+                }
                 logger.info(
                     "configuration loaded",
                     metadata: [
                         "revision": "\(revision.label)", "apps": "\(snapshot.apps.count)",
                         "users": "\(snapshot.users.count)",
                     ])
-                return snapshot
+                return (snapshot, revision.revision)
             case .failure(let errors): problem = errors.description
             }
-        } catch {
+        } catch let error as SourceError {
             problem = error.description
-        }
-        if let last = try? await store.lastApplied() {
-            logger.warning(
-                "source unusable; serving the last applied configuration",
-                metadata: ["revision": "\(last.revision)", "error": "\(problem)"])
-            return last.snapshot
         }
         FileHandle.standardError.write(
             Data("belfry: the configuration in \(source.description) is invalid:\n\(problem)\n".utf8))
@@ -187,17 +268,38 @@ extension Serve {
 }
 
 extension Serve {
-    /// The internal API's bearer token: the flag's, or one generated once, kept in the database
-    /// and written to `DATA_DIR/admin-token` (mode 0600) for `belfry reconcile --token`.
-    func adminToken(settings: ServeSettings, store: Store) async throws -> String {
+    /// The internal API's bearer token: the flag's, or the one kept in the database, written
+    /// once to `DATA_DIR/admin-token` (created 0600, never rewritten) for `belfry reconcile
+    /// --token-file`. `--rotate-admin-token` replaces both.
+    func adminToken(settings: ServeSettings, store: Store, logger: Logger) async throws -> String {
         if let token = settings.adminToken { return token }
-        let token = try await store.token()
         let path = settings.dataDirectory + "/admin-token"
-        guard
-            FileManager.default.createFile(
-                atPath: path, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600])
-        else {
-            throw CommandFailure("cannot write \(path)")
+        if settings.rotateAdminToken {
+            let token = Store.randomHex(bytes: 32)
+            do {
+                try PrivateFile.replace(path, with: token + "\n")
+                try await store.setMetaValue(token, forKey: Store.MetaKey.apiToken)
+            } catch {
+                throw CommandFailure("--rotate-admin-token: \(error)")
+            }
+            logger.notice("admin token rotated", metadata: ["file": "\(path)"])
+            return token
+        }
+        let token = try await store.token()
+        do {
+            if try PrivateFile.createIfMissing(path, contents: token + "\n") {
+                logger.info("admin token written", metadata: ["file": "\(path)"])
+            } else if (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(
+                in: .whitespacesAndNewlines)
+                != token
+            {
+                // The database's token is the one in force (a regenerated database, a rotation).
+                try PrivateFile.replace(path, with: token + "\n")
+                logger.notice(
+                    "admin token file replaced: it did not hold the token in force", metadata: ["file": "\(path)"])
+            }
+        } catch {
+            throw CommandFailure("cannot write \(path): \(error)")
         }
         return token
     }

@@ -47,13 +47,17 @@ struct StatsFlusher: Service {
         await Task { await flusher.flush(now: Date()) }.value
     }
 
-    /// Writes the deltas since the previous flush, stamped with the current minute.
+    /// Writes the deltas since the previous flush, stamped with the current minute. A write that
+    /// fails (a full disk) loses nothing: the baselines are put back, so the next flush that
+    /// succeeds carries these counts too.
     func flush(now: Date) async {
         let minute = Date(timeIntervalSince1970: (now.timeIntervalSince1970 / 60).rounded(.down) * 60)
         var batch: [AppMinuteStats] = []
+        var baselines: [(String, AppCounters.Snapshot?)] = []
         for app in server.statistics(resetPeaks: true) {
             let current = app.counters
             let before = previous.swap(app.appID, current)
+            baselines.append((app.appID, before))
             var stats = AppMinuteStats(app: app.name, minute: minute)
             stats.peakConnections = current.peakConnections
             stats.sampleConnections(current.connections)
@@ -85,8 +89,9 @@ struct StatsFlusher: Service {
             try await store.recordMinuteStats(batch)
             health.set(nil)
         } catch {
+            for (appID, before) in baselines { previous.restore(appID, before) }
             health.set("cannot write to the database: \(error)")
-            logger.error("cannot write statistics", metadata: ["error": "\(error)"])
+            logger.error("cannot write statistics; kept for the next flush", metadata: ["error": "\(error)"])
         }
     }
 }
@@ -100,6 +105,11 @@ final class PreviousCounters: Sendable {
             defer { values[appID] = snapshot }
             return values[appID]
         }
+    }
+
+    /// Puts back the baseline a failed flush replaced.
+    func restore(_ appID: String, _ snapshot: AppCounters.Snapshot?) {
+        box.withLock { $0[appID] = snapshot }
     }
 }
 

@@ -11,7 +11,8 @@ struct Validate: ParsableCommand {
         discussion: """
             Prints one `file:line:col: error: /json/pointer: message` line per problem and a summary.
             Exit status: 0 valid, 1 invalid, 2 usage error. Secrets given as { env } or { file } that
-            cannot be resolved here are warnings (the check usually runs without production secrets).
+            cannot be resolved here are warnings (the check usually runs without production secrets);
+            references outside --secrets-dir or without the --secrets-env-prefix are errors.
             Example (GitHub Actions): belfry validate config --format github \\
               --author "$(git log -1 --format=%ae)" --base origin/main
             """)
@@ -24,6 +25,7 @@ struct Validate: ParsableCommand {
     var author: String?
     @Option(help: "The manifests before the change: a directory, or a git revision of the repository holding DIR.")
     var base: String?
+    @OptionGroup var secrets: SecretOptions
 
     func validate() throws {
         if (author == nil) != (base == nil) { throw ValidationError("--author and --base go together") }
@@ -48,7 +50,8 @@ struct Validate: ParsableCommand {
         defer { if let export { try? FileManager.default.removeItem(atPath: export.temporaryRoot) } }
         let report: ValidationReport
         do {
-            report = try DirectorySource(path: dir).validate(author: author, base: baseSource)
+            report = try DirectorySource(path: dir).validate(
+                author: author, base: baseSource, secrets: secrets.policy(dataDirectory: ".belfry"))
         } catch {
             switch error {
             case .directoryNotFound, .notADirectory: throw ValidationError(error.description)

@@ -13,44 +13,59 @@ import Testing
         try dir.write(".hidden/broken.yaml", "kind: [")
         try dir.write("apps/.draft.yaml", "kind: [")
         try dir.write("README.md", "not yaml: [")
-        let snapshot = try DirectorySource(path: dir.path).load(environment: [:])
+        let snapshot = try DirectorySource(path: dir.path).load(environment: [:], secrets: defaultSecrets)
         #expect(snapshot.apps.map(\.name) == ["chat"])
         #expect(snapshot.users.map(\.name) == ["alice"])
         #expect(snapshot.revision == "dir:" + URL(fileURLWithPath: dir.path).standardizedFileURL.path)
     }
 
-    @Test func resolvesEnvAndFileSecrets() throws {
+    @Test func resolvesEnvAndFileSecretsWithinThePolicy() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let absolute = try dir.write("elsewhere/abs-secret", "absolute\n")
         try dir.write("secrets/chat", "from-file\n")
-        try dir.write("a.yaml", chat(replacing: "{ value: chat-secret }", with: "{ file: secrets/chat }"))
-        try dir.write("b.yaml", app("env", secret: "{ env: ENV_SECRET }"))
+        try dir.write("a.yaml", chat(replacing: "{ value: chat-secret }", with: "{ file: chat }"))
+        try dir.write("b.yaml", app("env", secret: "{ env: BELFRY_APP_ENV }"))
         try dir.write("c.yaml", app("abs", secret: "{ file: \(absolute) }"))
         try dir.write("users/alice.yaml", aliceUser)  // a source needs at least one User
-        let snapshot = try DirectorySource(path: dir.path).load(environment: ["ENV_SECRET": "from-env"])
+        let policy = SecretPolicy(
+            directories: [dir.path + "/secrets", dir.path + "/elsewhere"], envPrefix: "BELFRY_APP_")
+        let snapshot = try DirectorySource(path: dir.path).load(
+            environment: ["BELFRY_APP_ENV": "from-env"], secrets: policy)
         #expect(snapshot.apps.map(\.secret) == ["from-file", "from-env", "absolute"])
     }
 
-    @Test func unresolvableSecretsAreLocatedAtTheSecretField() throws {
+    /// The repository cannot point a secret at the server's own files or variables.
+    @Test func referencesOutsideThePolicyAreErrorsEvenForValidate() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        try dir.write("empty", "\n")
-        try dir.write("a.yaml", app("a", secret: "{ env: MISSING }"))
-        try dir.write("b.yaml", app("b", secret: "{ file: nowhere }"))
-        try dir.write("c.yaml", app("c", secret: "{ file: empty }"))
-        try dir.write("d.yaml", app("d", secret: "{ env: BLANK }"))
-        try dir.write("users/alice.yaml", aliceUser)  // a source needs at least one User
-        let error = #expect(throws: SourceError.self) {
-            try DirectorySource(path: dir.path).load(environment: ["BLANK": ""])
-        }
+        try dir.write("secrets/ok", "fine\n")
+        let outside = try dir.write("private/admin-token", "server secret\n")
+        try FileManager.default.createSymbolicLink(atPath: dir.path + "/secrets/link", withDestinationPath: outside)
+        try dir.write("a.yaml", app("a", secret: "{ file: \(outside) }"))
+        try dir.write("b.yaml", app("b", secret: "{ file: ../private/admin-token }"))
+        try dir.write("c.yaml", app("c", secret: "{ env: BELFRY_ADMIN_TOKEN }"))
+        try dir.write("d.yaml", app("d", secret: "{ file: link }"))
+        try dir.write("e.yaml", app("e", secret: "{ env: BELFRY_APP_UNSET }"))
+        try dir.write("users/alice.yaml", aliceUser)
+        let policy = SecretPolicy(directories: [dir.path + "/secrets"], envPrefix: "BELFRY_APP_")
+        let report = try DirectorySource(path: dir.path).validate(
+            environment: ["BELFRY_ADMIN_TOKEN": "t"], secrets: policy)
+        let located = report.errors.map { "\($0.location.file): \($0.message)" }
+        #expect(located.count == 4)
         #expect(
-            error?.description == """
-                a.yaml:8:11: error: /spec/secret: environment variable MISSING is not set
-                b.yaml:8:11: error: /spec/secret: secret file nowhere does not exist
-                c.yaml:8:11: error: /spec/secret: secret file empty is empty
-                d.yaml:8:11: error: /spec/secret: environment variable BLANK is empty
-                """)
+            located[0]
+                == "a.yaml: secret file \(outside) is not allowed: it must be inside \(dir.path)/secrets (--secrets-dir)"
+        )
+        #expect(located[1].hasPrefix("b.yaml: secret file ../private/admin-token is not allowed"))
+        #expect(located[2].hasPrefix("c.yaml: environment variable BELFRY_ADMIN_TOKEN is not allowed"))
+        #expect(located[3].hasPrefix("d.yaml: secret file link is not allowed"))
+        // Absent but allowed: only a warning where the check runs.
+        #expect(report.warnings.map(\.location.file) == ["e.yaml"])
+        let error = #expect(throws: SourceError.self) {
+            try DirectorySource(path: dir.path).load(environment: ["BELFRY_ADMIN_TOKEN": "t"], secrets: policy)
+        }
+        #expect(error?.description.contains("server secret") == false)
     }
 
     @Test func errorsNameFilesRelativeToTheSourceDirectory() throws {
@@ -58,7 +73,9 @@ import Testing
         defer { dir.remove() }
         try dir.write("apps/chat.yaml", chat(replacing: "\"1001\"", with: "1001"))
         try dir.write("users/alice.yaml", aliceUser)  // a source needs at least one User
-        let error = #expect(throws: SourceError.self) { try DirectorySource(path: dir.path).load(environment: [:]) }
+        let error = #expect(throws: SourceError.self) {
+            try DirectorySource(path: dir.path).load(environment: [:], secrets: defaultSecrets)
+        }
         #expect(error?.description == "apps/chat.yaml:6:7: error: /spec/id: must be a string, got a number (quote it)")
     }
 
@@ -66,9 +83,13 @@ import Testing
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let file = try dir.write("file.yaml", chatApp)
-        let missing = #expect(throws: SourceError.self) { try DirectorySource(path: dir.path + "/nope").load() }
+        let missing = #expect(throws: SourceError.self) {
+            try DirectorySource(path: dir.path + "/nope").load(secrets: defaultSecrets)
+        }
         #expect(missing?.description == "error: config directory \(dir.path)/nope does not exist")
-        let notDirectory = #expect(throws: SourceError.self) { try DirectorySource(path: file).load() }
+        let notDirectory = #expect(throws: SourceError.self) {
+            try DirectorySource(path: file).load(secrets: defaultSecrets)
+        }
         #expect(notDirectory?.description == "error: config path \(file) is not a directory")
     }
 

@@ -10,7 +10,7 @@ import Testing
         .appendingPathComponent("examples/config").path
 
     @Test func examplesLoadWithoutEnvironment() throws {
-        let snapshot = try DirectorySource(path: directory).load(environment: [:])
+        let snapshot = try DirectorySource(path: directory).load(environment: [:], secrets: defaultSecrets)
         #expect(snapshot.apps.count >= 3)
         #expect(snapshot.apps.contains { !$0.enabled })
         #expect(snapshot.apps.contains { !$0.webhooks.isEmpty && $0.limits.maxConnections != nil })
@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test func chatAppHasTheValuesTheReadmeUses() throws {
-        let snapshot = try DirectorySource(path: directory).load(environment: [:])
+        let snapshot = try DirectorySource(path: directory).load(environment: [:], secrets: defaultSecrets)
         let chat = try #require(snapshot.apps.first { $0.name == "chat" })
         #expect(
             chat

@@ -1,4 +1,5 @@
 import BelfryManifest
+import BelfrySource
 import Foundation
 
 /// A valid App document; line numbers in tests refer to it (id on line 6, key on 7, secret on 8).
@@ -62,3 +63,6 @@ struct TemporaryDirectory {
         try? FileManager.default.removeItem(atPath: path)
     }
 }
+
+/// The secret policy `validate` uses by default (`/run/secrets`, `.belfry/secrets`, `BELFRY_APP_`).
+let defaultSecrets = SecretPolicy.defaults(dataDirectory: ".belfry")

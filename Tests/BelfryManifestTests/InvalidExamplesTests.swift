@@ -23,7 +23,7 @@ import Testing
     func producesItsExpectedMessages(name: String) throws {
         let directory = Self.invalid.appendingPathComponent(name)
         let expected = try String(contentsOf: directory.appendingPathComponent("expected.txt"), encoding: .utf8)
-        let report = try DirectorySource(path: directory.path).validate(environment: [:])
+        let report = try DirectorySource(path: directory.path).validate(environment: [:], secrets: defaultSecrets)
         #expect(report.rendered(.text) == expected)
     }
 
@@ -32,7 +32,7 @@ import Testing
         let changed = try TemporaryManifests(copying: base.path, removing: "users.yaml")
         defer { changed.remove() }
         let report = try DirectorySource(path: changed.path).validate(
-            environment: [:], author: "ALICE@example.com", base: base)
+            environment: [:], author: "ALICE@example.com", base: base, secrets: defaultSecrets)
         #expect(
             report.rendered(.text) == """
                 .:1:1: error: no User manifest: at least one admin user (kind: User) is required
@@ -42,13 +42,13 @@ import Testing
 
                 """)
         let byOther = try DirectorySource(path: changed.path).validate(
-            environment: [:], author: "bob@example.com", base: base)
+            environment: [:], author: "bob@example.com", base: base, secrets: defaultSecrets)
         #expect(byOther.errors.count == 1)
     }
 
     @Test func outputFormats() throws {
         let directory = Self.invalid.appendingPathComponent("unknown-field").path
-        let report = try DirectorySource(path: directory).validate(environment: [:])
+        let report = try DirectorySource(path: directory).validate(environment: [:], secrets: defaultSecrets)
         #expect(
             report.rendered(.github).hasPrefix(
                 "::error file=app.yaml,line=10,col=3,title=belfry validate::/spec/colour: unknown field \"colour\"\n"))

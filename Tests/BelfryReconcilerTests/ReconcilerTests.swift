@@ -66,6 +66,30 @@ import Testing
         #expect(again == pass)  // the same record: nothing new is recorded until a new commit
     }
 
+    @Test func aConfigurationThatCannotBeSavedIsNotAppliedAndIsRetried() async {
+        let source = FakeSource(Self.revision(["a.yaml": Self.app(), "u.yaml": Self.user], id: "r1"))
+        let target = FakeTarget()
+        let recorder = FakeRecorder()
+        let reconciler = Reconciler(
+            source: source, target: target, recorder: recorder, interval: .seconds(60),
+            logger: Logger(label: "test"), environment: [:])
+        #expect(await reconciler.runPass(trigger: .startup).result == .applied)
+        // The disk fills up; a rotation (here: disabling the app) must not go live unsaved.
+        recorder.failing = true
+        source.next = Self.revision(["a.yaml": Self.app(enabled: false), "u.yaml": Self.user], id: "r2")
+        let failed = await reconciler.runPass(trigger: .interval)
+        #expect(failed.result == .failed)
+        #expect(failed.error?.contains("not applied") == true)
+        #expect(target.current.app(key: "chat-key")?.enabled == true)
+        #expect(recorder.saved.last?.1 == "r1")
+        #expect(reconciler.status.consecutiveFailures == 1 && reconciler.status.lastAppliedRevision == "r1")
+        // Space again: the next pass saves, then applies, so saved == served.
+        recorder.failing = false
+        #expect(await reconciler.runPass(trigger: .interval).result == .applied)
+        #expect(target.current.app(key: "chat-key")?.enabled == false)
+        #expect(recorder.saved.last?.1 == "r2" && recorder.saved.last?.0.apps == target.current.apps)
+    }
+
     @Test func unreachableSourceIsReportedAndCounted() async {
         let source = FakeSource(nil)
         let reconciler = reconciler(source, FakeTarget())
@@ -131,6 +155,22 @@ final class FakeSource: ConfigSource, @unchecked Sendable {
     func fetch() throws(SourceError) -> SourceRevision {
         guard let next else { throw .git("unreachable") }
         return next
+    }
+}
+
+/// A store stand-in whose saves can be made to fail (a full disk).
+final class FakeRecorder: PassRecorder, @unchecked Sendable {
+    // @unchecked Sendable: tests flip `failing` between passes, never during one.
+    var failing = false
+    var saved: [(ConfigSnapshot, String)] = []
+
+    struct DiskFull: Error {}
+
+    func record(_ pass: PassRecord) async {}
+
+    func saveApplied(_ snapshot: ConfigSnapshot, revision: String, label: String) async throws {
+        if failing { throw DiskFull() }
+        saved.append((snapshot, revision))
     }
 }
 

@@ -101,9 +101,26 @@ import Testing
 
     @Test func cacheExpires() {
         let hub = AppHub(appID: "1", loops: 1)
-        hub.storeCache(channel: "cache-a", event: "e", data: "d", now: 0)
+        hub.storeCache(channel: "cache-a", event: "e", data: "d", now: 0, ttl: 10, maxEntries: 10)
         #expect(hub.cached(channel: "cache-a", ttl: 10, now: 5)?.remaining == 5)
         #expect(hub.cached(channel: "cache-a", ttl: 10, now: 10) == nil)
+    }
+
+    @Test func cacheIsBoundedWithoutReads() {
+        let hub = AppHub(appID: "1", loops: 1)
+        // Expired entries are swept when the cache is full, before anything young is dropped.
+        for i in 0..<3 {
+            hub.storeCache(channel: "cache-old\(i)", event: "e", data: "d", now: 0, ttl: 10, maxEntries: 4)
+        }
+        hub.storeCache(channel: "cache-young", event: "e", data: "d", now: 15, ttl: 10, maxEntries: 4)
+        hub.storeCache(channel: "cache-new", event: "e", data: "d", now: 20, ttl: 10, maxEntries: 4)
+        #expect(hub.cacheCount == 2)
+        #expect(hub.cached(channel: "cache-young", ttl: 10, now: 20) != nil)
+        // Nothing expired: the oldest goes, and the count never passes the bound.
+        for i in 0..<100 {
+            hub.storeCache(channel: "cache-n\(i)", event: "e", data: "d", now: 21, ttl: 10, maxEntries: 4)
+        }
+        #expect(hub.cacheCount == 4)
     }
 
     @Test func subscriberSetRemovesBySwapping() {

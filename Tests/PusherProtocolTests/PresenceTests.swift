@@ -36,6 +36,7 @@ import Testing
     @Test(arguments: [
         nil, "", "[]", #"{"user_info":{}}"#, #"{"user_id":true}"#, #"{"user_id":""}"#,
         "{\"user_id\":\"\(String(repeating: "x", count: 129))\"}",
+        #"{"user_id":"a\nINFO reconcile applied"}"#, #"{"user_id":"\u0000"}"#, #"{"user_id":"a\u009bb"}"#,
         "{\"user_id\":\"u\",\"user_info\":{\"bio\":\"\(String(repeating: "x", count: 1100))\"}}",
     ])
     func invalidChannelData(text: String?) {

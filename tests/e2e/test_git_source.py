@@ -50,7 +50,7 @@ class Repo:
 
 
 def history(served: Served) -> list[dict]:
-    return requests.get(f"http://127.0.0.1:{served.admin_port}/api/v1/reconcile", timeout=5).json()["history"]
+    return served.admin("GET", "/api/v1/reconcile").json()["history"]
 
 
 def pass_for(served: Served, revision: str) -> dict | None:
@@ -103,7 +103,7 @@ def test_git_source_end_to_end(tmp_path: Path):
         assert refused["result"] == "refused" and "users cannot delete themselves" in refused["error"]
         # A bad revision waits for a new commit: it is not re-recorded on every interval.
         before = len([p for p in history(served) if p.get("revision") == self_delete])
-        requests.post(f"http://127.0.0.1:{served.admin_port}/api/v1/reconcile", timeout=5)
+        served.admin("POST", "/api/v1/reconcile")
         poll(lambda: history(served)[0]["trigger"] == "manual")
         assert len([p for p in history(served) if p.get("revision") == self_delete]) == before + 1
     finally:
@@ -116,8 +116,8 @@ def test_git_source_end_to_end(tmp_path: Path):
     try:
         _, first = restarted.connect("dashboard-key", origin="https://dashboard.example.com")
         assert first["event"] == "pusher:error" and first["data"]["code"] == 4003
-        status = requests.get(f"http://127.0.0.1:{restarted.admin_port}/api/v1/reconcile", timeout=5).json()
-        assert status["lastResult"] == "unreachable"
+        # It served before reading the source; the startup pass then finds it gone.
+        assert poll(lambda: restarted.admin("GET", "/api/v1/reconcile").json()["lastResult"] == "unreachable")
     finally:
         restarted.stop()
 

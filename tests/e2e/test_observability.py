@@ -52,7 +52,7 @@ def test_metrics_and_apps_follow_the_traffic(tmp_path: Path):
         assert metric(text, "belfry_connected", "1002") == 0
         assert "belfry_reconcile_consecutive_failures 0" in text
 
-        apps = {a["name"]: a for a in requests.get(f"{admin}/api/v1/apps", timeout=5).json()["apps"]}
+        apps = {a["name"]: a for a in served.admin("GET", "/api/v1/apps").json()["apps"]}
         assert apps["chat"]["connections"] == 2 and apps["chat"]["messagesDelivered"] == 12
         assert apps["chat"]["channels"] == 1 and apps["legacy-game"]["enabled"] is False
     finally:
@@ -84,16 +84,16 @@ def test_statistics_reach_sqlite_the_api_and_the_cli(tmp_path: Path):
                 ws.recv(timeout=5)
 
         def totals():
-            report = requests.get(f"{admin}/api/v1/stats", params={"app": "chat", "by": "minute"}, timeout=5).json()
+            report = served.admin("GET", "/api/v1/stats", params={"app": "chat", "by": "minute"}).json()
             return report["totals"] if report["totals"]["messagesDelivered"] == 10 else None
 
         totals = poll(totals)
         assert totals["newConnections"] == 2 and totals["subscriptions"] == 2 and totals["peakConnections"] == 2
         assert totals["apiRequests"] == {"POST events 200": 5}
         assert totals["bytesOut"] > 0
-        csv = requests.get(f"{admin}/api/v1/stats", params={"app": "chat", "by": "hour", "format": "csv"}, timeout=5)
+        csv = served.admin("GET", "/api/v1/stats", params={"app": "chat", "by": "hour", "format": "csv"})
         assert csv.headers["Content-Type"].startswith("text/csv") and csv.text.splitlines()[0].startswith("period")
-        assert requests.get(f"{admin}/api/v1/stats", params={"by": "hour"}, timeout=5).status_code == 400
+        assert served.admin("GET", "/api/v1/stats", params={"by": "hour"}).status_code == 400
     finally:
         for ws in clients:
             ws.close()
@@ -154,7 +154,7 @@ def test_readyz_names_its_checks(tmp_path: Path):
     served = Served(tmp_path, config)
     try:
         body = requests.get(f"http://127.0.0.1:{served.port}/readyz", timeout=5).json()
-        assert body == {"status": "ready", "checks": {"server": "ok", "config": "ok", "database": "ok"}}
+        assert body == {"status": "ready", "checks": {"server": "ok", "config": "ok", "descriptors": "ok", "database": "ok", "reconcile": "ok"}}
         assert requests.get(f"http://127.0.0.1:{served.port}/healthz", timeout=5).json() == {"status": "ok"}
     finally:
         served.stop()

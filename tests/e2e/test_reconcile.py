@@ -44,6 +44,14 @@ class Served:
         )
         self.wait_ready()
 
+    def admin(self, method: str, path: str, **kw):
+        """A request to the admin port with the admin token (every route but the probes needs it)."""
+        import requests
+
+        headers = {"Authorization": "Bearer " + (self.data / "admin-token").read_text().strip(), **kw.pop("headers", {})}
+        return requests.request(method, f"http://127.0.0.1:{self.admin_port}{path}", headers=headers,
+                                timeout=kw.pop("timeout", 5), **kw)
+
     def wait_ready(self):
         import requests
 
@@ -152,13 +160,17 @@ def test_edits_apply_live_and_touch_only_the_changed_app(tmp_path: Path, config:
 
 
 def reconcile(served: Served, source: Path | str, *flags: str, token: str | None = None) -> subprocess.CompletedProcess:
-    token = token or (served.data / "admin-token").read_text().strip()
+    """`belfry reconcile` with the token from the data dir's file (--token-file), or `token` via BELFRY_TOKEN."""
+    import os
+
+    credentials = ["--token-file", str(served.data / "admin-token")] if token is None else []
+    env = dict(os.environ, BELFRY_TOKEN=token) if token is not None else None
     return subprocess.run(
         [
             str(BELFRY_BIN), "reconcile", "--source", str(source), "--server",
-            f"http://127.0.0.1:{served.admin_port}", "--token", token, *flags,
+            f"http://127.0.0.1:{served.admin_port}", *credentials, *flags,
         ],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True, text=True, timeout=60, env=env,
     )
 
 
@@ -193,9 +205,9 @@ def test_reconcile_cli_plans_applies_and_reports(tmp_path: Path, config: Path):
         assert wait_for_close(chat) == 4003
         assert reconcile(served, changed, "--dry-run", "--detailed-exitcode").returncode == 0
 
-        status = requests.get(f"http://127.0.0.1:{served.admin_port}/api/v1/reconcile", timeout=5).json()
+        status = served.admin("GET", "/api/v1/reconcile").json()
         assert status["history"][0]["trigger"] == "startup"
-        assert requests.post(f"http://127.0.0.1:{served.admin_port}/api/v1/reconcile", timeout=5).status_code == 202
+        assert served.admin("POST", "/api/v1/reconcile").status_code == 202
         # The embedded reconciler still follows its own source: the manual trigger reverts the drift.
         poll(lambda: served.connect("chat-key")[1]["event"] == "pusher:connection_established")
         state = requests.get(
@@ -216,9 +228,9 @@ def test_drift_warn_reports_changes_made_outside_the_source(tmp_path: Path, conf
         shutil.copytree(config, changed)
         (changed / "chat.yaml").write_text((changed / "chat.yaml").read_text().replace("enabled: true", "enabled: false"))
         assert reconcile(served, changed).returncode == 0
-        url = f"http://127.0.0.1:{served.admin_port}/api/v1/reconcile"
-        assert requests.post(url, timeout=5).status_code == 202
-        drift = poll(lambda: next((p for p in requests.get(url, timeout=5).json()["history"] if p["result"] == "drift"), None))
+        assert served.admin("POST", "/api/v1/reconcile").status_code == 202
+        drift = poll(lambda: next((p for p in served.admin("GET", "/api/v1/reconcile").json()["history"]
+                                   if p["result"] == "drift"), None))
         assert "--drift warn leaves it" in drift["error"]
         _, first = served.connect("chat-key")
         assert first["event"] == "pusher:error" and first["data"]["code"] == 4003

@@ -1,0 +1,57 @@
+import BelfryJSON
+
+extension ConfigSnapshot {
+    /// The configuration as manifest documents (JSON, which is YAML), one file per object, so a
+    /// configuration that did not come from files (`/internal/v1/apply`) is checked by exactly the
+    /// schemas and rules of `belfry validate`. Secrets become `{ value }`; an empty secret (one
+    /// the server generates) is left out, as in a manifest that gives none.
+    public func manifestFiles() -> [(path: String, text: String)] {
+        var files: [(path: String, text: String)] = []
+        for (index, app) in apps.enumerated() {
+            var spec: [(String, JSONValue)] = [
+                ("id", .string(app.id)), ("key", .string(app.key)),
+            ]
+            if !app.secret.isEmpty { spec.append(("secret", .object([("value", .string(app.secret))]))) }
+            spec.append(("enabled", .bool(app.enabled)))
+            if !app.allowedOrigins.isEmpty {
+                spec.append(("allowedOrigins", .array(app.allowedOrigins.map { .string($0) })))
+            }
+            spec.append(("clientEvents", .bool(app.clientEvents)))
+            spec.append(("userAuthentication", .bool(app.userAuthentication)))
+            var limits: [(String, JSONValue)] = []
+            if let n = app.limits.maxConnections { limits.append(("maxConnections", .number(String(n)))) }
+            if let n = app.limits.clientEventsPerSecond {
+                limits.append(("clientEventsPerSecond", .number(String(n))))
+            }
+            if let n = app.limits.backendEventsPerSecond {
+                limits.append(("backendEventsPerSecond", .number(String(n))))
+            }
+            if !limits.isEmpty { spec.append(("limits", .object(limits))) }
+            if !app.webhooks.isEmpty {
+                spec.append(
+                    (
+                        "webhooks",
+                        .array(
+                            app.webhooks.map {
+                                .object([("url", .string($0.url)), ("events", .array($0.events.map { .string($0) }))])
+                            })
+                    ))
+            }
+            files.append((path: "apply/app-\(index).json", text: document(kind: "App", name: app.name, spec: spec)))
+        }
+        for (index, user) in users.enumerated() {
+            let spec: [(String, JSONValue)] = [
+                ("email", .string(user.email)), ("passwordHash", .string(user.passwordHash)),
+            ]
+            files.append((path: "apply/user-\(index).json", text: document(kind: "User", name: user.name, spec: spec)))
+        }
+        return files
+    }
+
+    private func document(kind: String, name: String, spec: [(String, JSONValue)]) -> String {
+        JSONValue.object([
+            ("apiVersion", .string("belfry.dev/v1")), ("kind", .string(kind)),
+            ("metadata", .object([("name", .string(name))])), ("spec", .object(spec)),
+        ]).serialized
+    }
+}
