@@ -188,9 +188,9 @@ struct Serve: AsyncParsableCommand {
             "git-fetch", "--url", git.url, "--branch", git.branch, "--path", git.subpath, "--mirror",
             git.mirrorDirectory, "--secrets-root", FileManager.default.currentDirectoryPath,
         ]
-        var environment = ProcessInfo.processInfo.environment
-        environment["BELFRY_GIT_TOKEN"] = nil
-        environment["BELFRY_GIT_USERNAME"] = nil
+        // The child gets the process's environment without Belfry's own settings (the admin token,
+        // app secrets), plus the git credentials it needs.
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("BELFRY_") }
         switch git.credentials {
         case .none: break
         case .token(let token, let username):

@@ -230,6 +230,7 @@ def test_descriptor_exhaustion_keeps_probes_and_the_admin_port_answering(custom)
         assert srv.admin("POST", "/api/v1/reconcile").status_code == 202
         wait_until(lambda: srv.admin("GET", "/api/v1/reconcile").json()["history"][0]["trigger"] == "manual",
                    timeout=10, message="a manual pass recorded")
+        assert srv.admin("GET", "/api/v1/reconcile").json()["history"][0]["result"] == "noChange"
         metrics = requests.get(f"{srv.admin_url}/metrics", timeout=5).text
         assert re.search(r"^belfry_refused_sockets_total [1-9]", metrics, re.M), metrics
     finally:
@@ -326,14 +327,7 @@ def test_a_rotation_that_cannot_be_saved_never_goes_live_and_the_old_secret_neve
     srv = custom(data_dir=data, extra=["--interval", "3600", "--stats-interval", "3600"])
     main = APPS["main"]
     assert signed_trigger(srv, main.id, main.key, "main-secret") == 200
-    filler = small_disk / "filler"
-    with open(filler, "wb") as f:
-        try:
-            while True:
-                f.write(b"\0" * 65536)
-                f.flush()
-        except OSError:
-            pass
+    filler = fill(small_disk)
     # Rotate main's secret, and add an app large enough that SQLite needs new pages.
     manifest = srv.config_dir / "main.yaml"
     manifest.write_text(manifest.read_text().replace("main-secret", "rotated-secret"))
@@ -361,6 +355,39 @@ def test_a_rotation_that_cannot_be_saved_never_goes_live_and_the_old_secret_neve
     srv.start()
     assert signed_trigger(srv, main.id, main.key, "rotated-secret") == 200
     assert signed_trigger(srv, main.id, main.key, "main-secret") == 401
+
+
+def fill(disk: Path) -> Path:
+    filler = disk / "filler"
+    with open(filler, "wb") as f:
+        try:
+            while True:
+                f.write(b"\0" * 65536)
+                f.flush()
+        except OSError:
+            pass
+    return filler
+
+
+def test_statistics_written_while_the_disk_is_full_are_kept_not_lost(custom, small_disk):
+    srv = custom(data_dir=small_disk / "data", extra=["--stats-interval", "1"])
+    filler = fill(small_disk)
+    clients = [WsClient(srv.ws_url("main-key"), APPS["main"]) for _ in range(3)]
+    for c in clients:
+        c.handshake()
+    wait_until(lambda: "cannot write to the database" in requests.get(f"{srv.http_url}/readyz", timeout=5).text,
+               timeout=10, message="a failed statistics flush")
+    assert requests.get(f"{srv.http_url}/readyz", timeout=5).status_code == 200  # degraded, still serving
+    filler.unlink()
+    wait_until(lambda: "degraded" not in requests.get(f"{srv.http_url}/readyz", timeout=5).text, timeout=10,
+               message="a flush that works again")
+    for c in clients:
+        c.close()
+    assert srv.stop() == 0
+    out = subprocess.run([str(BELFRY_BIN), "stats", "--app", "main", "--data-dir", str(srv.data_dir), "--by", "day",
+                          "--format", "json"], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["totals"]["newConnections"] == 3, out.stdout
 
 
 def test_a_deleted_database_is_reported_and_a_restart_does_not_invent_credentials(custom):
