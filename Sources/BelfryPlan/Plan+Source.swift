@@ -18,10 +18,16 @@ extension Plan {
             self.author = author
         }
 
-        /// A commit id cut to 7 characters; anything else (a path) as given.
+        /// A commit id cut to 7 characters; a directory's `dir:PATH@sha256:HEX` as `PATH@` and 12
+        /// hex digits; anything else as given.
         public var shortRevision: String {
             let isCommitID = revision.count > 7 && revision.allSatisfy(\.isHexDigit)
-            return isCommitID ? String(revision.prefix(7)) : revision
+            if isCommitID { return String(revision.prefix(7)) }
+            if revision.hasPrefix("dir:"), let at = revision.range(of: "@sha256:", options: .backwards) {
+                return String(revision[revision.index(revision.startIndex, offsetBy: 4)..<at.lowerBound]) + "@"
+                    + String(revision[at.upperBound...].prefix(12))
+            }
+            return revision
         }
 
         /// `main@9f77800`, or the short revision alone without a branch.

@@ -17,8 +17,16 @@ public struct DirectorySource: Sendable {
         self.root = URL(fileURLWithPath: path).standardizedFileURL.path
     }
 
-    /// `dir:<absolute path>`, the revision recorded in snapshots from this source.
-    public var revision: String { "dir:\(root)" }
+    /// `dir:<absolute path>@sha256:<hex>`: the directory and a digest of the manifest files read
+    /// (names and contents), so every edit is a new revision. A fixed file is then applied at the
+    /// next interval, and "drift" keeps its meaning: the server differs from the applied revision.
+    public func revision(of files: [SourceRevision.File]) -> String {
+        var text = ""
+        for file in files.sorted(by: { $0.path < $1.path }) {
+            text += file.path + "\u{0}" + String(file.text.utf8.count) + "\u{0}" + file.text + "\u{0}"
+        }
+        return "dir:\(root)@\(ConfigSnapshot.digest(text))"
+    }
 
     /// Decodes and cross-checks every manifest without resolving secrets (what `validate` needs).
     public func manifestSet() throws(SourceError) -> ManifestSet {

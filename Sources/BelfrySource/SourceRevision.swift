@@ -112,6 +112,9 @@ extension DirectorySource: ConfigSource {
             files.append(SourceRevision.File(path: path, text: text))
         }
         guard errors.isEmpty else { throw .invalid(ManifestErrors(errors)) }
-        return SourceRevision(files: files, revision: revision, label: root, secretsRoot: root)
+        let revision = revision(of: files)
+        // The label people read: the directory and the digest's first 12 characters.
+        let short = revision.split(separator: ":").last.map { String($0.prefix(12)) } ?? ""
+        return SourceRevision(files: files, revision: revision, label: "\(root)@\(short)", secretsRoot: root)
     }
 }

@@ -16,7 +16,28 @@ import Testing
         let snapshot = try DirectorySource(path: dir.path).load(environment: [:], secrets: defaultSecrets)
         #expect(snapshot.apps.map(\.name) == ["chat"])
         #expect(snapshot.users.map(\.name) == ["alice"])
-        #expect(snapshot.revision == "dir:" + URL(fileURLWithPath: dir.path).standardizedFileURL.path)
+        #expect(
+            snapshot.revision.hasPrefix("dir:" + URL(fileURLWithPath: dir.path).standardizedFileURL.path + "@sha256:"))
+    }
+
+    /// Every edit of a directory is a new revision; the same files are the same revision.
+    @Test func theRevisionIsADigestOfTheFiles() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try dir.write("apps/chat.yaml", chatApp)
+        try dir.write("users/alice.yaml", aliceUser)
+        let source = DirectorySource(path: dir.path)
+        let first = try source.fetch()
+        #expect(try source.fetch().revision == first.revision)
+        #expect(first.label.hasSuffix("@" + first.revision.split(separator: ":").last!.prefix(12)))
+        try dir.write("apps/chat.yaml", chatApp.replacingOccurrences(of: "chat-key", with: "chat-key-2"))
+        let edited = try source.fetch()
+        #expect(edited.revision != first.revision)
+        try dir.write("apps/chat.yaml", chatApp)
+        #expect(try source.fetch().revision == first.revision)
+        // A file moved to another name is a change too.
+        try FileManager.default.moveItem(atPath: dir.path + "/apps/chat.yaml", toPath: dir.path + "/apps/c.yaml")
+        #expect(try source.fetch().revision != first.revision)
     }
 
     @Test func resolvesEnvAndFileSecretsWithinThePolicy() throws {

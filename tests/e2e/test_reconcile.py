@@ -353,3 +353,24 @@ def test_reconcile_dry_run_on_an_invalid_source_exits_1(tmp_path: Path, config: 
         assert "chat.yaml:8:7: error: /spec/id: must be a string, got a number (quote it)" in result.stdout
     finally:
         served.stop()
+
+
+@pytest.mark.parametrize("drift", ["correct", "warn"])
+def test_a_fixed_directory_edit_is_applied_at_the_next_interval_and_is_not_drift(tmp_path: Path, config: Path,
+                                                                                  drift: str):
+    served = Served(tmp_path, config, "--drift", drift, interval="1")
+    try:
+        chat = config / "chat.yaml"
+        good = chat.read_text()
+        chat.write_text(good.replace('id: "1001"', "id: 1001"))  # invalid: a number
+        poll(lambda: served.admin("GET", "/api/v1/reconcile").json()["lastResult"] == "invalid")
+        # Fixed, and changed: picked up by the interval passes alone, no manual trigger.
+        chat.write_text(good.replace("enabled: true", "enabled: false"))
+        applied = poll(lambda: (s := served.admin("GET", "/api/v1/reconcile").json())["lastResult"] == "applied" and s)
+        assert "@" in applied["lastAppliedRevision"]
+        _, first = served.connect("chat-key")
+        assert first["event"] == "pusher:error" and first["data"]["code"] == 4003
+        log = (tmp_path / "server.log").read_text()
+        assert "drift" not in log, "a change of the source is not drift"
+    finally:
+        served.stop()
