@@ -117,7 +117,7 @@ extension Reconciler {
         await recorder?.record(record)
         var metadata: Logger.Metadata = [
             "result": "\(record.result.rawValue)", "trigger": "\(record.trigger.rawValue)",
-            "duration_ms": "\(Int(record.durationMs))",
+            "duration_ms": .stringConvertible(Int(record.durationMs)),
         ]
         if let label = record.label { metadata["revision"] = "\(label)" }
         switch record.result {

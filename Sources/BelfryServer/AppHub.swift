@@ -153,9 +153,13 @@ final class AppHub: @unchecked Sendable {
 
     /// Sends the message to every subscriber of `channel` except the socket `except`; `encode`
     /// runs only when there is a subscriber, so an event for an empty channel costs no encoding.
-    func publish(channel: String, except: String?, encode: () -> ByteBuffer) {
+    /// Returns the number of subscribers it went to (the sender included when subscribed).
+    @discardableResult
+    func publish(channel: String, except: String?, encode: () -> ByteBuffer) -> Int {
         let groups = lock.withLock { state.channels[channel]?.groups }
-        if let groups { FanOut.deliver(encode(), to: groups, except: except, counters: counters) }
+        guard let groups else { return 0 }
+        FanOut.deliver(encode(), to: groups, except: except, counters: counters)
+        return groups.reduce(0) { $0 + $1.count }
     }
 
     // MARK: Cache channels

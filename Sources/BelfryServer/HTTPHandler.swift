@@ -226,7 +226,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let options = context.options
         let session = WebSocketSession(
             context: context, uri: request.target, origin: request.header("origin"),
-            remote: channelContext.channel.remoteAddress?.description ?? "?")
+            remote: LogFields.remote(channelContext.channel.remoteAddress))
         do {
             try channelContext.pipeline.syncOperations.addHandlers(
                 WebSocketFrameEncoder(),

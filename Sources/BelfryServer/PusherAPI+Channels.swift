@@ -81,7 +81,10 @@ extension PusherAPI {
             connection.onLoop { $0.close(CloseReason(.unauthorized, "You got disconnected by the app")) }
         }
         context.logger.info(
-            "terminated user connections", metadata: ["user_id": "\(userID)", "count": "\(connections.count)"])
+            "terminated user connections",
+            metadata: LogFields.app(id: hub.appID, name: context.store.app(id: hub.appID)?.name).merging([
+                "user_id": "\(userID)", "count": LogFields.number(connections.count),
+            ]))
         return .json("{}")
     }
 }

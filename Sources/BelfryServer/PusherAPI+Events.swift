@@ -57,7 +57,13 @@ extension PusherAPI {
                     ttl: UInt64(context.options.cacheTTL) * 1_000_000_000,
                     maxEntries: context.options.maxCacheEntriesPerApp)
             }
-            hub.publish(channel: channel, except: event.socketID, encode: payload)
+            let recipients = hub.publish(channel: channel, except: event.socketID, encode: payload)
+            // Evaluated only at debug level: the hot path pays for one level check.
+            context.logger.debug(
+                "published",
+                metadata: LogFields.app(id: hub.appID, name: context.store.app(id: hub.appID)?.name).merging([
+                    "channel": "\(channel)", "event": "\(event.name)", "recipients": LogFields.number(recipients),
+                ]))
         }
     }
 

@@ -39,7 +39,10 @@ struct PusherAPI {
             appKey: app.key, key: hub.signingKey(for: app.secret), now: now)
         {
             context.logger.info(
-                "http api request refused", metadata: ["app": "\(app.id)", "code": "401", "reason": "\(e.message)"])
+                "http api request refused",
+                metadata: LogFields.app(id: app.id, name: app.name).merging([
+                    "code": LogFields.number(401), "reason": "\(e.message)",
+                ]))
             let endpoint = request.path.split(separator: "/").dropFirst(2).first ?? ""
             hub.counters.apiRequest("\(request.method) \(endpoint) 401")
             return error(e)
@@ -60,9 +63,9 @@ struct PusherAPI {
         if response.status >= 400 {
             context.logger.info(
                 "http api request rejected",
-                metadata: [
-                    "app": "\(app.id)", "event": "\(name)", "code": "\(response.status)", "reason": "\(response.body)",
-                ])
+                metadata: LogFields.app(id: app.id, name: app.name).merging([
+                    "endpoint": "\(name)", "code": LogFields.number(response.status), "reason": "\(response.body)",
+                ]))
         }
         return response
     }

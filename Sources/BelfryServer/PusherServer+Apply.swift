@@ -41,9 +41,10 @@ extension PusherServer {
         context.logger.info(
             "configuration applied",
             metadata: [
-                "revision": "\(snapshot.revision)", "apps": "\(snapshot.apps.count)",
-                "deleted": "\(effects.deleted)", "disabled": "\(effects.disabled)",
-                "closed": "\(effects.closedConnections)",
+                "revision": "\(snapshot.revision)", "apps": LogFields.number(snapshot.apps.count),
+                "deleted": .array(effects.deleted.map { .string($0) }),
+                "disabled": .array(effects.disabled.map { .string($0) }),
+                "closed": LogFields.number(effects.closedConnections),
             ])
         return effects
     }

@@ -50,7 +50,7 @@ public final class PusherServer: Service, Sendable {
             "listening",
             metadata: [
                 "address": "\(context.options.host):\(channel.localAddress?.port ?? 0)",
-                "apps": "\(apps.count)", "enabled": "\(apps.filter(\.enabled).count)",
+                "apps": LogFields.number(apps.count), "enabled": LogFields.number(apps.filter(\.enabled).count),
             ])
         await ShutdownSignal.wait()
         await drain()
@@ -127,7 +127,11 @@ public final class PusherServer: Service, Sendable {
         context.enter(.draining)
         let open = context.hubs.totalConnections
         context.logger.info(
-            "draining", metadata: ["connections": "\(open)", "grace_s": "\(context.options.shutdownGracePeriod)"])
+            "draining",
+            metadata: [
+                "connections": LogFields.number(open),
+                "grace_s": .stringConvertible(context.options.shutdownGracePeriod),
+            ])
         for hub in context.hubs.all {
             for connection in hub.allConnections {
                 connection.onLoop { $0.close(CloseReason(.reconnectImmediately, "Server is shutting down; reconnect")) }

@@ -31,6 +31,11 @@ extension WebSocketSession {
         case .unsubscribe(let channel):
             guard let presenceUser = connection.subscriptions.removeValue(forKey: channel) else { return }
             context.hubs.hub(for: app.id).unsubscribe(connection, channel: channel, presenceUserID: presenceUser)
+            logger.debug(
+                "unsubscribed",
+                metadata: LogFields.app(id: app.id, name: app.name).merging([
+                    "socket_id": "\(connection.socketID)", "channel": "\(channel)",
+                ]))
         case .signin(let auth, let userData):
             signin(connection, app: app, auth: auth, userData: userData)
         case .clientEvent(let name, let channel, let data):
@@ -44,10 +49,10 @@ extension WebSocketSession {
         if let (suppressed, _) = subscriptionRefusalLog.shouldLog(now: Now.nanoseconds) {
             logger.info(
                 "subscription refused",
-                metadata: [
-                    "app": "\(connection.appID)", "socket_id": "\(connection.socketID)", "channel": "\(channel)",
-                    "reason": "\(message)", "suppressed": "\(suppressed)",
-                ])
+                metadata: LogFields.app(id: connection.appID, name: appName).merging([
+                    "socket_id": "\(connection.socketID)", "channel": "\(channel)",
+                    "reason": "\(message)", "suppressed": LogFields.number(suppressed),
+                ]))
         }
         connection.counters.rejected("subscription \(type)")
         connection.send(ServerMessage.error(code: nil, message: message))
@@ -131,6 +136,12 @@ extension WebSocketSession {
             connection.send(ServerMessage.subscriptionSucceeded(channel: channel))
         }
         if kind.requiresAuth { connection.isAuthorized = true }
+        logger.debug(
+            "subscribed",
+            metadata: LogFields.app(id: app.id, name: app.name).merging([
+                "socket_id": "\(connection.socketID)", "channel": "\(channel)",
+                "subscribers": LogFields.number(hub.counts(channel: channel)?.subscriptionCount ?? 0),
+            ]))
         if kind.isCache { replayCache(connection, hub: hub, channel: channel) }
     }
 
@@ -191,10 +202,10 @@ extension WebSocketSession {
             if let (suppressed, _) = clientEventRejectionLog.shouldLog(now: Now.nanoseconds) {
                 logger.info(
                     "client event rejected",
-                    metadata: [
-                        "app": "\(app.id)", "socket_id": "\(connection.socketID)", "channel": "\(channel)",
-                        "event": "\(name)", "reason": "\(message)", "suppressed": "\(suppressed)",
-                    ])
+                    metadata: LogFields.app(id: app.id, name: app.name).merging([
+                        "socket_id": "\(connection.socketID)", "channel": "\(channel)",
+                        "event": "\(name)", "reason": "\(message)", "suppressed": LogFields.number(suppressed),
+                    ]))
             }
             connection.counters.rejected("client event")
             connection.send(ServerMessage.error(code: CloseCode.clientEventRejected.rawValue, message: message))
@@ -224,8 +235,14 @@ extension WebSocketSession {
             }
         }
         connection.counters.messagesReceived.wrappingIncrement(ordering: .relaxed)
-        context.hubs.hub(for: app.id).publish(channel: channel, except: connection.socketID) {
+        let recipients = context.hubs.hub(for: app.id).publish(channel: channel, except: connection.socketID) {
             AppHub.payload(payload)
         }
+        logger.debug(
+            "client event",
+            metadata: LogFields.app(id: app.id, name: app.name).merging([
+                "socket_id": "\(connection.socketID)", "channel": "\(channel)", "event": "\(name)",
+                "recipients": LogFields.number(max(recipients - 1, 0)),
+            ]))
     }
 }

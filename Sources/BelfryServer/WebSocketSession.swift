@@ -21,6 +21,8 @@ final class WebSocketSession: ChannelInboundHandler {
     private var livenessTimer: Scheduled<Void>?
     private var authTimer: Scheduled<Void>?
     private var connectedAt: UInt64 = 0
+    /// The app's manifest name at admission, for log lines (the app may be gone at disconnect).
+    var appName: String?
     private var readingPaused = false
     /// Refused subscriptions and rejected client events of this connection are each logged at
     /// most once per second, with a count.
@@ -49,18 +51,20 @@ final class WebSocketSession: ChannelInboundHandler {
             func param(_ name: String) -> String { query.first { $0.0 == name }?.1 ?? "" }
             logger.info(
                 "connected",
-                metadata: [
-                    "app": "\(connection.appID)", "socket_id": "\(connection.socketID)", "remote": "\(remote)",
+                metadata: LogFields.app(id: connection.appID, name: appName).merging([
+                    "socket_id": "\(connection.socketID)", "remote": "\(remote)",
                     "origin": "\(origin ?? "")", "protocol": "\(param("protocol"))",
                     "client": "\(param("client")) \(param("version"))",
-                ])
+                ]))
         case .failure(let reason):
+            var fields: Logger.Metadata = [
+                "code": LogFields.number(reason.code.rawValue), "reason": "\(reason.message)", "remote": "\(remote)",
+            ]
             if let key = try? Handshake.appKey(uri: uri).get(), let app = context.store.app(key: key) {
                 context.hubs.existing(app.id)?.counters.rejected("connection \(reason.code.rawValue)")
+                fields = fields.merging(LogFields.app(id: app.id, name: app.name))
             }
-            logger.info(
-                "connection refused",
-                metadata: ["code": "\(reason.code.rawValue)", "reason": "\(reason.message)", "remote": "\(remote)"])
+            logger.info("connection refused", metadata: fields)
             refused = Self.refuse(channelContext.channel, reason)
         }
     }
@@ -82,6 +86,7 @@ final class WebSocketSession: ChannelInboundHandler {
         guard OriginPolicy.allows(origin: origin, patterns: app.allowedOrigins) else {
             return .failure(CloseReason(.unauthorized, "Origin \(origin ?? "(none)") is not allowed for this app"))
         }
+        appName = app.name
         let hub = context.hubs.hub(for: app.id)
         let connection = Connection(
             socketID: SocketID.generate(), appID: app.id, channel: channel,
@@ -111,7 +116,11 @@ final class WebSocketSession: ChannelInboundHandler {
             authTimer = channelContext.eventLoop.scheduleTask(in: .seconds(Int64(options.userAuthenticationTimeout))) {
                 [weak self] in
                 guard let self, let connection = self.connection, !connection.isAuthorized else { return }
-                self.logger.info("connection not authorized in time", metadata: ["socket_id": "\(connection.socketID)"])
+                self.logger.info(
+                    "connection not authorized in time",
+                    metadata: LogFields.app(id: connection.appID, name: self.appName).merging([
+                        "socket_id": "\(connection.socketID)"
+                    ]))
                 connection.close(CloseReason(.unauthorized, "Connection not authorized within timeout"))
             }
         }
@@ -194,11 +203,11 @@ final class WebSocketSession: ChannelInboundHandler {
             connection.subscriptions = [:]
             logger.info(
                 "disconnected",
-                metadata: [
-                    "app": "\(connection.appID)", "socket_id": "\(connection.socketID)",
-                    "code": "\(connection.closeCode ?? 1006)",
-                    "duration_ms": "\((Now.nanoseconds - connectedAt) / 1_000_000)",
-                ])
+                metadata: LogFields.app(id: connection.appID, name: appName).merging([
+                    "socket_id": "\(connection.socketID)",
+                    "code": LogFields.number(connection.closeCode ?? 1006),
+                    "duration_ms": LogFields.number((Now.nanoseconds - connectedAt) / 1_000_000),
+                ]))
             self.connection = nil
         }
         channelContext.fireChannelInactive()

@@ -1,3 +1,4 @@
+import BelfryJSON
 import Foundation
 import Logging
 
@@ -37,19 +38,36 @@ struct LineLogHandler: LogHandler {
             }
         case .json:
             line =
-                "{\"time\":\(quote(time)),\"level\":\(quote(event.level.rawValue)),\"msg\":\(quote("\(event.message)"))"
-            for (key, value) in fields.sorted(by: { $0.key < $1.key }) { line += ",\(quote(key)):\(quote("\(value)"))" }
+                "{\"time\":\(JSONText.quoted(time)),\"level\":\(JSONText.quoted(event.level.rawValue)),"
+                + "\"msg\":\(JSONText.quoted("\(event.message)"))"
+            for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
+                line += ",\(JSONText.quoted(key)):\(Self.json(value))"
+            }
             line += "}"
         }
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
-    private func quote(_ s: String) -> String {
-        let data =
-            (try? JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes]))
-            ?? Data("[\"\"]".utf8)
-        let text = String(decoding: data, as: UTF8.self)
-        return String(text.dropFirst().dropLast())
+    /// A metadata value as JSON: numbers and booleans given as such (`.stringConvertible`) bare,
+    /// strings quoted, arrays and dictionaries as JSON arrays and objects.
+    static func json(_ value: Logger.MetadataValue) -> String {
+        switch value {
+        case .string(let text):
+            return JSONText.quoted(text)
+        case .stringConvertible(let convertible):
+            switch convertible {
+            case let flag as Bool: return flag ? "true" : "false"
+            case let integer as any BinaryInteger: return "\(integer)"
+            case let number as Double where number.isFinite: return "\(number)"
+            default: return JSONText.quoted(convertible.description)
+            }
+        case .array(let items):
+            return "[" + items.map(json).joined(separator: ",") + "]"
+        case .dictionary(let members):
+            return "{"
+                + members.sorted { $0.key < $1.key }.map { JSONText.quoted($0.key) + ":" + json($0.value) }
+                .joined(separator: ",") + "}"
+        }
     }
 }
 

@@ -97,6 +97,8 @@ def test_statistics_reach_sqlite_the_api_and_the_cli(tmp_path: Path):
     finally:
         for ws in clients:
             ws.close()
+        # Both closing handshakes are done before SIGTERM (else the drain's 4200 may win the race).
+        poll(lambda: all(a["connections"] == 0 for a in served.admin("GET", "/api/v1/apps").json()["apps"]))
         served.stop()
 
     # After the shutdown's final flush, the CLI reads the same database.
@@ -137,12 +139,17 @@ def test_json_logs_have_the_fields_and_no_secrets(tmp_path: Path):
     lines = [json.loads(line) for line in (tmp_path / "server.log").read_text().splitlines() if line.startswith("{")]
     assert lines and all({"time", "level", "msg"} <= line.keys() for line in lines)
     connected = next(line for line in lines if line["msg"] == "connected")
-    assert {"app", "socket_id", "remote", "origin", "protocol", "client"} <= connected.keys()
+    assert {"app", "app_id", "socket_id", "remote", "origin", "protocol", "client"} <= connected.keys()
+    assert connected["app"] == "chat" and connected["app_id"] == "1001"
+    assert re.fullmatch(r"127\.0\.0\.1:\d+", connected["remote"]), connected["remote"]
     disconnected = next(line for line in lines if line["msg"] == "disconnected")
-    assert disconnected["socket_id"] == socket_id and "code" in disconnected and "duration_ms" in disconnected
+    assert disconnected["socket_id"] == socket_id and disconnected["app"] == "chat"
+    assert isinstance(disconnected["code"], int) and isinstance(disconnected["duration_ms"], int)
     refused = next(line for line in lines if line["msg"] == "subscription refused")
-    assert refused["channel"] == "private-x" and refused["socket_id"] == socket_id
-    assert any(line["msg"] == "connection refused" and line["code"] == "4001" for line in lines)
+    assert refused["channel"] == "private-x" and refused["socket_id"] == socket_id and refused["app_id"] == "1001"
+    assert any(line["msg"] == "connection refused" and line["code"] == 4001 for line in lines)
+    # Message routing is logged at debug only.
+    assert not any(line["msg"] in ("subscribed", "published", "client event") for line in lines)
     text = (tmp_path / "server.log").read_text()
     for secret in ("chat-secret", "dashboard-secret", signature):
         assert secret not in text
@@ -242,3 +249,32 @@ def test_a_port_in_use_fails_start_up_with_one_clear_error(tmp_path: Path):
     assert proc.returncode != 0
     assert "Address already in use" in output
     assert "cannot write statistics" not in output, output
+
+
+def test_debug_logs_route_every_message_without_its_data(tmp_path: Path):
+    import pusher
+
+    config = tmp_path / "config"
+    shutil.copytree(REPO_ROOT / "examples" / "config", config)
+    served = Served(tmp_path, config, "--log-level", "debug")
+    try:
+        ws, _ = served.connect("chat-key")
+        ws.send(json.dumps({"event": "pusher:subscribe", "data": {"channel": "news"}}))
+        assert json.loads(ws.recv(timeout=5))["event"] == "pusher_internal:subscription_succeeded"
+        sdk = pusher.Pusher(app_id="1001", key="chat-key", secret="chat-secret", host="127.0.0.1",
+                            port=served.port, ssl=False)
+        sdk.trigger("news", "tick", {"secret-payload": 1})
+        assert json.loads(ws.recv(timeout=5))["event"] == "tick"
+        ws.send(json.dumps({"event": "pusher:unsubscribe", "data": {"channel": "news"}}))
+        poll(lambda: '"unsubscribed"' in (tmp_path / "server.log").read_text())
+        ws.close()
+    finally:
+        served.stop()
+    lines = [json.loads(line) for line in (tmp_path / "server.log").read_text().splitlines() if line.startswith("{")]
+    published = next(line for line in lines if line["msg"] == "published")
+    assert published["channel"] == "news" and published["event"] == "tick" and published["recipients"] == 1
+    assert published["app"] == "chat" and published["app_id"] == "1001"
+    subscribed = next(line for line in lines if line["msg"] == "subscribed")
+    assert subscribed["channel"] == "news" and subscribed["subscribers"] == 1
+    assert any(line["msg"] == "unsubscribed" and line["channel"] == "news" for line in lines)
+    assert "secret-payload" not in (tmp_path / "server.log").read_text()
