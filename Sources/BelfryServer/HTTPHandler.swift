@@ -158,7 +158,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         case ("GET", "/healthz"):
             return .json("{\"status\":\"ok\"}")
         case ("GET", "/readyz"):
-            let (ready, body) = context.readiness()
+            let (ready, body) = context.readiness(verbose: QueryString.parse(query).contains { $0.0 == "verbose" })
             return .json(body, status: ready ? 200 : 503)
         default:
             if path.utf8.starts(with: "/apps/".utf8) {

@@ -29,8 +29,10 @@ public final class PusherServer: Service, Sendable {
     public var descriptorStatus: DescriptorBudget.Status { context.descriptors.status(now: Now.nanoseconds) }
 
     /// `/readyz` of both ports: whether the node should get traffic, and the JSON body naming
-    /// each check.
-    public func readiness() -> (ready: Bool, body: String) { context.readiness() }
+    /// each check (with each check's figures when `verbose`).
+    public func readiness(verbose: Bool = false) -> (ready: Bool, body: String) {
+        context.readiness(verbose: verbose)
+    }
 
     /// The port actually bound (useful with port 0), once `run` has bound it.
     public var port: Int? { boundPort.value }

@@ -1,30 +1,58 @@
 import BelfryJSON
 
-/// `/readyz`: ready only when serving, with a usable configuration and (when the executable
-/// supplies it) a writable database. The body names each check so a failing probe says why.
-public struct Readiness: Sendable {
-    /// A check supplied from outside this module (the database); nil means healthy, else why not.
-    public typealias Check = @Sendable () -> String?
+/// `/readyz` on both ports: whether the node should get traffic, with a named result per check.
+///
+/// A *fatal* check fails readiness (the server is starting or draining, no app is configured,
+/// descriptors are exhausted). A *note* is reported (`"degraded: …"`) without failing it: a node
+/// that cannot write its database, or whose source is broken while it serves the last good
+/// configuration, still serves, and pulling it from the load balancer would only move its
+/// clients. The default body is short (`"name":"ok"` or the problem); `?verbose` adds each
+/// check's figures.
+public enum Readiness {
+    /// What one check found: a problem (nil when fine) and its figures for `?verbose`.
+    public struct Outcome: Sendable {
+        public var problem: String?
+        public var detail: [(String, JSONValue)]
 
-    /// Evaluates every check; `extra` is name → problem (nil when fine) and fails readiness,
-    /// `notes` are shown (`"degraded: …"`) without failing it: a node that cannot save its
-    /// statistics or its configuration still serves, and pulling it from the load balancer
-    /// would only move its clients.
-    static func evaluate(
-        phase: ServerContext.Phase, apps: Int, extra: [(String, Check)], notes: [(String, Check)] = []
-    ) -> (Bool, String) {
-        var results: [(String, String?)] = []
-        switch phase {
-        case .running: results.append(("server", nil))
-        case .starting: results.append(("server", "starting"))
-        case .draining: results.append(("server", "draining"))
+        public init(problem: String? = nil, detail: [(String, JSONValue)] = []) {
+            self.problem = problem
+            self.detail = detail
         }
-        results.append(("config", apps > 0 ? nil : "no app is configured"))
-        for (name, check) in extra { results.append((name, check())) }
-        let ready = results.allSatisfy { $0.1 == nil }
-        for (name, note) in notes { results.append((name, note().map { "degraded: " + $0 })) }
-        let checks = results.map { name, problem in "\"\(name)\":\(problem.map { JSONText.quoted($0) } ?? "\"ok\"")" }
-        let status = ready ? "ready" : "not ready"
-        return (ready, "{\"status\":\"\(status)\",\"checks\":{\(checks.joined(separator: ","))}}")
+    }
+
+    /// A named check; `fatal` ones fail readiness, the others are notes.
+    public struct Check: Sendable {
+        public var name: String
+        public var fatal: Bool
+        public var run: @Sendable () -> Outcome
+
+        public init(_ name: String, fatal: Bool, run: @escaping @Sendable () -> Outcome) {
+            self.name = name
+            self.fatal = fatal
+            self.run = run
+        }
+    }
+
+    /// Runs every check in order; returns whether the node is ready and the JSON body.
+    static func evaluate(_ checks: [Check], verbose: Bool) -> (ready: Bool, body: String) {
+        var ready = true
+        var members: [(String, JSONValue)] = []
+        for check in checks {
+            let outcome = check.run()
+            var text = "ok"
+            if let problem = outcome.problem {
+                if check.fatal { ready = false }
+                text = check.fatal ? problem : "degraded: " + problem
+            }
+            if verbose {
+                members.append((check.name, .object([("status", .string(text))] + outcome.detail)))
+            } else {
+                members.append((check.name, .string(text)))
+            }
+        }
+        let body = JSONValue.object([
+            ("status", .string(ready ? "ready" : "not ready")), ("checks", .object(members)),
+        ])
+        return (ready, body.serialized)
     }
 }

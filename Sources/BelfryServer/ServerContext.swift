@@ -1,3 +1,4 @@
+import BelfryJSON
 import Logging
 import NIOConcurrencyHelpers
 
@@ -31,13 +32,71 @@ final class ServerContext: Sendable {
         self.hubs = HubRegistry(loops: max(loopIndices.count, 1))
     }
 
-    /// `/readyz`: the phase, the configuration, descriptors, then the executable's checks.
-    func readiness() -> (ready: Bool, body: String) {
+    /// When the context was made (the process's start, near enough), for `/readyz`'s uptime.
+    let createdAt = Now.nanoseconds
+
+    /// `/readyz`: the server's own checks (phase, configuration, capacity), then the executable's.
+    func readiness(verbose: Bool) -> (ready: Bool, body: String) {
+        Readiness.evaluate(serverChecks + options.readinessChecks, verbose: verbose)
+    }
+
+    private var serverChecks: [Readiness.Check] {
+        let phase = currentPhase
+        let uptime = (Now.nanoseconds - createdAt) / 1_000_000_000
+        let snapshot = store.current
+        let hubs = self.hubs
         let descriptors = self.descriptors
-        let check: Readiness.Check = { descriptors.readinessProblem(now: Now.nanoseconds) }
-        return Readiness.evaluate(
-            phase: currentPhase, apps: store.current.apps.count,
-            extra: [("descriptors", check)] + options.readinessChecks, notes: options.readinessNotes)
+        return [
+            Readiness.Check("server", fatal: true) {
+                let name: String
+                switch phase {
+                case .starting: name = "starting"
+                case .running: name = "running"
+                case .draining: name = "draining"
+                }
+                return Readiness.Outcome(
+                    problem: phase == .running ? nil : name,
+                    detail: [("phase", .string(name)), ("uptimeSeconds", .number(String(uptime)))])
+            },
+            Readiness.Check("config", fatal: true) {
+                Readiness.Outcome(
+                    problem: snapshot.apps.isEmpty ? "no app is configured" : nil,
+                    detail: [
+                        ("revision", .string(snapshot.revision)), ("apps", .number(String(snapshot.apps.count))),
+                        ("enabledApps", .number(String(snapshot.apps.filter(\.enabled).count))),
+                    ])
+            },
+            Readiness.Check("capacity", fatal: true) {
+                let now = Now.nanoseconds
+                let status = descriptors.status(now: now)
+                let apps: [JSONValue] = snapshot.apps.map { app in
+                    var fields: [(String, JSONValue)] = [
+                        ("app", .string(app.name)),
+                        ("connections", .number(String(hubs.existing(app.id)?.connectionCount ?? 0))),
+                    ]
+                    if let limit = app.limits.maxConnections {
+                        fields.append(("maxConnections", .number(String(limit))))
+                    }
+                    return .object(fields)
+                }
+                return Readiness.Outcome(
+                    problem: descriptors.readinessProblem(now: now),
+                    detail: [
+                        ("connections", .number(String(hubs.totalConnections))), ("apps", .array(apps)),
+                        (
+                            "descriptors",
+                            .object([
+                                ("publicSockets", .number(String(status.open))),
+                                ("webSocketLimit", .number(String(status.softLimit))),
+                                ("processLimit", .number(String(status.processLimit))),
+                                ("refused", .number(String(status.refused))),
+                                ("acceptErrors", .number(String(status.acceptErrors))),
+                            ])
+                        ),
+                        ("rssBytes", .number(String(ProcessMemory.residentBytes() ?? 0))),
+                    ])
+            },
+        ]
     }
 
     var currentPhase: Phase { phase.withLockedValue { $0 } }

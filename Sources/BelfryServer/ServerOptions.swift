@@ -40,10 +40,9 @@ public struct ServerOptions: Sendable {
     /// `POST /hooks/git`: the shared secret and what to do when a git host calls (trigger a
     /// reconcile pass). Nil: the endpoint answers 404.
     public var gitHook: GitHook?
-    /// Extra `/readyz` checks by name (the database); each returns nil when healthy.
-    public var readinessChecks: [(String, Readiness.Check)] = []
-    /// `/readyz` notes by name (the database, the reconciler's saves): shown, never failing.
-    public var readinessNotes: [(String, Readiness.Check)] = []
+    /// `/readyz` checks the executable adds after the server's own (the reconciler, the
+    /// database, the statistics writer).
+    public var readinessChecks: [Readiness.Check] = []
 
     public init() {}
 

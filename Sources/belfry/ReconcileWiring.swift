@@ -72,9 +72,6 @@ final class ReconcilerHandle: Sendable {
 
     func trigger() { reconciler.withLock { $0 }?.trigger(.webhook) }
 
-    /// For `/readyz`: why the newest pass could not save what it would apply, if it could not.
-    var saveFailure: String? {
-        guard let pass = reconciler.withLock({ $0 })?.status.lastPass, pass.result == .failed else { return nil }
-        return pass.error ?? "the configuration could not be saved"
-    }
+    /// For `/readyz`: the reconciler's status (empty until it exists).
+    var status: ReconcileStatus { reconciler.withLock { $0 }?.status ?? ReconcileStatus() }
 }

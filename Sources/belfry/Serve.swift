@@ -133,13 +133,12 @@ struct Serve: AsyncParsableCommand {
         do {
             try await store.setMetaValue(ISO8601DateFormatter().string(from: Date()), forKey: "startedAt")
         } catch {
-            health.set("cannot write to the database: \(error)")
+            health.setStartupProblem("cannot write to the database: \(error)")
         }
         let hookTarget = ReconcilerHandle()
-        options.readinessNotes = [
-            ("database", { databaseFile.problem() ?? health.current }),
-            ("reconcile", { hookTarget.saveFailure }),
-        ]
+        options.readinessChecks = ReadinessChecks.make(
+            reconciler: hookTarget, interval: settings.interval, database: databaseFile, health: health,
+            statsInterval: settings.statsInterval, source: source.description)
         if let secret = settings.webhookSecret {
             options.gitHook = .init(secret: secret) { provider in
                 logger.info("git webhook", metadata: ["provider": "\(provider)"])

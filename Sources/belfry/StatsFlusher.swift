@@ -88,6 +88,7 @@ struct StatsFlusher: Service {
         do {
             try await store.recordMinuteStats(batch)
             health.set(nil)
+            health.flushed(at: now)
         } catch {
             for (appID, before) in baselines { previous.restore(appID, before) }
             health.set("cannot write to the database: \(error)")
@@ -116,7 +117,17 @@ final class PreviousCounters: Sendable {
 /// Whether the last database write worked; `/readyz` reports it as the `database` check.
 final class DatabaseHealth: Sendable {
     private let problem = Mutex<String?>(nil)
+    private let lastFlush = Mutex<Date?>(nil)
+    private let startup = Mutex<String?>(nil)
+
+    /// The database could not be written at start-up.
+    func setStartupProblem(_ value: String?) { startup.withLock { $0 = value } }
+    var startupProblem: String? { startup.withLock { $0 } }
 
     func set(_ value: String?) { problem.withLock { $0 = value } }
     var current: String? { problem.withLock { $0 } }
+
+    /// A statistics flush reached the database.
+    func flushed(at date: Date) { lastFlush.withLock { $0 = date } }
+    var lastFlushAt: Date? { lastFlush.withLock { $0 } }
 }

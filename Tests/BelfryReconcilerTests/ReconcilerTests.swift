@@ -1,10 +1,11 @@
 import BelfryManifest
-import BelfryReconciler
 import BelfrySource
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import Testing
+
+@testable import BelfryReconciler
 
 /// The reconcile pass against a fake source and a fake server: what is applied, refused,
 /// reported and recorded.
@@ -190,5 +191,35 @@ final class FakeTarget: ConfigTarget, Sendable {
     func applyConfiguration(_ snapshot: ConfigSnapshot) async -> String {
         box.withLockedValue { $0 = (snapshot, $0.1 + 1) }
         return "applied"
+    }
+}
+
+/// What `/readyz` says about the reconciler.
+@Suite struct ReconcileReadinessTests {
+    private func status(_ result: PassRecord.Result, startedAt: Double = 1000, error: String? = nil) -> ReconcileStatus
+    {
+        var record = PassRecord(trigger: .interval, startedAt: startedAt, durationMs: 5, result: result)
+        record.label = "main@abc1234"
+        record.error = error
+        return ReconcileStatus(lastPass: record, lastAppliedRevision: "main@0000001", consecutiveFailures: 0)
+    }
+
+    @Test func aRecentGoodPassIsFine() {
+        #expect(status(.applied).readinessProblem(now: 1010, interval: 60) == nil)
+        #expect(status(.noChange).readinessProblem(now: 1010, interval: 60) == nil)
+    }
+
+    @Test func aBrokenSourceIsReportedWithWhatIsServed() {
+        #expect(
+            status(.unreachable, error: "timeout").readinessProblem(now: 1010, interval: 60)
+                == "the source is unreachable: timeout; serving main@0000001")
+        #expect(
+            status(.invalid).readinessProblem(now: 1010, interval: 60)
+                == "revision main@abc1234 is invalid; serving main@0000001")
+    }
+
+    @Test func aStuckLoopIsReported() {
+        #expect(status(.noChange).readinessProblem(now: 1000 + 481, interval: 60) == "no reconcile pass for 481 s")
+        #expect(ReconcileStatus().readinessProblem(now: 1, interval: 60) == "no pass has finished yet")
     }
 }

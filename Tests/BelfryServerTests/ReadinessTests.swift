@@ -2,22 +2,35 @@ import Testing
 
 @testable import BelfryServer
 
-/// `/readyz` is 200 only when every check passes, and its body names the failing one.
+/// `/readyz` is 200 only when every fatal check passes; notes are shown without failing it, and
+/// `verbose` adds each check's figures.
 @Suite struct ReadinessTests {
-    @Test func readyWhenEverythingPasses() {
-        let (ready, body) = Readiness.evaluate(phase: .running, apps: 2, extra: [("database", { nil })])
-        #expect(ready)
-        #expect(body == #"{"status":"ready","checks":{"server":"ok","config":"ok","database":"ok"}}"#)
+    private func check(_ name: String, fatal: Bool, _ problem: String?) -> Readiness.Check {
+        Readiness.Check(name, fatal: fatal) { Readiness.Outcome(problem: problem, detail: [("n", .number("1"))]) }
     }
 
-    @Test func eachFailingCheckIsNamed() {
-        let (draining, body) = Readiness.evaluate(phase: .draining, apps: 2, extra: [])
-        #expect(!draining && body.contains(#""server":"draining""#))
-        let (noApps, body2) = Readiness.evaluate(phase: .running, apps: 0, extra: [])
-        #expect(!noApps && body2.contains(#""config":"no app is configured""#))
-        let (database, body3) = Readiness.evaluate(
-            phase: .running, apps: 1, extra: [("database", { "cannot write to the database: disk full" })])
-        #expect(!database && body3.contains(#""database":"cannot write to the database: disk full""#))
+    @Test func readyWhenEverythingPasses() {
+        let (ready, body) = Readiness.evaluate(
+            [check("server", fatal: true, nil), check("database", fatal: false, nil)], verbose: false)
+        #expect(ready)
+        #expect(body == #"{"status":"ready","checks":{"server":"ok","database":"ok"}}"#)
+    }
+
+    @Test func aFailingFatalCheckIsNamed() {
+        let (ready, body) = Readiness.evaluate([check("server", fatal: true, "draining")], verbose: false)
+        #expect(!ready && body == #"{"status":"not ready","checks":{"server":"draining"}}"#)
+    }
+
+    @Test func notesAreShownWithoutFailing() {
+        let (ready, body) = Readiness.evaluate(
+            [check("database", fatal: false, "disk full"), check("reconcile", fatal: false, nil)], verbose: false)
+        #expect(ready)
+        #expect(body == #"{"status":"ready","checks":{"database":"degraded: disk full","reconcile":"ok"}}"#)
+    }
+
+    @Test func verboseAddsTheFigures() {
+        let (_, body) = Readiness.evaluate([check("capacity", fatal: true, nil)], verbose: true)
+        #expect(body == #"{"status":"ready","checks":{"capacity":{"status":"ok","n":1}}}"#)
     }
 }
 
@@ -49,15 +62,5 @@ import Testing
         let budget = DescriptorBudget(processLimit: 100, inUse: 20, reserve: 20)
         budget.acceptFailed(now: 5)
         #expect(budget.status(now: 5).acceptErrors == 1 && budget.status(now: 5).underPressure)
-    }
-}
-
-/// A node that cannot write its database still serves: `/readyz` says so and stays 200.
-@Suite struct ReadinessNoteTests {
-    @Test func notesAreShownWithoutFailing() {
-        let (ready, body) = Readiness.evaluate(
-            phase: .running, apps: 1, extra: [], notes: [("database", { "disk full" }), ("reconcile", { nil })])
-        #expect(ready)
-        #expect(body.contains(#""database":"degraded: disk full""#) && body.contains(#""reconcile":"ok""#))
     }
 }

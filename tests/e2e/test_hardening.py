@@ -208,7 +208,7 @@ def test_descriptor_exhaustion_keeps_probes_and_the_admin_port_answering(custom)
         wait_until(lambda: requests.get(f"{srv.admin_url}/readyz", timeout=5).status_code == 503, timeout=10,
                    message="the admin /readyz reports the exhaustion")
         ready = requests.get(f"{srv.admin_url}/readyz", timeout=5)
-        assert "descriptors exhausted" in ready.json()["checks"]["descriptors"]
+        assert "descriptors exhausted" in ready.json()["checks"]["capacity"]
         assert requests.get(f"{srv.admin_url}/healthz", timeout=5).status_code == 200
         # Past the hard limit the public port still answers probes once the sockets that sent
         # nothing within a second are gone (the admin port never depends on that).

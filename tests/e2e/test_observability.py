@@ -160,9 +160,26 @@ def test_readyz_names_its_checks(tmp_path: Path):
     shutil.copytree(REPO_ROOT / "examples" / "config", config)
     served = Served(tmp_path, config)
     try:
-        body = requests.get(f"http://127.0.0.1:{served.port}/readyz", timeout=5).json()
-        assert body == {"status": "ready", "checks": {"server": "ok", "config": "ok", "descriptors": "ok", "database": "ok", "reconcile": "ok"}}
+        everything_ok = {"status": "ready", "checks": {"server": "ok", "config": "ok", "capacity": "ok",
+                                                      "reconcile": "ok", "database": "ok", "statistics": "ok"}}
+        # Both ports, once the startup pass has finished.
+        for port in (served.port, served.admin_port):
+            poll(lambda: requests.get(f"http://127.0.0.1:{port}/readyz", timeout=5).json() == everything_ok)
         assert requests.get(f"http://127.0.0.1:{served.port}/healthz", timeout=5).json() == {"status": "ok"}
+        verbose = requests.get(f"http://127.0.0.1:{served.port}/readyz?verbose", timeout=5).json()["checks"]
+        assert verbose["server"]["phase"] == "running" and verbose["server"]["uptimeSeconds"] >= 0
+        assert verbose["config"]["apps"] == 3 and verbose["config"]["revision"].startswith("dir:")
+        capacity = verbose["capacity"]
+        assert {"app": "dashboard", "connections": 0, "maxConnections": 5000} in capacity["apps"]
+        assert capacity["descriptors"]["processLimit"] > 0 and capacity["rssBytes"] > 1_000_000
+        assert verbose["reconcile"]["lastResult"] in ("noChange", "applied")
+        assert verbose["reconcile"]["sourceReachable"] is True and verbose["reconcile"]["lastPassAgeSeconds"] >= 0
+        assert verbose["statistics"]["intervalSeconds"] == 5
+        # A broken source: still ready (it serves the last good configuration), but reported.
+        (config / "chat.yaml").write_text((config / "chat.yaml").read_text().replace('id: "1001"', "id: 1001"))
+        degraded = poll(lambda: (b := requests.get(f"http://127.0.0.1:{served.port}/readyz", timeout=5)).status_code
+                        == 200 and b.json()["checks"]["reconcile"].startswith("degraded: revision") and b)
+        assert "is invalid; serving" in degraded.json()["checks"]["reconcile"]
     finally:
         served.stop()
 
