@@ -8,8 +8,17 @@ extension ValidationReport {
         case text, json, github
     }
 
+    /// `prefix/file`; the source itself (`.`) is the prefix without its slash.
+    static func joined(_ prefix: String, _ file: String) -> String {
+        guard !prefix.isEmpty else { return file }
+        let directory = prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
+        return file == "." ? directory : directory + "/" + file
+    }
+
     /// The report in `format`, ending with a newline; text and github end with the summary line.
-    public func rendered(_ format: Format) -> String {
+    /// - Parameter annotationPrefix: put before file names in `github` annotations, which GitHub
+    ///   resolves from the repository root (`config/` when the manifests live in `config/`).
+    public func rendered(_ format: Format, annotationPrefix: String = "") -> String {
         let report = self
         let diagnostics = report.errors.map { ($0, "error") } + report.warnings.map { ($0, "warning") }
         switch format {
@@ -20,8 +29,9 @@ extension ValidationReport {
             let lines = diagnostics.map { error, severity in
                 let l = error.location
                 let message = escape(l.path.isEmpty ? error.message : "\(l.path): \(error.message)")
+                let file = Self.joined(annotationPrefix, l.file)
                 return
-                    "::\(severity) file=\(escapeProperty(l.file)),line=\(l.line),col=\(l.column),title=belfry validate::\(message)"
+                    "::\(severity) file=\(escapeProperty(file)),line=\(l.line),col=\(l.column),title=belfry validate::\(message)"
             }
             return (lines + [report.summary]).joined(separator: "\n") + "\n"
         case .json:

@@ -91,7 +91,7 @@ public final class AdminServer: Service, Sendable {
             .bind(host: host, port: port).get()
         logger.info(
             "admin port listening",
-            metadata: ["address": "\(host):\(channel.localAddress?.port ?? 0)", "tls": "\(tls != nil)"])
+            metadata: ["address": "\(host):\(channel.localAddress?.port ?? 0)", "tls": .stringConvertible(tls != nil)])
         if !Self.isLoopback(host), tls == nil {
             logger.warning(
                 "the admin port is reachable beyond this machine without TLS: tokens cross the network in clear",

@@ -18,7 +18,10 @@ struct Serve: AsyncParsableCommand {
             SIGTERM or SIGINT drains: /readyz turns 503, clients are closed with 4200, then the process exits.
             """)
 
-    @Option(help: "Manifest source: a directory of YAML manifests. (env BELFRY_SOURCE)")
+    @Option(
+        help:
+            "Manifest source: a directory, a local git repository, or a git URL (file://, https://, ssh://). (env BELFRY_SOURCE)"
+    )
     var source: String?
     @Option(help: "Subdirectory of the source holding the manifests. (env BELFRY_PATH)")
     var path: String?
@@ -28,7 +31,10 @@ struct Serve: AsyncParsableCommand {
     var port: Int?
     @Option(help: "Address of the admin port (default 127.0.0.1). (env BELFRY_ADMIN_HOST)")
     var adminHost: String?
-    @Option(help: "Admin port: /api/v1/reconcile, /internal/v1/… (default 9601). (env BELFRY_ADMIN_PORT)")
+    @Option(
+        help:
+            "Admin port (default 9601): /healthz, /readyz, /metrics open; /api/v1/reconcile, /api/v1/apps, /api/v1/stats, /internal/v1/state, /internal/v1/apply, /internal/v1/apps/NAME/secret with the admin token. (env BELFRY_ADMIN_PORT)"
+    )
     var adminPort: Int?
     @Option(
         help:

@@ -26,6 +26,11 @@ struct Validate: ParsableCommand {
     @Option(help: "The manifests before the change: a directory, or a git revision of the repository holding DIR.")
     var base: String?
     @OptionGroup var secrets: SecretOptions
+    @Option(
+        help:
+            "With --format github: the directory annotation paths are relative to (default: the git repository holding DIR)."
+    )
+    var annotationsRoot: String?
 
     func validate() throws {
         if (author == nil) != (base == nil) { throw ValidationError("--author and --base go together") }
@@ -60,8 +65,33 @@ struct Validate: ParsableCommand {
                 throw ExitCode(1)
             }
         }
-        print(report.rendered(format), terminator: "")
+        print(report.rendered(format, annotationPrefix: annotationPrefix()), terminator: "")
         if !report.isValid { throw ExitCode(1) }
+    }
+}
+
+extension Validate {
+    /// DIR relative to the annotations root: `--annotations-root`, else the top of the git work
+    /// tree holding DIR (a `.git` directory or file), else nothing.
+    func annotationPrefix() -> String {
+        let directory = URL(fileURLWithPath: dir).standardizedFileURL.resolvingSymlinksInPath().path
+        var root: String?
+        if let annotationsRoot {
+            root = URL(fileURLWithPath: annotationsRoot).standardizedFileURL.resolvingSymlinksInPath().path
+        } else {
+            var candidate = directory
+            while true {
+                if FileManager.default.fileExists(atPath: candidate + "/.git") {
+                    root = candidate
+                    break
+                }
+                let parent = (candidate as NSString).deletingLastPathComponent
+                if parent == candidate || parent.isEmpty { break }
+                candidate = parent
+            }
+        }
+        guard let root, directory.hasPrefix(root), directory != root else { return "" }
+        return String(directory.dropFirst(root.hasSuffix("/") ? root.count : root.count + 1)) + "/"
     }
 }
 

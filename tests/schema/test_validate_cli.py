@@ -38,12 +38,29 @@ def test_usage_errors_exit_2():
     assert missing.returncode == 2 and "does not exist" in missing.stderr
 
 
-def test_github_annotations():
+def test_github_annotations_name_files_from_the_repository_root():
+    # This repository's own examples: GitHub resolves annotation paths from the repository root.
     result = belfry("validate", ".", "--format", "github", cwd=INVALID / "unknown-field")
     assert result.returncode == 1
     assert result.stdout.splitlines()[0] == (
-        '::error file=app.yaml,line=10,col=3,title=belfry validate::/spec/colour: unknown field "colour"'
+        "::error file=examples/invalid/unknown-field/app.yaml,line=10,col=3,title=belfry validate::"
+        '/spec/colour: unknown field "colour"'
     )
+
+
+def test_github_annotations_in_a_config_repo_with_a_subdirectory(tmp_path: Path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["cp", "-r", str(INVALID / "unknown-field"), str(repo / "config")], check=True)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    first = belfry("validate", "config", "--format", "github", cwd=repo).stdout.splitlines()[0]
+    assert first.startswith("::error file=config/app.yaml,line=10,col=3,"), first
+    # Outside any repository, or with an explicit root.
+    plain = tmp_path / "plain"
+    subprocess.run(["cp", "-r", str(INVALID / "unknown-field"), str(plain)], check=True)
+    assert belfry("validate", str(plain), "--format", "github").stdout.startswith("::error file=app.yaml,")
+    rooted = belfry("validate", str(plain), "--format", "github", "--annotations-root", str(tmp_path))
+    assert rooted.stdout.startswith("::error file=plain/app.yaml,"), rooted.stdout
 
 
 def test_base_revision_from_git(tmp_path: Path):
