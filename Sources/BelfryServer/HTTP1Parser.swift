@@ -351,7 +351,9 @@ struct HTTP1Parser {
                 switch state.position {
                 case .size:
                     let digits = line.prefix { $0 != UInt8(ascii: ";") && $0 != UInt8(ascii: " ") }
-                    guard !digits.isEmpty, digits.count <= 8,
+                    // Hex digits only: `Int(_:radix:)` alone would take "-1" or "+1" (a negative
+                    // size crashed the server: found by the fuzzer, fuzz/crashes/http1).
+                    guard !digits.isEmpty, digits.count <= 8, digits.allSatisfy(\.isHexDigitASCII),
                         let size = Int(String(decoding: digits, as: UTF8.self), radix: 16)
                     else { return .failure(.malformed("invalid chunk size")) }
                     guard state.body.count + size <= maxBodyBytes else {
@@ -423,5 +425,12 @@ extension Substring {
         while s.first == " " || s.first == "\t" { s = s.dropFirst() }
         while s.last == " " || s.last == "\t" { s = s.dropLast() }
         return s
+    }
+}
+
+extension UInt8 {
+    /// `0-9`, `a-f`, `A-F`.
+    fileprivate var isHexDigitASCII: Bool {
+        (0x30...0x39).contains(self) || (0x41...0x46).contains(self) || (0x61...0x66).contains(self)
     }
 }
