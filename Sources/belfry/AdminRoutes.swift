@@ -145,6 +145,7 @@ struct AdminRoutes: Sendable {
                 ("connections", n(c.connections)), ("channels", n(c.channels)),
                 ("newConnections", n(c.newConnections)), ("messagesReceived", n(c.messagesReceived)),
                 ("messagesDelivered", n(c.messagesDelivered)), ("bytesIn", n(c.bytesIn)), ("bytesOut", n(c.bytesOut)),
+                ("httpBytesIn", n(c.httpBytesIn)), ("httpBytesOut", n(c.httpBytesOut)),
             ])
         }
         return .init(body: JSONValue.object([("apps", .array(items))]).serialized)
