@@ -200,8 +200,10 @@ final class WebSocketSession: ChannelInboundHandler {
         authTimer?.cancel()
         if let connection {
             connection.isClosed = true
-            context.hubs.existing(connection.appID)?.remove(connection, subscriptions: connection.subscriptions)
+            // Counted before the hub lets go of it: a drain waits for the hubs to empty, then the
+            // final statistics flush must find every disconnection counted.
             connection.counters.disconnected(code: connection.closeCode ?? 1006)
+            context.hubs.existing(connection.appID)?.remove(connection, subscriptions: connection.subscriptions)
             connection.subscriptions = [:]
             logger.info(
                 "disconnected",
