@@ -30,7 +30,9 @@ struct PusherAPI {
         case ("GET", 2) where part(0) == "channels": route = .channel(part(1))
         case ("GET", 3) where part(0) == "channels" && part(2) == "users": route = .users(part(1))
         case ("POST", 3) where part(0) == "users" && part(2) == "terminate_connections": route = .terminate(part(1))
-        default: return (error(.notFound("No route for \(request.method) \(request.path)")), nil)
+        default:
+            let counters = context.store.app(id: appID).map { context.hubs.hub(for: $0.id).counters }
+            return (error(.notFound("No route for \(request.method) \(request.path)")), counters)
         }
         guard let app = context.store.app(id: appID) else {
             return (error(.notFound("Unknown app id \(appID)")), nil)
