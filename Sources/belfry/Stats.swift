@@ -22,8 +22,8 @@ struct Stats: AsyncParsableCommand {
     // `.unconditional`: the value may start with a dash (`--from -24h`), which would otherwise be
     // read as an unknown flag.
     @Option(help: "An app's metadata.name (default: every app and their total).") var app: String?
-    @Option(parsing: .unconditional, help: "Start (default -24h).") var from: String = "-24h"
-    @Option(parsing: .unconditional, help: "End (default now).") var to: String = "now"
+    @Option(parsing: .unconditional, help: "Start: ISO 8601, a date or -24h style.") var from: String = "-24h"
+    @Option(parsing: .unconditional, help: "End: ISO 8601, a date, -1h style or now.") var to: String = "now"
     @Option(help: "Row size: minute, hour or day.") var by: StatsResolution = .hour
     @Flag(help: "Busy times: peaks by hour of day and day of week (UTC) instead of rows by period.")
     var profile = false
