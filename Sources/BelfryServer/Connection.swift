@@ -51,14 +51,18 @@ final class Connection: @unchecked Sendable {
             ? try? channel.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self) : nil
     }
 
-    /// Queues a pre-encoded text message without flushing. Called on `loop`.
-    func enqueue(_ message: OutboundMessage) {
-        guard admitsOutbound(bytes: message.frame.readableBytes) else { return }
+    /// Queues a pre-encoded text message without flushing. Called on `loop`. Its bytes are not
+    /// counted here: the fan-out counts a whole loop's deliveries with one atomic add.
+    /// - Returns: whether the message was written (false when closed or over the budget).
+    @discardableResult
+    func enqueue(_ message: OutboundMessage) -> Bool {
+        guard admitsOutbound(bytes: message.frame.readableBytes) else { return false }
         if let rawOutput {
             rawOutput.write(NIOAny(message.frame), promise: nil)
         } else {
             channel.write(message.webSocketFrame, promise: nil)
         }
+        return true
     }
 
     func flush() {
@@ -70,6 +74,7 @@ final class Connection: @unchecked Sendable {
     func send(_ text: String) {
         let payload = channel.allocator.buffer(string: text)
         guard admitsOutbound(bytes: payload.readableBytes) else { return }
+        counters.sentFrame(payload: payload.readableBytes)
         channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, data: payload), promise: nil)
     }
 
@@ -77,6 +82,7 @@ final class Connection: @unchecked Sendable {
     /// every other write: a client that pings and never reads is closed, not buffered for.
     func pong(_ data: ByteBuffer) {
         guard admitsOutbound(bytes: data.readableBytes) else { return }
+        counters.sentFrame(payload: data.readableBytes)
         channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .pong, data: data), promise: nil)
     }
 
@@ -115,6 +121,7 @@ final class Connection: @unchecked Sendable {
         let error = channel.allocator.buffer(
             string: ServerMessage.error(code: reason.code.rawValue, message: reason.message))
         guard admitsOutbound(bytes: error.readableBytes) else { return }
+        counters.sentFrame(payload: error.readableBytes)
         channel.write(WebSocketFrame(fin: true, opcode: .text, data: error), promise: nil)
         closeSilently(code: reason.code.rawValue, message: reason.message)
     }
@@ -130,6 +137,7 @@ final class Connection: @unchecked Sendable {
         closeCode = code
         let frame = Self.closeFrame(code: code, message: message, allocator: channel.allocator)
         if backlogBytes + frame.length <= maxBacklog || channel.isWritable {
+            counters.sentFrame(payload: frame.length)
             channel.writeAndFlush(frame, promise: nil)
         }
         let channel = self.channel
@@ -147,7 +155,9 @@ final class Connection: @unchecked Sendable {
         }
         isClosed = true
         closeCode = code
-        channel.writeAndFlush(Self.closeFrame(code: code, message: "", allocator: channel.allocator)).whenComplete {
+        let frame = Self.closeFrame(code: code, message: "", allocator: channel.allocator)
+        counters.sentFrame(payload: frame.length)
+        channel.writeAndFlush(frame).whenComplete {
             _ in
             channel.close(promise: nil)
         }

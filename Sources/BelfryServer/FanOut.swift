@@ -32,19 +32,18 @@ enum FanOut {
         // the end of the tick, so each subscriber gets them in one syscall.
         let batch = FlushBatch.of(group[0].loop)
         let deferred = batch.collecting
-        var delivered = group.count
+        var delivered = 0
         for connection in group {
-            if let except, connection.socketID == except {
-                delivered -= 1
-            } else {
-                connection.enqueue(message)
-                if deferred { batch.add(connection) } else { connection.flush() }
-            }
+            if let except, connection.socketID == except { continue }
+            // A closed connection or one over its budget is not written to, and not counted.
+            if connection.enqueue(message) { delivered += 1 }
+            if deferred { batch.add(connection) } else { connection.flush() }
         }
         batch.scheduleFlush()
         if let counters, delivered > 0 {
             counters.messagesDelivered.wrappingIncrement(by: delivered, ordering: .relaxed)
-            counters.bytesOut.wrappingIncrement(by: delivered * message.payload.readableBytes, ordering: .relaxed)
+            // Whole frames, header included: what each subscriber's socket was given.
+            counters.frameBytesOut.wrappingIncrement(by: delivered * message.frame.readableBytes, ordering: .relaxed)
         }
     }
 

@@ -35,6 +35,10 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// been silent for `httpIdleTimeout` (re-armed lazily, not per request).
     private var lastRead = NIODeadline.uptimeNanoseconds(0)
     private var idleCheck: Scheduled<Void>?
+    /// The bytes of the request being read (head, body framing, leading blank lines) and of any
+    /// `100 Continue` sent for it, charged to its app once it is answered.
+    private var requestBytes = 0
+    private var interimBytes = 0
 
     init(context: ServerContext) {
         self.context = context
@@ -106,14 +110,16 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
         }
         while state == .open {
-            switch parser.next(&buffer) {
+            let before = buffer.readerIndex
+            let step = parser.next(&buffer)
+            requestBytes += buffer.readerIndex - before
+            switch step {
             case .needMore:
                 return
             case .expectsContinue:
-                channelContext.write(
-                    wrapOutboundOut(
-                        channelContext.channel.allocator.buffer(staticString: "HTTP/1.1 100 Continue\r\n\r\n")),
-                    promise: nil)
+                let interim = channelContext.channel.allocator.buffer(staticString: "HTTP/1.1 100 Continue\r\n\r\n")
+                interimBytes += interim.readableBytes
+                channelContext.write(wrapOutboundOut(interim), promise: nil)
                 unflushed = true
             case .failure(let error):
                 respond(
@@ -121,6 +127,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 )
             case .request(let request):
                 if request.isWebSocketUpgrade {
+                    requestBytes = 0
                     upgrade(request, leftover: &buffer, channelContext)
                     return
                 }
@@ -129,10 +136,12 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                     // one's) share one flush per subscriber at the end of the tick.
                     flushBatch(channelContext).scheduleFlush()
                 }
-                var response = route(request)
+                var (response, counters) = route(request)
                 // HEAD: the GET response's head (its Content-Length included), without the body.
                 if request.method == "HEAD" { response.omitsBody = true }
-                respond(response, close: !request.keepAlive, channelContext)
+                let written = respond(response, close: !request.keepAlive, channelContext)
+                counters?.httpExchange(requestBytes: requestBytes, responseBytes: interimBytes + written)
+                (requestBytes, interimBytes) = (0, 0)
                 if state == .open, !channelContext.channel.isWritable {
                     state = .paused
                     channelContext.channel.setOption(.autoRead, value: false).whenComplete { _ in }
@@ -141,7 +150,8 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    private func route(_ request: HTTP1Request) -> HTTPResponse {
+    /// The response, and the counters of the app an `/apps/{id}/…` request was for.
+    private func route(_ request: HTTP1Request) -> (HTTPResponse, AppCounters?) {
         let target = request.target
         let path: Substring
         let query: Substring
@@ -154,12 +164,12 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         switch (request.method == "HEAD" ? "GET" : request.method, path) {
         case ("POST", "/hooks/git"):
-            return gitHook(request)
+            return (gitHook(request), nil)
         case ("GET", "/healthz"):
-            return .json("{\"status\":\"ok\"}")
+            return (.json("{\"status\":\"ok\"}"), nil)
         case ("GET", "/readyz"):
             let (ready, body) = context.readiness(verbose: QueryString.parse(query).contains { $0.0 == "verbose" })
-            return .json(body, status: ready ? 200 : 503)
+            return (.json(body, status: ready ? 200 : 503), nil)
         default:
             if path.utf8.starts(with: "/apps/".utf8) {
                 return api.handle(
@@ -168,9 +178,9 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 )
             }
             if path.utf8.starts(with: "/app/".utf8) {
-                return .json(APIError(400, "WebSocket upgrade expected on \(path)").body, status: 400)
+                return (.json(APIError(400, "WebSocket upgrade expected on \(path)").body, status: 400), nil)
             }
-            return .json(APIError.notFound("No route for \(request.method) \(path)").body, status: 404)
+            return (.json(APIError.notFound("No route for \(request.method) \(path)").body, status: 404), nil)
         }
     }
 
@@ -251,18 +261,22 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         channelContext.pipeline.syncOperations.removeHandler(context: channelContext, promise: nil)
     }
 
-    private func respond(_ response: HTTPResponse, close: Bool, _ channelContext: ChannelHandlerContext) {
+    /// Writes the response and returns its size in bytes.
+    @discardableResult
+    private func respond(_ response: HTTPResponse, close: Bool, _ channelContext: ChannelHandlerContext) -> Int {
         var buffer = channelContext.channel.allocator.buffer(capacity: 128 + response.body.utf8.count)
         response.encode(close: close, into: &buffer)
+        let size = buffer.readableBytes
         guard close else {
             channelContext.write(wrapOutboundOut(buffer), promise: nil)
             unflushed = true
-            return
+            return size
         }
         state = .closing
         unflushed = false
         let channel = channelContext.channel
         channelContext.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
+        return size
     }
 
     /// The flush batch of this connection's event loop, looked up once.

@@ -15,10 +15,11 @@ struct PusherAPI {
         case terminate(String)
     }
 
-    /// Handles `/apps/{app_id}/…`.
-    func handle(_ request: HTTPRequest) -> HTTPResponse {
+    /// Handles `/apps/{app_id}/…`; the counters are the app's (nil when there is no such app), which
+    /// the caller charges with the exchange's bytes.
+    func handle(_ request: HTTPRequest) -> (response: HTTPResponse, counters: AppCounters?) {
         let segments = Self.segments(afterApps: request.path)
-        guard let appID = segments.first, !appID.isEmpty else { return error(.notFound("Missing app id")) }
+        guard let appID = segments.first, !appID.isEmpty else { return (error(.notFound("Missing app id")), nil) }
         let rest = segments.dropFirst()
         let route: Route
         let part = { (index: Int) in rest[rest.startIndex + index] }
@@ -29,9 +30,13 @@ struct PusherAPI {
         case ("GET", 2) where part(0) == "channels": route = .channel(part(1))
         case ("GET", 3) where part(0) == "channels" && part(2) == "users": route = .users(part(1))
         case ("POST", 3) where part(0) == "users" && part(2) == "terminate_connections": route = .terminate(part(1))
-        default: return error(.notFound("No route for \(request.method) \(request.path)"))
+        default:
+            let counters = context.store.app(id: appID).map { context.hubs.hub(for: $0.id).counters }
+            return (error(.notFound("No route for \(request.method) \(request.path)")), counters)
         }
-        guard let app = context.store.app(id: appID) else { return error(.notFound("Unknown app id \(appID)")) }
+        guard let app = context.store.app(id: appID) else {
+            return (error(.notFound("Unknown app id \(appID)")), nil)
+        }
         let now = Int(Date().timeIntervalSince1970)
         let hub = context.hubs.hub(for: app.id)
         if case .failure(let e) = RequestSignature.verify(
@@ -45,9 +50,9 @@ struct PusherAPI {
                 ]))
             let endpoint = request.path.split(separator: "/").dropFirst(2).first ?? ""
             hub.counters.apiRequest("\(request.method) \(endpoint) 401")
-            return error(e)
+            return (error(e), hub.counters)
         }
-        guard app.enabled else { return error(.forbidden("App \(app.id) is disabled")) }
+        guard app.enabled else { return (error(.forbidden("App \(app.id) is disabled")), hub.counters) }
         let response: HTTPResponse
         let name: String
         switch route {
@@ -67,7 +72,7 @@ struct PusherAPI {
                     "endpoint": "\(name)", "code": LogFields.number(response.status), "reason": "\(response.body)",
                 ]))
         }
-        return response
+        return (response, hub.counters)
     }
 
     /// The percent-decoded path segments after `/apps/`: `[appID, "events"]` and so on.

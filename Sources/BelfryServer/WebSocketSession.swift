@@ -42,6 +42,7 @@ final class WebSocketSession: ChannelInboundHandler {
         switch admit(channel: channelContext.channel) {
         case .success(let connection):
             self.connection = connection
+            Self.meterInbound(channelContext, into: connection.counters)
             connection.send(
                 ServerMessage.connectionEstablished(
                     socketID: connection.socketID, activityTimeout: context.options.activityTimeout))
@@ -57,15 +58,19 @@ final class WebSocketSession: ChannelInboundHandler {
                     "client": "\(param("client")) \(param("version"))",
                 ]))
         case .failure(let reason):
+            // A refusal by a known app (disabled, origin, quota, draining) is that app's traffic.
+            var counters: AppCounters?
             var fields: Logger.Metadata = [
                 "code": LogFields.number(reason.code.rawValue), "reason": "\(reason.message)", "remote": "\(remote)",
             ]
             if let key = try? Handshake.appKey(uri: uri).get(), let app = context.store.app(key: key) {
-                context.hubs.existing(app.id)?.counters.rejected("connection \(reason.code.rawValue)")
+                counters = context.hubs.existing(app.id)?.counters
+                counters?.rejected("connection \(reason.code.rawValue)")
                 fields = fields.merging(LogFields.app(id: app.id, name: app.name))
             }
             logger.info("connection refused", metadata: fields)
-            refused = Self.refuse(channelContext.channel, reason)
+            if let counters { Self.meterInbound(channelContext, into: counters) }
+            refused = Self.refuse(channelContext.channel, reason, counters: counters ?? AppCounters())
         }
     }
 
@@ -100,10 +105,17 @@ final class WebSocketSession: ChannelInboundHandler {
     }
 
     /// Sends `pusher:error` and the close frame through a connection that never joins a hub.
-    private static func refuse(_ channel: Channel, _ reason: CloseReason) -> Connection {
-        let connection = Connection(socketID: "0.0", appID: "", channel: channel, loopIndex: 0, maxBacklog: 0)
+    private static func refuse(_ channel: Channel, _ reason: CloseReason, counters: AppCounters) -> Connection {
+        let connection = Connection(
+            socketID: "0.0", appID: "", channel: channel, loopIndex: 0, maxBacklog: 0, counters: counters)
         connection.close(reason)
         return connection
+    }
+
+    /// Every frame the client sends from now on is counted for the app, before aggregation (so a
+    /// fragmented message counts each fragment's header) and whatever the session makes of it.
+    private static func meterInbound(_ channelContext: ChannelHandlerContext, into counters: AppCounters) {
+        (try? channelContext.pipeline.syncOperations.handler(type: FrameGuard.self))?.counters = counters
     }
 
     private func startTimers(_ channelContext: ChannelHandlerContext) {
@@ -155,7 +167,6 @@ final class WebSocketSession: ChannelInboundHandler {
         }
         guard !connection.isClosed else { return }
         liveness?.received(now: Now.nanoseconds)
-        connection.counters.bytesIn.wrappingIncrement(by: frame.length, ordering: .relaxed)
         switch frame.opcode {
         case .text:
             var buffer = frame.unmaskedData
@@ -198,8 +209,10 @@ final class WebSocketSession: ChannelInboundHandler {
         authTimer?.cancel()
         if let connection {
             connection.isClosed = true
-            context.hubs.existing(connection.appID)?.remove(connection, subscriptions: connection.subscriptions)
+            // Counted before the hub lets go of it: a drain waits for the hubs to empty, then the
+            // final statistics flush must find every disconnection counted.
             connection.counters.disconnected(code: connection.closeCode ?? 1006)
+            context.hubs.existing(connection.appID)?.remove(connection, subscriptions: connection.subscriptions)
             connection.subscriptions = [:]
             logger.info(
                 "disconnected",

@@ -34,6 +34,20 @@ struct StatsCounters: Codable, Sendable, Equatable {
         peakChannels = max(peakChannels, other.peakChannels)
     }
 
+    /// Merges the counters of another app over the same period: what adds up across apps.
+    ///
+    /// Peaks add (the apps' connections coexist; the sum of their peaks bounds the node's), and
+    /// the sample count is the larger one: every app is sampled at every flush, so an app with
+    /// fewer samples had no row, that is no connections, for the others.
+    mutating func addConcurrent(_ other: StatsCounters) {
+        let (connections, channels) = (peakConnections, peakChannels)
+        let samples = max(connectionSamples, other.connectionSamples)
+        add(other)
+        peakConnections = connections + other.peakConnections
+        peakChannels = channels + other.peakChannels
+        connectionSamples = samples
+    }
+
     /// Whether recording these counters would change nothing (the server flushed an idle app).
     var isZero: Bool { self == StatsCounters() }
 }

@@ -12,14 +12,24 @@ extension StatsReport {
     public func renderTable() -> String {
         var text = "\(app) by \(by.rawValue), \(Self.iso(from)) to \(Self.iso(to))\n"
         guard !rows.isEmpty else { return text + "no data\n" }
+        text += Self.alignedTable(
+            header: "period", lines: rows.map { (Self.label($0.periodStart, by), $0) } + [("total", totals)])
+        text += "peak usage: \(Self.peakText(peak))\n"
+        text += "bandwidth: \(Self.bandwidthText(totals))\n"
+        text += "disconnections: \(Self.list(totals.disconnections))\n"
+        text += "api requests: \(Self.list(totals.apiRequests))\n"
+        text += "rejections: \(Self.list(totals.rejections))\n"
+        return text
+    }
+
+    /// Rows under a header line, columns aligned (the first to the left, numbers to the right).
+    static func alignedTable(header first: String, lines rows: [(String, StatsRow)]) -> String {
         let header = [
-            "period", "peak", "avg", "new", "closed", "subs", "recv", "sent", "api", "in", "out", "rejected",
-            "channels",
+            first, "peak", "avg", "new", "closed", "subs", "recv", "sent", "api", "in", "out", "rejected", "channels",
         ]
-        let lines =
-            [header] + rows.map { Self.tableCells($0, label: Self.label($0.periodStart, by)) }
-            + [Self.tableCells(totals, label: "total")]
+        let lines = [header] + rows.map { tableCells($0.1, label: $0.0) }
         let widths = header.indices.map { column in lines.map { $0[column].count }.max() ?? 0 }
+        var text = ""
         for line in lines {
             let cells = line.enumerated().map { column, cell in
                 let padding = String(repeating: " ", count: widths[column] - cell.count)
@@ -27,23 +37,24 @@ extension StatsReport {
             }
             text += cells.joined(separator: "  ") + "\n"
         }
-        if let peak {
-            let when: String
-            switch peak.period {
-            case .minute: when = "at"
-            case .hour: when = "in the hour from"
-            case .day: when = "on"
-            }
-            text += "peak usage: \(peak.connections) connections \(when) \(Self.label(peak.at, peak.period))\n"
-        } else {
-            text += "peak usage: no connections\n"
-        }
-        text += "bandwidth: \(Self.bytes(totals.bytesIn)) in (\(totals.bytesIn) bytes), "
-        text += "\(Self.bytes(totals.bytesOut)) out (\(totals.bytesOut) bytes)\n"
-        text += "disconnections: \(Self.list(totals.disconnections))\n"
-        text += "api requests: \(Self.list(totals.apiRequests))\n"
-        text += "rejections: \(Self.list(totals.rejections))\n"
         return text
+    }
+
+    /// `7 connections in the hour from 2023-11-14 23:00`, or `no connections`.
+    static func peakText(_ peak: Peak?) -> String {
+        guard let peak else { return "no connections" }
+        let when: String
+        switch peak.period {
+        case .minute: when = "at"
+        case .hour: when = "in the hour from"
+        case .day: when = "on"
+        }
+        return "\(peak.connections) connections \(when) \(label(peak.at, peak.period))"
+    }
+
+    /// `1.3 KiB in (1334 bytes), 1.9 MiB out (2004096 bytes)`.
+    static func bandwidthText(_ totals: StatsRow) -> String {
+        "\(bytes(totals.bytesIn)) in (\(totals.bytesIn) bytes), \(bytes(totals.bytesOut)) out (\(totals.bytesOut) bytes)"
     }
 
     /// RFC 4180 CSV: the `csvHeader` line, then one line per period (no totals). Ends with a newline.
@@ -117,13 +128,13 @@ extension StatsReport {
     }
 
     /// `2023-11-14 22:13` for minutes and hours, `2023-11-14` for days.
-    private static func label(_ date: Date, _ resolution: StatsResolution) -> String {
+    static func label(_ date: Date, _ resolution: StatsResolution) -> String {
         let text = iso(date).replacingOccurrences(of: "T", with: " ")
         return String(text.prefix(resolution == .day ? 10 : 16))
     }
 
     /// `512 B`, `1.5 KiB`, `3.2 GiB`.
-    private static func bytes(_ count: Int) -> String {
+    static func bytes(_ count: Int) -> String {
         guard count >= 1024 else { return "\(count) B" }
         let units = ["KiB", "MiB", "GiB", "TiB", "PiB"]
         var value = Double(count) / 1024
@@ -139,12 +150,12 @@ extension StatsReport {
         map.isEmpty ? "none" : map.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
     }
 
-    private static func csvField(_ text: String) -> String {
+    static func csvField(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    private static func jsonString(_ text: String) -> String {
+    static func jsonString(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -43,6 +43,14 @@ public struct StatsRow: Sendable, Equatable {
         self = StatsRow(periodStart: periodStart, counters: merged)
     }
 
+    /// Merges another app's row of the same period (see `StatsCounters.addConcurrent`): the
+    /// row of several apps together.
+    public mutating func addConcurrent(_ other: StatsRow) {
+        var merged = counters
+        merged.addConcurrent(other.counters)
+        self = StatsRow(periodStart: periodStart, counters: merged)
+    }
+
     init(periodStart: Date, counters: StatsCounters) {
         self.periodStart = periodStart
         peakConnections = counters.peakConnections

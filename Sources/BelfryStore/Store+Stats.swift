@@ -91,19 +91,24 @@ extension Store {
         -> StatsReport
     {
         let (start, end) = Self.widen(from: from, to: to, by: resolution)
-        return try await writer.read { db in
-            let rows = try Self.rows(db, app: app, start: start, end: end, by: resolution)
-            var report = StatsReport(
-                app: app, from: Date(timeIntervalSince1970: start), to: Date(timeIntervalSince1970: end),
-                by: resolution, rows: rows)
-            if resolution != .minute, let peak = report.peak,
-                let busiest = try Self.busiestMinute(db, app: app, start: start, end: end),
-                busiest.connections >= peak.connections
-            {
-                report.peak = busiest
-            }
-            return report
+        return try await writer.read { db in try Self.report(db, app: app, start: start, end: end, by: resolution) }
+    }
+
+    /// The report of one app over whole periods `start..<end`, within a read transaction.
+    static func report(_ db: Database, app: String, start: Double, end: Double, by resolution: StatsResolution)
+        throws -> StatsReport
+    {
+        let rows = try Self.rows(db, app: app, start: start, end: end, by: resolution)
+        var report = StatsReport(
+            app: app, from: Date(timeIntervalSince1970: start), to: Date(timeIntervalSince1970: end), by: resolution,
+            rows: rows)
+        if resolution != .minute, let peak = report.peak,
+            let busiest = try Self.busiestMinute(db, app: app, start: start, end: end),
+            busiest.connections >= peak.connections
+        {
+            report.peak = busiest
         }
+        return report
     }
 
     /// The earliest minute row of `app` in `start..<end` with the most connections.
@@ -121,11 +126,11 @@ extension Store {
     }
 
     /// The whole periods of `by` covering `from..<to`, as seconds since 1970.
-    private static func widen(from: Date, to: Date, by resolution: StatsResolution) -> (Double, Double) {
+    static func widen(from: Date, to: Date, by resolution: StatsResolution) -> (Double, Double) {
         (resolution.floor(from.timeIntervalSince1970), resolution.ceil(to.timeIntervalSince1970))
     }
 
-    private static func rows(_ db: Database, app: String, start: Double, end: Double, by resolution: StatsResolution)
+    static func rows(_ db: Database, app: String, start: Double, end: Double, by resolution: StatsResolution)
         throws -> [StatsRow]
     {
         guard start < end else { return [] }

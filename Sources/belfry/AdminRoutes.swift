@@ -110,13 +110,11 @@ struct AdminRoutes: Sendable {
         return .init(body: JSONValue.object([("app", .string(name)), ("secret", .string(secret))]).serialized)
     }
 
-    /// `GET /api/v1/stats?app=…&from=…&to=…&by=minute|hour|day[&format=csv]`.
+    /// `GET /api/v1/stats?[app=…]&from=…&to=…&by=minute|hour|day[&profile=true][&format=csv]`:
+    /// `belfry stats` over HTTP (every app and their total without `app`; 404 for an unknown app).
     private func stats(_ request: AdminServer.Request) async -> AdminServer.Response {
         func param(_ name: String) -> String? { request.query.first { $0.0 == name }?.1 }
         let now = Date()
-        guard let app = param("app") else {
-            return .init(status: 400, body: APIError.badRequest("app is required").body)
-        }
         guard let from = StatsTime.parse(param("from") ?? "-24h", now: now),
             let to = StatsTime.parse(param("to") ?? "now", now: now), from < to
         else {
@@ -126,10 +124,14 @@ struct AdminRoutes: Sendable {
         guard let by = StatsResolution(rawValue: param("by") ?? "hour") else {
             return .init(status: 400, body: APIError.badRequest("by must be minute, hour or day").body)
         }
+        let profile = ["true", "1"].contains(param("profile") ?? "false")
         do {
-            let report = try await store.statsReport(app: app, from: from, to: to, by: by)
-            if param("format") == "csv" { return .init(body: report.renderCSV(), contentType: "text/csv") }
-            return .init(body: report.renderJSON())
+            let answer = try await store.answer(
+                StatsQuery(app: param("app"), from: from, to: to, by: by, profile: profile))
+            if param("format") == "csv" { return .init(body: answer.render(.csv), contentType: "text/csv") }
+            return .init(body: answer.render(.json))
+        } catch let unknown as UnknownStatsApp {
+            return .init(status: 404, body: APIError.notFound(unknown.description).body)
         } catch {
             return .init(status: 500, body: APIError(500, "Cannot read statistics: \(error)").body)
         }
@@ -145,6 +147,7 @@ struct AdminRoutes: Sendable {
                 ("connections", n(c.connections)), ("channels", n(c.channels)),
                 ("newConnections", n(c.newConnections)), ("messagesReceived", n(c.messagesReceived)),
                 ("messagesDelivered", n(c.messagesDelivered)), ("bytesIn", n(c.bytesIn)), ("bytesOut", n(c.bytesOut)),
+                ("httpBytesIn", n(c.httpBytesIn)), ("httpBytesOut", n(c.httpBytesOut)),
             ])
         }
         return .init(body: JSONValue.object([("apps", .array(items))]).serialized)

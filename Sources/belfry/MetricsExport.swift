@@ -40,8 +40,15 @@ enum MetricsExport {
             counter(
                 registry, "belfry_new_disconnections_total", labels, c.disconnections.values.reduce(0, +),
                 "Closed WebSocket connections")
-            counter(registry, "belfry_socket_received_bytes", labels, c.bytesIn, "WebSocket bytes received")
-            counter(registry, "belfry_socket_transmitted_bytes", labels, c.bytesOut, "WebSocket bytes sent (fan-out)")
+            counter(
+                registry, "belfry_socket_received_bytes", labels, c.bytesIn - c.httpBytesIn,
+                "WebSocket frame bytes received, headers included")
+            counter(
+                registry, "belfry_socket_transmitted_bytes", labels, c.bytesOut - c.httpBytesOut,
+                "WebSocket frame bytes sent, headers included")
+            counter(registry, "belfry_http_received_bytes", labels, c.httpBytesIn, "HTTP API request bytes received")
+            counter(
+                registry, "belfry_http_transmitted_bytes", labels, c.httpBytesOut, "HTTP API response bytes sent")
             counter(registry, "belfry_ws_messages_received_total", labels, c.messagesReceived, "Client events received")
             counter(registry, "belfry_ws_messages_sent_total", labels, c.messagesDelivered, "Channel events delivered")
             counter(registry, "belfry_subscriptions_total", labels, c.subscriptions, "Channel subscriptions")

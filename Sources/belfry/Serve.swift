@@ -172,14 +172,16 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw CommandFailure("--admin-tls-cert/--admin-tls-key: cannot load them: \(error)")
         }
+        // Services shut down in reverse order, each after the one behind it has returned: the
+        // flusher comes first so it stops last, and its final flush sees the drain's 4200s.
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [
-                    .init(service: server), .init(service: reconciler), .init(service: admin),
                     .init(
                         service: StatsFlusher(
                             server: server, store: store, interval: .seconds(settings.statsInterval), logger: logger,
                             health: health)),
+                    .init(service: server), .init(service: reconciler), .init(service: admin),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))

@@ -93,7 +93,13 @@ def test_statistics_reach_sqlite_the_api_and_the_cli(tmp_path: Path):
         assert totals["bytesOut"] > 0
         csv = served.admin("GET", "/api/v1/stats", params={"app": "chat", "by": "hour", "format": "csv"})
         assert csv.headers["Content-Type"].startswith("text/csv") and csv.text.splitlines()[0].startswith("period")
-        assert served.admin("GET", "/api/v1/stats", params={"by": "hour"}).status_code == 400
+        every = served.admin("GET", "/api/v1/stats", params={"by": "hour"}).json()  # no app: every app
+        assert [r["app"] for r in every["apps"]] == ["chat", "dashboard", "legacy-game"]
+        assert every["total"]["totals"]["messagesDelivered"] == 10
+        unknown = served.admin("GET", "/api/v1/stats", params={"app": "nosuch"})
+        assert unknown.status_code == 404 and "chat, dashboard, legacy-game" in unknown.json()["error"]
+        profile = served.admin("GET", "/api/v1/stats", params={"app": "chat", "profile": "true"}).json()
+        assert profile["busiestHour"]["peakConnections"] == 2
     finally:
         for ws in clients:
             ws.close()
