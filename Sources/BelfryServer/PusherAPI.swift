@@ -44,7 +44,7 @@ struct PusherAPI {
             hub.counters.apiRequest("\(request.method) \(endpoint) 401")
             return error(e)
         }
-        guard app.enabled else { return error(.forbidden("App \(app.id) is disabled")) }
+        guard app.enabled else { return error(.appDisabled(app.id)) }
         let response: HTTPResponse
         let name: String
         switch route {
