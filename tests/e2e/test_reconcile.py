@@ -353,3 +353,29 @@ def test_reconcile_dry_run_on_an_invalid_source_exits_1(tmp_path: Path, config: 
         assert "chat.yaml:8:7: error: /spec/id: must be a string, got a number (quote it)" in result.stdout
     finally:
         served.stop()
+
+
+def test_reconcile_plans_a_password_hash_change_masked_by_digest(tmp_path: Path, config: Path):
+    served = Served(tmp_path, config)
+    try:
+        old_hash = "$2b$12$NrWehkSfzcj1ZgCj0fnAfWeAdpJZqnLvlwTkgfy90M54SKDvDiK9P"
+        new_hash = "$2b$12$abcdefghijklmnopqrstuuYRZYWsQ1dD2CWsB3VXYI7fVDBNpyD9u"
+        # /internal/v1/state reports a digest of each password hash, never the hash.
+        state = served.admin("GET", "/internal/v1/state").json()
+        assert old_hash not in json.dumps(state)
+        assert state["users"][0]["passwordHashDigest"].startswith("sha256:")
+        assert reconcile(served, config, "--dry-run", "--detailed-exitcode").returncode == 0
+
+        changed = tmp_path / "changed"
+        shutil.copytree(config, changed)
+        (changed / "users.yaml").write_text((changed / "users.yaml").read_text().replace(old_hash, new_hash))
+        plan = reconcile(served, changed, "--dry-run", "--detailed-exitcode")
+        assert plan.returncode == 2, plan.stdout + plan.stderr
+        assert "~ User alice\n    ~ spec.passwordHash: (changed)\n" in plan.stdout
+        assert "Plan: 0 to add, 1 to change, 0 to delete." in plan.stdout
+        for output in ("text", "json", "markdown"):
+            rendered = reconcile(served, changed, "--dry-run", "--output", output).stdout
+            assert old_hash not in rendered and new_hash not in rendered
+    finally:
+        served.stop()
+
