@@ -379,3 +379,23 @@ def test_reconcile_plans_a_password_hash_change_masked_by_digest(tmp_path: Path,
     finally:
         served.stop()
 
+
+def test_markdown_plan_renders_its_source_label_as_written(tmp_path: Path, config: Path):
+    """The pull-request comment, rendered by cmark-gfm (GitHub's own Markdown): the heading reads
+    `Belfry plan for dir:/…` (no stray backslashes), and text from the source adds no markup."""
+    import cmarkgfm
+
+    served = Served(tmp_path, config)
+    try:
+        proposed = tmp_path / "pr" / "proposed"
+        shutil.copytree(config, proposed)
+        (proposed / "chat.yaml").write_text((proposed / "chat.yaml").read_text().replace("enabled: true",
+                                                                                       "enabled: false"))
+        markdown = reconcile(served, proposed, "--dry-run", "--output", "markdown").stdout
+        assert markdown.startswith(f"### Belfry plan for dir:{proposed}\n"), markdown
+        html = cmarkgfm.github_flavored_markdown_to_html(markdown)
+        assert f"<h3>Belfry plan for dir:{proposed}</h3>" in html, html
+        assert f"Source: dir:{proposed}</p>" in html, html
+        assert "\\" not in html.split("<pre>")[0], html
+    finally:
+        served.stop()
