@@ -3,16 +3,18 @@ import Crypto
 import PusherProtocol
 
 /// The configuration as JSON, for the internal API (`/internal/v1/state`, `/internal/v1/apply`).
-/// `state` carries secret digests only; `apply` carries the secrets the server needs.
+/// `state` carries digests only (of app secrets and of users' password hashes); `apply` carries
+/// the secrets and hashes the server needs.
 extension ConfigSnapshot {
     public enum SecretMode: Sendable {
         /// `"secret": "…"`: only for `apply`, over the authenticated admin port.
         case include
-        /// `"secretDigest": "sha256:…"`: enough to tell whether a secret changed.
+        /// `"secretDigest": "sha256:…"` and `"passwordHashDigest": "sha256:…"`: enough to tell
+        /// whether a secret or a password hash changed.
         case digest
     }
 
-    /// `sha256:<hex>` of a secret, as `state` reports it.
+    /// `sha256:<hex>` of a secret or a password hash, as `state` reports it.
     public static func digest(_ secret: String) -> String {
         "sha256:" + Hex.encode(SHA256.hash(data: Array(secret.utf8)))
     }
@@ -32,8 +34,9 @@ extension ConfigSnapshot {
             && secret.utf8.dropFirst(7).allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 
-    /// Decodes what `json(secrets:)` wrote (`.include` carries users' password hashes too). With
-    /// `.include` every app must carry `secret`; a `secretDigest` is accepted only with `.digest`.
+    /// Decodes what `json(secrets:)` wrote. With `.include` every app must carry `secret` and a
+    /// user's hash is its `passwordHash`; a `secretDigest` or `passwordHashDigest` is taken in
+    /// their place only with `.digest` (a user without either decodes with an empty hash).
     public init?(json: JSONValue, secrets: SecretMode = .digest) {
         guard let apps = json["apps"]?.arrayValue, let users = json["users"]?.arrayValue else { return nil }
         var decodedApps: [App] = []
@@ -43,7 +46,9 @@ extension ConfigSnapshot {
         }
         let decodedUsers = users.compactMap { user -> User? in
             guard let name = user["name"]?.stringValue, let email = user["email"]?.stringValue else { return nil }
-            return User(name: name, email: email, passwordHash: user["passwordHash"]?.stringValue ?? "")
+            var hash = user["passwordHash"]?.stringValue
+            if case .digest = secrets, hash == nil { hash = user["passwordHashDigest"]?.stringValue }
+            return User(name: name, email: email, passwordHash: hash ?? "")
         }
         self.init(apps: decodedApps, users: decodedUsers, revision: json["revision"]?.stringValue ?? "")
     }
@@ -52,7 +57,10 @@ extension ConfigSnapshot {
 extension User {
     func json(secrets: ConfigSnapshot.SecretMode) -> JSONValue {
         var fields: [(String, JSONValue)] = [("name", .string(name)), ("email", .string(email))]
-        if case .include = secrets { fields.append(("passwordHash", .string(passwordHash))) }
+        switch secrets {
+        case .include: fields.append(("passwordHash", .string(passwordHash)))
+        case .digest: fields.append(("passwordHashDigest", .string(ConfigSnapshot.digest(passwordHash))))
+        }
         return .object(fields)
     }
 }

@@ -89,11 +89,11 @@ public enum EmbeddedSchemas {
                   "type": "array",
                   "uniqueItems": true,
                   "default": [],
-                  "description": "Origin host patterns allowed to connect; empty or \"*\" means any origin.",
+                  "description": "Origins allowed to connect (the WebSocket handshake's Origin header); empty or \"*\" means any origin.",
                   "items": {
                     "type": "string",
-                    "pattern": "^(\\*|(\\*\\.)?[A-Za-z0-9]([-A-Za-z0-9.]{0,251}[A-Za-z0-9])?)$",
-                    "description": "\"*\", a host (example.com) or a wildcard host (*.example.com); no scheme, no port."
+                    "pattern": "^(\\*|(\\*\\.)?[A-Za-z0-9]([-A-Za-z0-9.]{0,251}[A-Za-z0-9])?|[A-Za-z][-A-Za-z0-9+.]*://([A-Za-z0-9]([-A-Za-z0-9.]{0,251}[A-Za-z0-9])?|\\[[0-9A-Fa-f:.]+\\])(:([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?)$",
+                    "description": "An origin, scheme://host[:port] (https://shop.example.com, http://localhost:8080): scheme, host and port must match exactly, and no port means the scheme's default port. Or a host pattern, matching any scheme and port: a host (example.com), a wildcard host (*.example.com, subdomains only) or \"*\" (any origin)."
                   }
                 },
                 "clientEvents": {

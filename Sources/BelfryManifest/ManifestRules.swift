@@ -5,8 +5,18 @@ enum ManifestRules {
     static let appIDPattern = "^[A-Za-z0-9_-]{1,64}$"
     static let appKeyPattern = "^[A-Za-z0-9_-]{1,128}$"
     static let envNamePattern = "^[A-Za-z_][A-Za-z0-9_]*$"
-    /// A host pattern: `*`, `example.com` or `*.example.com` (no scheme, no port).
-    static let originPattern = "^(\\*|(\\*\\.)?[A-Za-z0-9]([-A-Za-z0-9.]{0,251}[A-Za-z0-9])?)$"
+    /// An `allowedOrigins` entry: `*`, a host pattern (`example.com`, `*.example.com`) or an
+    /// origin, `scheme://host[:port]` (a host name or a bracketed IPv6 address, a port 1–65535).
+    static let originPattern =
+        "^(\\*|(\\*\\.)?\(host)|[A-Za-z][-A-Za-z0-9+.]*://(\(host)|\\[[0-9A-Fa-f:.]+\\])(:\(port))?)$"
+    /// Said of an entry that does not match `originPattern`.
+    static let originMessage =
+        "must be an origin, scheme://host[:port] without a path (https://shop.example.com, http://localhost:8080), "
+        + "or a host pattern (example.com, *.example.com, *)"
+    /// A host name, as `originPattern` takes it.
+    private static let host = "[A-Za-z0-9]([-A-Za-z0-9.]{0,251}[A-Za-z0-9])?"
+    /// 1–65535 without leading zeros.
+    private static let port = "([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
     static let webhookURLPattern = "^https?://[^\\s/?#]+([/?#]\\S*)?$"
     static let emailPattern = "^[^@\\s]+@[^@\\s]+$"
     static let bcryptPattern = "^\\$2[aby]\\$[0-9]{2}\\$[./A-Za-z0-9]{53}$"

@@ -28,6 +28,10 @@ public enum ManifestSchemas {
         if pointer == "/spec/passwordHash", message.contains("must match pattern") {
             return "must be a bcrypt hash ($2a$, $2b$ or $2y$, a two-digit cost, $, then 53 characters)"
         }
+        // The pattern of an origin is long and says little; say what an entry may be.
+        if pointer.hasPrefix("/spec/allowedOrigins/"), let range = message.firstRange(of: " must match pattern ") {
+            return message[..<range.lowerBound] + " " + ManifestRules.originMessage
+        }
         let message = message.hasSuffix(", got null") ? message.dropLast(4) + "an empty value" : message
         let unquoted = ["got a number", "got an integer", "got a boolean"]
         if message.hasPrefix("must be a string"), unquoted.contains(where: message.hasSuffix) {

@@ -13,7 +13,9 @@ extension NodeReader {
         // An omitted secret is generated once by the server (see ManifestSet.snapshot).
         let secret = fields["secret"].flatMap { secretRef($0, "/spec/secret") }
         let origins = fields["allowedOrigins"].flatMap {
-            uniqueStrings($0, "/spec/allowedOrigins", pattern: ManifestRules.originPattern)
+            uniqueStrings(
+                $0, "/spec/allowedOrigins", pattern: ManifestRules.originPattern, otherwise: ManifestRules.originMessage
+            )
         }
         let app = AppManifest(
             name: name ?? "", id: id ?? "", key: key ?? "", secret: secret,

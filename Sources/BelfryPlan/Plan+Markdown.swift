@@ -30,12 +30,32 @@ extension Plan {
         return String(repeating: "`", count: max(3, longest + 1))
     }
 
-    /// Backslash before every ASCII punctuation character: CommonMark renders it literally, so a
-    /// commit subject cannot add links, mentions or HTML to the comment.
+    /// Markdown's own characters inside a line, which get a backslash: the escape itself, code and
+    /// emphasis (`` ` `` `*`), link and image brackets (`[` `]`), raw HTML and autolinks (`<` `>`),
+    /// entities (`&`), GitHub's strikethrough and math (`~` `$`) and a heading's closing `#`.
+    /// `_` and `@` are escaped only where they could act (see `escaped`).
+    static let markdownCharacters: Set<Character> = ["\\", "`", "*", "[", "]", "<", ">", "&", "~", "$", "#"]
+
+    /// Text from the source (a branch, a path, a commit subject or author) made inert: a backslash
+    /// before Markdown's own characters, so a commit subject cannot add links, HTML or emphasis;
+    /// before `_` unless it sits inside a word (where CommonMark never reads it as emphasis); and
+    /// before an `@` that could open a GitHub mention. Nothing else is touched: `dir:/tmp/pr_1`
+    /// and `main@9f77800` read as written, in the rendered comment and in its source alike.
     static func escaped(_ text: String) -> String {
+        let characters = Array(text)
         var out = ""
-        for character in text {
-            if character.isASCII, character.isPunctuation || character.isSymbol { out.append("\\") }
+        for (index, character) in characters.enumerated() {
+            func isWord(_ offset: Int) -> Bool {
+                let at = index + offset
+                return characters.indices.contains(at) && (characters[at].isLetter || characters[at].isNumber)
+            }
+            let needsEscape =
+                switch character {
+                case "_": !(isWord(-1) && isWord(1))
+                case "@": !isWord(-1)
+                default: markdownCharacters.contains(character)
+                }
+            if needsEscape { out.append("\\") }
             out.append(character)
         }
         return out

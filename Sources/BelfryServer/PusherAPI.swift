@@ -52,7 +52,7 @@ struct PusherAPI {
             hub.counters.apiRequest("\(request.method) \(endpoint) 401")
             return (error(e), hub.counters)
         }
-        guard app.enabled else { return (error(.forbidden("App \(app.id) is disabled")), hub.counters) }
+        guard app.enabled else { return (error(.appDisabled(app.id)), hub.counters) }
         let response: HTTPResponse
         let name: String
         switch route {

@@ -34,39 +34,3 @@ public enum Handshake {
         return (uri[...], "")
     }
 }
-
-/// The `allowedOrigins` rule: patterns match the host of the `Origin` header.
-public enum OriginPolicy {
-    /// `patterns` empty or containing `*` allow everything (including no Origin header).
-    /// Otherwise the origin's host must equal a pattern or match a `*.domain` pattern; a pattern
-    /// with a scheme (`https://example.com`) must match scheme and host.
-    public static func allows(origin: String?, patterns: [String]) -> Bool {
-        if patterns.isEmpty || patterns.contains("*") { return true }
-        guard let origin, let (scheme, host) = parse(origin) else { return false }
-        for pattern in patterns {
-            var hostPattern = Substring(pattern.lowercased())
-            if let range = hostPattern.firstRange(of: "://") {
-                guard hostPattern[..<range.lowerBound] == scheme else { continue }
-                hostPattern = hostPattern[range.upperBound...]
-            }
-            if hostPattern.hasPrefix("*.") {
-                let suffix = hostPattern.dropFirst(1)
-                if host.hasSuffix(suffix) { return true }
-            } else if host == hostPattern {
-                return true
-            }
-        }
-        return false
-    }
-
-    /// Scheme and host (port dropped, lowercased) of an origin such as `https://app.example.com:8443`.
-    static func parse(_ origin: String) -> (Substring, Substring)? {
-        let lower = origin.lowercased()
-        guard let range = lower.firstRange(of: "://") else { return nil }
-        let scheme = lower[..<range.lowerBound]
-        var host = lower[range.upperBound...]
-        if let slash = host.firstIndex(of: "/") { host = host[..<slash] }
-        if let colon = host.lastIndex(of: ":"), !host.hasSuffix("]") { host = host[..<colon] }
-        return host.isEmpty ? nil : (scheme, host)
-    }
-}

@@ -65,20 +65,18 @@ public enum RequestSignature {
         signed: (_ message: [UInt8], _ signature: String) -> Bool
     ) -> Result<Void, APIError> {
         func param(_ name: String) -> String? { query.first { $0.0 == name }?.1 }
-        guard let key = param("auth_key"), let timestamp = param("auth_timestamp"),
-            let version = param("auth_version"), let signature = param("auth_signature")
-        else {
-            return .failure(.unauthorized("Missing auth_key, auth_timestamp, auth_version or auth_signature"))
+        // In the order Pusher's signing library checks them, with its messages (APIError+Pusher).
+        guard let key = param("auth_key") else { return .failure(.missingParameter("auth_key")) }
+        guard key == appKey else { return .failure(.unknownAuthKey(key)) }
+        guard let version = param("auth_version") else { return .failure(.versionRequired) }
+        guard version == "1.0" else { return .failure(.versionNotSupported(version)) }
+        guard let timestamp = param("auth_timestamp") else { return .failure(.timestampRequired()) }
+        guard let ts = Int(timestamp) else { return .failure(.timestampRequired(given: timestamp)) }
+        // Compared without subtracting: an auth_timestamp near Int.min must not overflow.
+        guard ts >= now - timestampWindow, ts <= now + timestampWindow else {
+            return .failure(.timestampExpired(given: ts, now: now, window: timestampWindow))
         }
-        guard key == appKey else { return .failure(.unauthorized("Unknown auth_key for this app")) }
-        guard version == "1.0" else {
-            return .failure(.unauthorized("Unsupported auth_version \(version); expected 1.0"))
-        }
-        guard let ts = Int(timestamp) else { return .failure(.unauthorized("auth_timestamp must be an integer")) }
-        guard abs(ts - now) <= timestampWindow else {
-            return .failure(
-                .unauthorized("auth_timestamp \(ts) is more than \(timestampWindow) s away from server time \(now)"))
-        }
+        guard let signature = param("auth_signature") else { return .failure(.missingParameter("auth_signature")) }
         if !body.isEmpty || param("body_md5") != nil {
             guard let claimed = param("body_md5") else {
                 return .failure(.unauthorized("body_md5 is required when the request has a body"))
@@ -89,13 +87,6 @@ public enum RequestSignature {
         }
         let message = bytesToSign(method: method, path: path, query: query)
         if signed(message, signature) { return .success(()) }
-        let shown = String(decoding: message, as: UTF8.self).replacingNewlines()
-        return .failure(.unauthorized("Invalid signature: expected HMAC-SHA256 hex digest of \"\(shown)\""))
-    }
-}
-
-extension String {
-    fileprivate func replacingNewlines() -> String {
-        split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\\n")
+        return .failure(.invalidSignature(stringToSign: String(decoding: message, as: UTF8.self), sent: signature))
     }
 }

@@ -23,7 +23,7 @@ public enum TriggerRequest {
     public static func event(body: [UInt8], maxDataBytes: Int) -> Result<TriggerEvent, APIError> {
         switch parseObject(body) {
         case .failure(let e): return .failure(e)
-        case .success(let value): return event(from: value, batch: false, maxDataBytes: maxDataBytes)
+        case .success(let value): return event(from: value, batchIndex: nil, maxDataBytes: maxDataBytes)
         }
     }
 
@@ -39,13 +39,15 @@ public enum TriggerRequest {
         }
         guard !items.isEmpty else { return .failure(.badRequest("\"batch\" is empty")) }
         guard items.count <= maxBatch else {
-            return .failure(.badRequest("Batch has \(items.count) events; the limit is \(maxBatch)"))
+            return .failure(.batchTooLarge(count: items.count, limit: maxBatch))
         }
         var events: [TriggerEvent] = []
         for (index, item) in items.enumerated() {
             guard item.isObject else { return .failure(.badRequest("batch[\(index)] must be an object")) }
-            switch event(from: item, batch: true, maxDataBytes: maxDataBytes) {
+            switch event(from: item, batchIndex: index, maxDataBytes: maxDataBytes) {
             case .success(let e): events.append(e)
+            // A 413 names the event itself (Pusher's phrase comes first); the others are prefixed.
+            case .failure(let e) where e.status == 413: return .failure(e)
             case .failure(let e): return .failure(APIError(e.status, "batch[\(index)]: \(e.message)"))
             }
         }
@@ -58,7 +60,11 @@ public enum TriggerRequest {
         return .success(value)
     }
 
-    private static func event(from value: JSONValue, batch: Bool, maxDataBytes: Int) -> Result<TriggerEvent, APIError> {
+    /// One event of `POST /events` (`batchIndex` nil) or of a batch (one `channel` each).
+    private static func event(
+        from value: JSONValue, batchIndex: Int?, maxDataBytes: Int
+    ) -> Result<TriggerEvent, APIError> {
+        let batch = batchIndex != nil
         guard let name = value["name"]?.stringValue, !name.isEmpty else {
             return .failure(.badRequest("\"name\" is required and must be a non-empty string"))
         }
@@ -72,7 +78,7 @@ public enum TriggerRequest {
         case let other?: data = other.serialized
         }
         guard data.utf8.count <= maxDataBytes else {
-            return .failure(.tooLarge("Event data is \(data.utf8.count) bytes; the limit is \(maxDataBytes)"))
+            return .failure(.eventTooLarge(bytes: data.utf8.count, limit: maxDataBytes, batchIndex: batchIndex))
         }
         var channels: [String] = []
         if let list = value["channels"], !batch {

@@ -64,6 +64,13 @@ struct AdminRoutes: Sendable {
                 status: 400,
                 body: APIError.badRequest("App \(digest.name): the secret is a digest from /internal/v1/state").body)
         }
+        if let digest = snapshot.users.first(where: { ConfigSnapshot.looksLikeDigest($0.passwordHash) }) {
+            return .init(
+                status: 400,
+                body: APIError.badRequest(
+                    "User \(digest.name): the password hash is a digest from /internal/v1/state"
+                ).body)
+        }
         let set = ManifestSet(
             snapshot.manifestFiles().map { ManifestDecoder.decode(yaml: $0.text, file: $0.path) })
         let errors = set.errors + set.wholeSetErrors(source: ".")

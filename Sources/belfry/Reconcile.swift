@@ -15,8 +15,9 @@ struct Reconcile: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Plan (and unless --dry-run, apply) SRC against a running server.",
         discussion: """
-            Reads and validates SRC, fetches the server's state from URL/internal/v1/state, prints the plan
-            (secrets masked) and applies it through URL/internal/v1/apply. Exit status: 0 success, 1 error;
+            Reads and validates SRC, fetches the server's state from URL/internal/v1/state (digests of secrets
+            and password hashes, never the values), prints the plan (secrets and password hashes masked:
+            "(set)", "(changed)") and applies it through URL/internal/v1/apply. Exit status: 0 success, 1 error;
             with --detailed-exitcode: 0 no changes, 1 error, 2 changes (planned or applied).
             The admin token: --token-file FILE, or BELFRY_TOKEN, or --token (visible in ps; avoid).
             Example: belfry reconcile --source config --server http://127.0.0.1:9601 \\
@@ -93,19 +94,9 @@ struct Reconcile: AsyncParsableCommand {
         guard let current = ConfigSnapshot(json: try await api.call("GET", "/internal/v1/state")) else {
             throw CommandFailure("\(server) answered /internal/v1/state with an unexpected body")
         }
-        // The server reports secret digests; compare digests so a secret change shows as a change.
-        let comparable = ConfigSnapshot(
-            apps: desired.apps.map { app in
-                var app = app
-                let serverDigest = current.apps.first { $0.name == app.name }?.secret
-                app.secret = app.secret.isEmpty ? (serverDigest ?? "(generated)") : ConfigSnapshot.digest(app.secret)
-                return app
-            },
-            users: desired.users.map { user in
-                var user = user
-                user.passwordHash = ""
-                return user
-            }, revision: desired.revision)
+        // The server reports digests of secrets and password hashes; compare digests so that a
+        // change of either shows as a (masked) change.
+        let comparable = desired.digested(against: current)
         let plan = Plan(
             desired: comparable, current: current,
             source: Plan.Source(

@@ -25,5 +25,16 @@ import Testing
         #expect(!text.contains("chat-secret"))
         #expect(!text.contains("$2b$12$hash"))
         #expect(text.contains(ConfigSnapshot.digest("chat-secret")))
+        #expect(text.contains(#""passwordHashDigest":"\#(ConfigSnapshot.digest("$2b$12$hash"))""#))
+    }
+
+    /// `state` read back: the digests stand where the secret and the hash were.
+    @Test func stateFormDecodesDigests() throws {
+        let decoded = try #require(ConfigSnapshot(json: snapshot.json(secrets: .digest)))
+        #expect(decoded.apps.map(\.secret) == [ConfigSnapshot.digest("chat-secret")])
+        #expect(decoded.users.map(\.passwordHash) == [ConfigSnapshot.digest("$2b$12$hash")])
+        // `apply` never takes a digest for a hash: the user arrives without one (and fails validation).
+        let usersOnly = ConfigSnapshot(apps: [], users: snapshot.users).json(secrets: .digest)
+        #expect(ConfigSnapshot(json: usersOnly, secrets: .include)?.users.map(\.passwordHash) == [""])
     }
 }

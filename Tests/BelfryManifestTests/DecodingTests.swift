@@ -50,6 +50,18 @@ import Testing
             ])
     }
 
+    /// What a new user writes first: origins, as the field's name says, beside host patterns.
+    @Test func acceptsOriginsAndHostPatterns() throws {
+        let origins = [
+            "https://shop.example.com", "http://localhost:8080", "http://127.0.0.1:3000", "http://[::1]:8080",
+            "capacitor://localhost", "example.com", "*.example.com",
+        ]
+        let yaml = chatApp + "  allowedOrigins: [\(origins.map { "\"\($0)\"" }.joined(separator: ", "))]\n"
+        let documents = ManifestDecoder.decode(yaml: yaml, file: "chat.yaml")
+        #expect(documents.errors == [])
+        #expect(try #require(documents.apps.first).allowedOrigins == origins)
+    }
+
     @Test(arguments: [
         (SecretRef.env("CHAT_SECRET"), "{ env: CHAT_SECRET }"),
         (SecretRef.file("secrets/chat"), "{ file: secrets/chat }"),

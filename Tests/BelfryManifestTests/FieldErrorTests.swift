@@ -3,7 +3,9 @@ import Testing
 
 /// Each invalid field gives one located error: file, line and column of the value, its JSON pointer.
 @Suite struct FieldErrorTests {
-    private static let originPattern = "^(\\*|(\\*\\.)?[A-Za-z0-9]([-A-Za-z0-9.]{0,251}[A-Za-z0-9])?)$"
+    private static let originMessage =
+        "must be an origin, scheme://host[:port] without a path (https://shop.example.com, http://localhost:8080), "
+        + "or a host pattern (example.com, *.example.com, *)"
     private static let events: String = [
         "channel_occupied", "channel_vacated", "member_added", "member_removed", "client_event", "cache_miss",
         "subscription_count",
@@ -47,8 +49,16 @@ import Testing
             "t.yaml:9:36: error: /spec/limits/clientEventsPerSecond: must be an integer, got a string"
         ),
         (
-            chatApp + "  allowedOrigins: [https://example.com]\n",
-            "t.yaml:9:20: error: /spec/allowedOrigins/0: \"https://example.com\" must match pattern \(originPattern)"
+            chatApp + "  allowedOrigins: [https://example.com/]\n",
+            "t.yaml:9:20: error: /spec/allowedOrigins/0: \"https://example.com/\" \(originMessage)"
+        ),
+        (
+            chatApp + "  allowedOrigins: [\"https://*.example.com\"]\n",
+            "t.yaml:9:20: error: /spec/allowedOrigins/0: \"https://*.example.com\" \(originMessage)"
+        ),
+        (
+            chatApp + "  allowedOrigins: [\"http://localhost:65536\"]\n",
+            "t.yaml:9:20: error: /spec/allowedOrigins/0: \"http://localhost:65536\" \(originMessage)"
         ),
         (
             chatApp + "  allowedOrigins: [a.com, a.com]\n",

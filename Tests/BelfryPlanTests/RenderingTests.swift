@@ -1,7 +1,8 @@
 import BelfryJSON
 import BelfryManifest
-import BelfryPlan
 import Testing
+
+@testable import BelfryPlan
 
 /// The summary line, the terraform-like text, the JSON shape and the pull-request Markdown.
 @Suite struct RenderingTests {
@@ -125,7 +126,7 @@ import Testing
         )
         #expect(
             result.renderMarkdown() == """
-                ### Belfry plan for main\\@9f77800
+                ### Belfry plan for main@9f77800
 
                 ```diff
                 ! App dashboard
@@ -133,7 +134,7 @@ import Testing
                 - User bob
                 ```
 
-                **Plan: 0 to add, 1 to change, 1 to delete.** Source: main\\@9f77800 \\"raise limits\\" by Alice
+                **Plan: 0 to add, 1 to change, 1 to delete.** Source: main@9f77800 "raise limits" by Alice
 
                 """)
     }
@@ -143,7 +144,7 @@ import Testing
             branch: "main", revision: "abc", subject: "<img src=x> [link](http://e)", author: "@eve")
         let result = plan(current: ([], []), desired: ([chat { $0.allowedOrigins = ["```"] }], []), source: source)
         let markdown = result.renderMarkdown()
-        #expect(markdown.contains("\\<img src\\=x\\> \\[link\\]\\(http\\:\\/\\/e\\)"))
+        #expect(markdown.contains("\\<img src=x\\> \\[link\\](http://e)"))
         #expect(markdown.contains("by \\@eve"))
         #expect(markdown.contains("````diff\n"))
     }
@@ -152,6 +153,26 @@ import Testing
         let result = plan(current: ([chat()], []), desired: ([chat()], []))
         #expect(
             result.renderMarkdown()
-                == "### Belfry plan for main\\@9f77800\n\nNo changes. The server matches main\\@9f77800.\n")
+                == "### Belfry plan for main@9f77800\n\nNo changes. The server matches main@9f77800.\n")
+    }
+
+    /// A directory source's label reads as written: only Markdown's own characters are escaped.
+    @Test func markdownLeavesAPathAsWritten() {
+        let source = Plan.Source(revision: "dir:/tmp/pr/proposed")
+        let result = plan(current: ([chat()], []), desired: ([chat { $0.enabled = false }], []), source: source)
+        let markdown = result.renderMarkdown()
+        #expect(markdown.hasPrefix("### Belfry plan for dir:/tmp/pr/proposed\n\n"))
+        #expect(markdown.hasSuffix("Source: dir:/tmp/pr/proposed\n"))
+    }
+
+    @Test(arguments: [
+        ("dir:/tmp/pr_1/my-config.d", "dir:/tmp/pr_1/my-config.d"),
+        ("fix *all* the _things_ `now`", "fix \\*all\\* the \\_things\\_ \\`now\\`"),
+        ("a & b ~~c~~ $x$ #", "a \\& b \\~\\~c\\~\\~ \\$x\\$ \\#"),
+        ("back\\slash <b>", "back\\\\slash \\<b\\>"),
+        ("mail alice@example.com, ping @bob", "mail alice@example.com, ping \\@bob"),
+    ])
+    func markdownEscapesOnlyWhatMarkdownReads(text: String, escaped: String) {
+        #expect(Plan.escaped(text) == escaped)
     }
 }

@@ -26,18 +26,4 @@ import Testing
         }
         #expect(reason.code == code)
     }
-
-    @Test func originPatterns() {
-        let patterns = ["example.com", "*.good.test", "https://secure.org"]
-        #expect(OriginPolicy.allows(origin: "https://example.com", patterns: patterns))
-        #expect(OriginPolicy.allows(origin: "http://example.com:8080", patterns: patterns))
-        #expect(OriginPolicy.allows(origin: "https://app.good.test", patterns: patterns))
-        #expect(OriginPolicy.allows(origin: "https://secure.org", patterns: patterns))
-        #expect(!OriginPolicy.allows(origin: "http://secure.org", patterns: patterns))
-        #expect(!OriginPolicy.allows(origin: "https://good.test.evil.com", patterns: patterns))
-        #expect(!OriginPolicy.allows(origin: "https://notexample.com", patterns: patterns))
-        #expect(!OriginPolicy.allows(origin: nil, patterns: patterns))
-        #expect(OriginPolicy.allows(origin: nil, patterns: []))
-        #expect(OriginPolicy.allows(origin: "https://any.where", patterns: ["*"]))
-    }
 }

@@ -46,12 +46,46 @@ import Testing
         #expect(throws: APIError(401, "body_md5 does not match the request body")) { try result.get() }
     }
 
-    @Test func wrongSignatureAndMissingParameters() {
-        let wrong = verify(query(signature: String(repeating: "0", count: 64)))
-        #expect(throws: APIError.self) { try wrong.get() }
-        if case .failure(let e) = wrong { #expect(e.status == 401 && e.message.hasPrefix("Invalid signature")) }
-        let missing = verify([("auth_key", PusherDocsVectors.key)])
-        if case .failure(let e) = missing { #expect(e.message.contains("Missing")) } else { Issue.record("accepted") }
+    /// Pusher's own texts (its signing library), which SDK users and test suites search for.
+    @Test func refusalsUsePushersWording() {
+        let zeros = String(repeating: "0", count: 64)
+        let signed =
+            #"POST\n/apps/3/events\nauth_key=278d425bdf160c739803&auth_timestamp=1353088179&auth_version=1.0"#
+            + #"&body_md5=ec365a775a4cd0599faeb73354201b6f"#
+        let expectations: [(query: [(String, String)], now: Int?, message: String)] = [
+            (
+                query(signature: zeros), nil,
+                #"Invalid signature: you should have sent HmacSHA256Hex(""# + signed
+                    + #"", your_secret_key), but you sent ""# + zeros + "\""
+            ),
+            (
+                query(signature: zeros), timestamp + 601,
+                "Timestamp expired: Given timestamp (2012-11-16T17:49:39Z) not within 600s of server time "
+                    + "(2012-11-16T17:59:40Z)"
+            ),
+            (query(signature: zeros).filter { $0.0 != "auth_key" }, nil, "Missing parameter: auth_key"),
+            (query(signature: zeros).filter { $0.0 != "auth_signature" }, nil, "Missing parameter: auth_signature"),
+            (query(signature: zeros).filter { $0.0 != "auth_timestamp" }, nil, "Timestamp required"),
+            (query(signature: zeros).filter { $0.0 != "auth_version" }, nil, "Version required: auth_version=1.0"),
+            (
+                [("auth_key", "other-key")] + query(signature: zeros).dropFirst(), nil,
+                #"Unknown auth_key: "other-key" is not this app's key"#
+            ),
+        ]
+        for (query, now, message) in expectations {
+            #expect(throws: APIError(401, message)) { try verify(query, now: now).get() }
+        }
+    }
+
+    /// An `auth_timestamp` at the edge of `Int` is refused, not an arithmetic overflow.
+    @Test(arguments: [Int.min, Int.max])
+    func extremeTimestampsAreExpired(timestamp: Int) {
+        let result = verify(query(signature: String(repeating: "0", count: 64), timestamp: timestamp))
+        guard case .failure(let error) = result else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(error.message.hasPrefix("Timestamp expired: Given timestamp ("))
     }
 
     @Test func queryStringDecoding() {

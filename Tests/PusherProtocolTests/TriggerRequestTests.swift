@@ -31,6 +31,24 @@ import Testing
         }
     }
 
+    /// Hosted Pusher's phrases first, Belfry's detail after.
+    @Test func sizeRefusalsUsePushersWording() {
+        let big = String(repeating: "x", count: 11264)
+        let tooLarge =
+            "Request Entity Too Large: The data content of this event exceeds the allowed maximum (10240 bytes)"
+        #expect(throws: APIError(413, tooLarge + "; the event has 11264 bytes")) {
+            try event("{\"name\":\"n\",\"data\":\"\(big)\",\"channel\":\"a\"}").get()
+        }
+        let item = "{\"name\":\"n\",\"data\":\"\(big)\",\"channel\":\"a\"}"
+        #expect(throws: APIError(413, tooLarge + "; batch[0] has 11264 bytes")) {
+            try TriggerRequest.batch(body: Array("{\"batch\":[\(item)]}".utf8), maxDataBytes: 10240).get()
+        }
+        let eleven = (0..<11).map { _ in #"{"name":"n","data":"d","channel":"a"}"# }.joined(separator: ",")
+        #expect(throws: APIError(400, "Batch too large (11 > 10)")) {
+            try TriggerRequest.batch(body: Array("{\"batch\":[\(eleven)]}".utf8), maxDataBytes: 10240).get()
+        }
+    }
+
     @Test(arguments: [
         "x", "[]", #"{"data":"d","channel":"a"}"#, #"{"name":"n","channel":"a"}"#, #"{"name":"n","data":"d"}"#,
         #"{"name":"n","data":"d","channel":"bad name"}"#, #"{"name":"n","data":"d","channel":"a","socket_id":"x"}"#,

@@ -120,7 +120,7 @@ APPS: dict[str, App] = {
         App("noclient", "1002", "noclient-key", "noclient-secret", client_events=False),
         App("disabled", "1003", "disabled-key", "disabled-secret", enabled=False, client_events=True),
         App("maxconn", "1004", "maxconn-key", "maxconn-secret", limits={"maxConnections": 2}),
-        App("origins", "1005", "origins-key", "origins-secret", allowed_origins=("example.com", "*.good.test")),
+        App("origins", "1005", "origins-key", "origins-secret", allowed_origins=("example.com", "*.good.test", "https://shop.example.net", "http://localhost:8080")),
         App("userauth", "1006", "userauth-key", "userauth-secret", user_authentication=True),
         App("ratelimit", "1007", "ratelimit-key", "ratelimit-secret", client_events=True,
             limits={"clientEventsPerSecond": 3}),

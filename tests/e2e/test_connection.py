@@ -171,8 +171,11 @@ def test_unsupported_protocol_4007(refused, protocol):
     refused(4007, protocol=protocol)
 
 
+# The "origins" app allows example.com and *.good.test (host patterns: any scheme and port) and the
+# origins https://shop.example.net and http://localhost:8080 (scheme, host and port exactly).
 @pytest.mark.parametrize("origin", ["http://example.com", "https://example.com:8443", "https://a.good.test",
-                                    "https://x.y.good.test"])
+                                    "https://x.y.good.test", "https://shop.example.net",
+                                    "https://shop.example.net:443", "http://localhost:8080"])
 def test_allowed_origin_is_accepted(ws, origin):
     c = ws("origins", origin=origin)
     c.ping_pong()
@@ -181,6 +184,12 @@ def test_allowed_origin_is_accepted(ws, origin):
 @pytest.mark.parametrize("origin", ["https://evil.test", "https://example.com.evil.test", "https://notexample.com",
                                     "https://good.test.evil.com"])
 def test_foreign_origin_is_refused_4009(refused, origin):
+    refused(4009, app="origins", origin=origin)
+
+
+@pytest.mark.parametrize("origin", ["http://shop.example.net", "https://shop.example.net:8443",
+                                    "http://localhost", "http://localhost:8081", "https://localhost:8080"])
+def test_origin_entry_refuses_another_scheme_or_port_4009(refused, origin):
     refused(4009, app="origins", origin=origin)
 
 

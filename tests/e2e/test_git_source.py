@@ -128,6 +128,9 @@ def test_reconcile_cli_reads_a_git_url(tmp_path: Path):
     repo = Repo(tmp_path)
     served = Served(tmp_path, f"file://{repo.remote}", interval="3600")  # only the CLI plans here
     try:
+        # The start-up pass runs once the server serves: let it finish before the commit, or it
+        # applies the commit itself and the CLI rightly finds nothing to plan.
+        poll(lambda: served.admin("GET", "/api/v1/reconcile").json()["lastResult"] is not None)
         repo.edit("chat.yaml", "clientEvents: true", "clientEvents: false")
         head = repo.commit("turn off client events")
         plan = reconcile(served, f"file://{repo.remote}", "--dry-run", "--detailed-exitcode", "--branch", "main")

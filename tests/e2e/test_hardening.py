@@ -519,6 +519,15 @@ def test_text_logs_cannot_be_forged_or_flooded_by_a_client(server, ws, uniq):
         client.wait_for("pusher:subscription_error", timeout=10)
     elapsed = time.monotonic() - started
     client.ping_pong()
+
+    # The next refusal after the second is up reports how many were left out.
+    def reported() -> bool:
+        client.send({"event": "pusher:subscribe", "data": {"channel": "bad channel again"}})
+        client.wait_for("pusher:subscription_error", timeout=5)
+        return re.search(r"subscription refused .*suppressed=[1-9]", server.log_tail(mark, limit=10**7)) is not None
+
+    wait_until(reported, timeout=5, interval=0.2, message="a line with the suppressed count")
+    elapsed = time.monotonic() - started
     log = server.log_tail(mark, limit=10**7)
     assert not any(line.startswith("2026-01-01T00:00:00.000Z INFO reconcile applied") for line in log.splitlines())
     assert "\\n2026-01-01" in log

@@ -230,13 +230,17 @@ def test_timestamp_within_600s_is_accepted(api):
     assert r.status_code == 200, r.text
 
 
-def assert_error(r: requests.Response, status: int):
+def assert_error(r: requests.Response, status: int, starts: str | None = None):
+    """`status` with a JSON `{"error": text}`; with `starts`, the text opens with that phrase
+    (hosted Pusher's wording, which code and SDK test suites written against Pusher look for)."""
     assert r.status_code == status, f"expected {status}, got {r.status_code}: {r.text}"
     try:
         body = r.json()
     except ValueError:
         raise AssertionError(f"error body is not JSON: {r.text!r}") from None
     assert isinstance(body, dict) and isinstance(body.get("error"), str) and body["error"], body
+    if starts is not None:
+        assert body["error"].startswith(starts), body["error"]
 
 
 GOOD_BODY = {"name": "e", "channels": ["c"], "data": "d"}
@@ -260,17 +264,44 @@ def test_unauthorized_requests_401(api, case):
         "other-apps-key": {"key": "noclient-key", "secret": "noclient-secret"},
         "signature-for-other-path": {"sign_path": "/apps/1002/events"},
     }
+    # Pusher's phrases (its signing library's texts); Belfry's own where Pusher's are unknown.
+    phrase = {
+        "no-auth-params": "Missing parameter: auth_key",
+        "no-signature": "Missing parameter: auth_signature",
+        "no-key": "Missing parameter: auth_key",
+        "no-timestamp": "Timestamp required",
+        "wrong-signature": "Invalid signature: you should have sent HmacSHA256Hex(",
+        "old-timestamp": "Timestamp expired: Given timestamp (",
+        "future-timestamp": "Timestamp expired: Given timestamp (",
+        "body-md5-mismatch": "body_md5 does not match the request body",
+        "other-apps-key": "Unknown auth_key",
+        "signature-for-other-path": "Invalid signature: you should have sent HmacSHA256Hex(",
+    }[case]
     if case == "no-auth-params":
         r = a.session.post(f"{a.srv.http_url}{path}", data=json.dumps(GOOD_BODY),
                            headers={"Content-Type": "application/json"}, timeout=10)
     else:
         r = a.trigger(GOOD_BODY, **kw[case])
-    assert_error(r, 401)
+    assert_error(r, 401, phrase)
+
+
+def test_invalid_signature_says_what_to_sign_as_pusher_does(api):
+    a = api()
+    r = a.trigger(GOOD_BODY, signature="0" * 64)
+    message = r.json()["error"]
+    # Pusher: Invalid signature: you should have sent HmacSHA256Hex("POST\n/apps/<id>/events\nauth_key=…",
+    # your_secret_key), but you sent "…"
+    assert message.startswith('Invalid signature: you should have sent HmacSHA256Hex("POST\\n/apps/1001/events\\n'
+                              'auth_key=main-key&auth_timestamp='), message
+    assert message.endswith(f', your_secret_key), but you sent "{"0" * 64}"'), message
+    with pytest.raises(pusher.errors.PusherBadAuth, match=r"Invalid signature: you should have sent HmacSHA256Hex"):
+        pusher.Pusher(app_id="1001", key="main-key", secret="wrong-secret", host="127.0.0.1",
+                      port=a.srv.port, ssl=False, timeout=10).trigger("c", "e", "d")
 
 
 def test_disabled_app_is_403(api):
     r = api("disabled").trigger(GOOD_BODY)
-    assert_error(r, 403)
+    assert_error(r, 403, "Application disabled")
     with pytest.raises(pusher.errors.PusherForbidden):
         api("disabled").sdk.trigger("c", "e", "d")
 
@@ -308,7 +339,11 @@ def test_trigger_validation_400(api, body):
 
 def test_batch_over_10_events_is_400(api):
     batch = [{"channel": "c", "name": "e", "data": str(i)} for i in range(11)]
-    assert_error(api().request("POST", api().path("batch_events"), body={"batch": batch}), 400)
+    assert_error(api().request("POST", api().path("batch_events"), body={"batch": batch}), 400,
+                 "Batch too large (11 > 10)")
+    # The official SDK raises with the body as it came, so code that searches it for Pusher's phrase finds it.
+    with pytest.raises(pusher.errors.PusherBadRequest, match=r"Batch too large \(11 > 10\)"):
+        api().sdk.trigger_batch(batch)
 
 
 def test_batch_invalid_json_is_400(api):
@@ -332,7 +367,12 @@ def test_data_size_limit_413(ws, api, uniq):
     c = ws()
     c.subscribe(ch)
     a = api()
-    assert_error(a.trigger({"name": "big", "channel": ch, "data": "x" * 10241}), 413)
+    too_large = "Request Entity Too Large: The data content of this event exceeds the allowed maximum (10240 bytes)"
+    assert_error(a.trigger({"name": "big", "channel": ch, "data": "x" * 10241}), 413,
+                 too_large + "; the event has 10241 bytes")
+    big = [{"channel": ch, "name": "big", "data": "x" * 11264}]
+    assert_error(a.request("POST", a.path("batch_events"), body={"batch": big}), 413,
+                 too_large + "; batch[0] has 11264 bytes")
     r = a.trigger({"name": "max", "channel": ch, "data": "y" * 10240})
     assert r.status_code == 200, r.text
     assert c.wait_for("max", ch)["data"] == "y" * 10240

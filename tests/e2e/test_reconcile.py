@@ -5,6 +5,7 @@ the source broken serves the last applied configuration from the database."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import signal
 import subprocess
@@ -372,5 +373,53 @@ def test_a_fixed_directory_edit_is_applied_at_the_next_interval_and_is_not_drift
         assert first["event"] == "pusher:error" and first["data"]["code"] == 4003
         log = (tmp_path / "server.log").read_text()
         assert "drift" not in log, "a change of the source is not drift"
+    finally:
+        served.stop()
+
+
+def test_reconcile_plans_a_password_hash_change_masked_by_digest(tmp_path: Path, config: Path):
+    served = Served(tmp_path, config)
+    try:
+        old_hash = "$2b$12$NrWehkSfzcj1ZgCj0fnAfWeAdpJZqnLvlwTkgfy90M54SKDvDiK9P"
+        new_hash = "$2b$12$abcdefghijklmnopqrstuuYRZYWsQ1dD2CWsB3VXYI7fVDBNpyD9u"
+        # /internal/v1/state reports a digest of each password hash, never the hash.
+        state = served.admin("GET", "/internal/v1/state").json()
+        assert old_hash not in json.dumps(state)
+        assert state["users"][0]["passwordHashDigest"].startswith("sha256:")
+        assert reconcile(served, config, "--dry-run", "--detailed-exitcode").returncode == 0
+
+        changed = tmp_path / "changed"
+        shutil.copytree(config, changed)
+        (changed / "users.yaml").write_text((changed / "users.yaml").read_text().replace(old_hash, new_hash))
+        plan = reconcile(served, changed, "--dry-run", "--detailed-exitcode")
+        assert plan.returncode == 2, plan.stdout + plan.stderr
+        assert "~ User alice\n    ~ spec.passwordHash: (changed)\n" in plan.stdout
+        assert "Plan: 0 to add, 1 to change, 0 to delete." in plan.stdout
+        for output in ("text", "json", "markdown"):
+            rendered = reconcile(served, changed, "--dry-run", "--output", output).stdout
+            assert old_hash not in rendered and new_hash not in rendered
+    finally:
+        served.stop()
+
+
+def test_markdown_plan_renders_its_source_label_as_written(tmp_path: Path, config: Path):
+    """The pull-request comment, rendered by cmark-gfm (GitHub's own Markdown): the heading reads
+    `Belfry plan for dir:/…` (no stray backslashes), and text from the source adds no markup."""
+    import cmarkgfm
+
+    served = Served(tmp_path, config)
+    try:
+        proposed = tmp_path / "pr" / "proposed"
+        shutil.copytree(config, proposed)
+        (proposed / "chat.yaml").write_text((proposed / "chat.yaml").read_text().replace("enabled: true",
+                                                                                       "enabled: false"))
+        markdown = reconcile(served, proposed, "--dry-run", "--output", "markdown").stdout
+        # A directory's revision: its path and the first 12 hex digits of its files' digest.
+        label = re.search(rf"^### Belfry plan for ({re.escape(str(proposed))}@[0-9a-f]{{12}})\n", markdown)
+        assert label, markdown
+        html = cmarkgfm.github_flavored_markdown_to_html(markdown)
+        assert f"<h3>Belfry plan for {label.group(1)}</h3>" in html, html
+        assert f"Source: {label.group(1)}</p>" in html, html
+        assert "\\" not in html.split("<pre>")[0], html
     finally:
         served.stop()

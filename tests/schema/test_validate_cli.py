@@ -86,3 +86,20 @@ def test_serve_refuses_an_invalid_config_with_the_same_messages(tmp_path: Path):
     assert result.returncode == 1
     expected_error = (case / "expected.txt").read_text().splitlines()[0]
     assert expected_error in result.stderr
+
+
+def test_origins_validate_beside_host_patterns_and_a_path_is_explained(tmp_path: Path):
+    app = (ROOT / "examples" / "config" / "chat.yaml").read_text()
+    users = (ROOT / "examples" / "config" / "users.yaml").read_text()
+    (tmp_path / "users.yaml").write_text(users)
+    origins = '["https://shop.example.com", "http://localhost:8080", "example.com", "*.example.com"]'
+    (tmp_path / "chat.yaml").write_text(app.replace('allowedOrigins: ["*"]', f"allowedOrigins: {origins}"))
+    result = belfry("validate", str(tmp_path))
+    assert result.returncode == 0, result.stdout
+    assert result.stdout == "valid: 1 app, 1 user in 2 files\n"
+
+    (tmp_path / "chat.yaml").write_text(app.replace('allowedOrigins: ["*"]', 'allowedOrigins: ["https://shop.example.com/"]'))
+    result = belfry("validate", str(tmp_path))
+    assert result.returncode == 1
+    assert '/spec/allowedOrigins/0: "https://shop.example.com/" must be an origin, scheme://host[:port] without a path' \
+        in result.stdout
