@@ -10,13 +10,14 @@ PORT ?= 6001
 DEBUG_BIN := $(CURDIR)/.build/debug/belfry
 RELEASE_BIN := $(CURDIR)/.build/release/belfry
 
-.PHONY: help deps apt-deps pip-deps build run test unit e2e lint format schemas clean bench
+.PHONY: help deps apt-deps pip-deps build run test unit e2e lint format schemas clean bench fuzz fuzz-build fuzz-quick
 
 help:
 	@echo "make run    build in release mode and serve examples/config on port $(PORT)"
 	@echo "make test   build once and run the Swift unit tests and the end-to-end suite"
 	@echo "make lint   swift format lint --strict"
 	@echo "make bench  Belfry vs nginx+nchan side by side (bench/compare.sh; about 14 minutes)"
+	@echo "make fuzz   libFuzzer targets of the parsers, 300 s each (fuzz/README.md)"
 
 apt-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -47,13 +48,24 @@ format:
 test: deps pip-deps lint
 	swift build --build-tests
 	swift build --product belfry
-	$(MAKE) --no-print-directory unit e2e
+	$(MAKE) --no-print-directory unit e2e fuzz-quick
 
 unit:
 	swift test --skip-build
 
 e2e:
 	BELFRY_BIN=$(DEBUG_BIN) $(PYTHON) -m pytest tests/e2e tests/schema -q -p no:cacheprovider
+
+# libFuzzer targets (fuzz/README.md), built apart from the main build in .build-fuzz.
+fuzz-build:
+	fuzz/run.sh build
+
+fuzz: fuzz-build
+	fuzz/run.sh run 300
+
+# The short run that `make test` includes: every target for 15 s on a copy of its corpus.
+fuzz-quick: fuzz-build
+	fuzz/run.sh run 15
 
 # Side-by-side benchmark against nginx+nchan; figures and method in BENCHMARKS.md.
 bench: deps
@@ -64,4 +76,4 @@ schemas:
 	$(PYTHON) scripts/embed-schemas.py
 
 clean:
-	rm -rf .build .belfry
+	rm -rf .build .build-fuzz .belfry
