@@ -32,6 +32,7 @@ struct Reconcile: AsyncParsableCommand {
     @Option(help: "File holding an https token for a git source (or set BELFRY_GIT_TOKEN).") var gitTokenFile: String?
     @Option(help: "Private key for an ssh:// git source; needs --git-known-hosts.") var gitSshKey: String?
     @Option(help: "known_hosts file with the ssh git server's host keys.") var gitKnownHosts: String?
+    @Option(help: "Seconds the git fetch may take before it is killed (default 60).") var gitTimeout: Int = 60
     @Option(help: "The server's admin URL, e.g. http://127.0.0.1:9601.") var server: String
     @Option(help: "File holding the admin token (DATA_DIR/admin-token on the server).") var tokenFile: String?
     @Option(help: "The admin token; prefer --token-file or BELFRY_TOKEN (argv is visible to other users).")
@@ -55,6 +56,11 @@ struct Reconcile: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // The temporary mirror of a git source may hold secrets: never readable by others.
+        umask(0o077)
+        guard (1...3600).contains(gitTimeout) else {
+            throw CommandFailure("--git-timeout must be an integer in 1...3600, got \(gitTimeout)")
+        }
         let apiToken = try resolvedToken()
         let revision: SourceRevision
         let mirror = NSTemporaryDirectory() + "belfry-reconcile-" + UUID().uuidString
@@ -64,10 +70,7 @@ struct Reconcile: AsyncParsableCommand {
                 source: source, localRepositories: false, branch: branch, subpath: path, tokenFile: gitTokenFile,
                 sshKey: gitSshKey, knownHosts: gitKnownHosts, mirrorDirectory: mirror)
             {
-                revision = try GitSource(
-                    url: git.url, branch: git.branch, subpath: git.subpath, credentials: git.credentials,
-                    mirrorDirectory: git.mirrorDirectory, secretsRoot: FileManager.default.currentDirectoryPath
-                ).fetch()
+                revision = try Serve.gitSource(git, timeout: gitTimeout).fetch()
             } else {
                 revision = try DirectorySource(
                     path: path.map { (source as NSString).appendingPathComponent($0) } ?? source

@@ -191,6 +191,12 @@ struct Serve: AsyncParsableCommand {
     /// A directory source, or a git source fetched by a child process with a deadline.
     private func makeSource(_ settings: ServeSettings) throws -> any ConfigSource {
         guard let git = settings.git else { return DirectorySource(path: settings.sourcePath) }
+        return Self.gitSource(git, timeout: settings.gitTimeout)
+    }
+
+    /// A git source whose fetches run in a `belfry git-fetch` child process, killed after
+    /// `timeout` seconds (libgit2 has no network timeout); `reconcile` uses it too.
+    static func gitSource(_ git: GitSettings, timeout: Int) -> IsolatedGitSource {
         var arguments = [
             "git-fetch", "--url", git.url, "--branch", git.branch, "--path", git.subpath, "--mirror",
             git.mirrorDirectory, "--secrets-root", FileManager.default.currentDirectoryPath,
@@ -210,7 +216,7 @@ struct Serve: AsyncParsableCommand {
             description: "\(GitSource.redacted(git.url))#\(git.branch)"
                 + (git.subpath.isEmpty ? "" : ":\(git.subpath)"),
             executable: Self.executablePath, arguments: arguments, environment: environment,
-            timeout: .seconds(settings.gitTimeout))
+            timeout: .seconds(timeout))
     }
 
     /// This binary, for the `git-fetch` child process.

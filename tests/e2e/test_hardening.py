@@ -604,3 +604,19 @@ def test_admin_port_beyond_loopback_warns_without_tls_and_serves_https_with_it(c
                           headers={"Host": "localhost"})
     assert answer.status_code == 200
     assert "without TLS" not in secure.log_tail()
+
+
+def test_reconcile_cli_fetch_from_a_silent_remote_is_bounded(custom):
+    srv = custom()
+    remote = SilentRemote()
+    try:
+        started = time.monotonic()
+        out = subprocess.run(
+            [str(BELFRY_BIN), "reconcile", "--source", f"http://127.0.0.1:{remote.port}/config.git", "--server",
+             srv.admin_url, "--token-file", str(srv.data_dir / "admin-token"), "--dry-run", "--git-timeout", "2"],
+            capture_output=True, text=True, timeout=60)
+        elapsed = time.monotonic() - started
+    finally:
+        remote.close()
+    assert out.returncode == 1 and "did not finish within 2" in out.stderr, out.stderr
+    assert elapsed < 20, f"took {elapsed:.1f}s"
