@@ -1,3 +1,5 @@
+import PusherProtocol
+
 /// Who may use the admin port, as pure decisions over a request's method, path and headers.
 ///
 /// - Only `/healthz`, `/readyz` and `/metrics` are open (Prometheus convention); `/metrics`
@@ -67,19 +69,9 @@ public struct AdminAccess: Sendable {
         let presented = String(authorization.dropFirst(7))
         var matched = false
         for token in tokens where !token.isEmpty {
-            matched = Self.constantTimeEquals(presented, token) || matched
+            matched = Signature.constantTimeEquals(presented, token) || matched
         }
         return matched
-    }
-
-    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8)
-        let y = Array(b.utf8)
-        var difference = UInt8(x.count == y.count ? 0 : 1)
-        for i in 0..<max(x.count, y.count) {
-            difference |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)
-        }
-        return difference == 0
     }
 
     /// `Host` without its port: IP literals (v4, `[v6]`) and `localhost` always pass, names only
@@ -90,7 +82,7 @@ public struct AdminAccess: Sendable {
         if name == "localhost" || allowed.contains(name) { return true }
         if name.hasPrefix("[") { return name.hasSuffix("]") }
         let parts = name.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts.allSatisfy { part in UInt8(part).map { _ in true } ?? false }
+        return parts.count == 4 && parts.allSatisfy { UInt8($0) != nil }
     }
 
     /// The host part of a `Host` or origin authority: `[::1]:9601` → `[::1]`, `a:1` → `a`.

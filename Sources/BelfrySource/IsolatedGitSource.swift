@@ -62,21 +62,23 @@ public final class IsolatedGitSource: ConfigSource, @unchecked Sendable {
         // Pipes are drained while the child runs (a large revision would fill them and block it).
         let output = Drain(stdout.fileHandleForReading)
         let errors = Drain(stderr.fileHandleForReading)
-        let deadline = ContinuousClock.now + timeout
-        var timedOut = false
-        while process.isRunning {
-            if ContinuousClock.now >= deadline {
-                timedOut = true
-                kill(process.processIdentifier, SIGKILL)
-                break
-            }
-            Thread.sleep(forTimeInterval: 0.02)
+        // The deadline kills the child; waiting for its exit then returns.
+        let timedOut = TimeoutFlag()
+        let pid = process.processIdentifier
+        let (seconds, attoseconds) = timeout.components
+        let killer = DispatchWorkItem {
+            timedOut.set()
+            kill(pid, SIGKILL)
         }
+        DispatchQueue.global().asyncAfter(
+            deadline: .now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)),
+            execute: killer)
         process.waitUntilExit()
+        killer.cancel()
         let message = String(decoding: errors.finish(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         let data = output.finish()
         if lock.withLock({ cancelled }) { throw .git("fetch cancelled: the server is shutting down") }
-        if timedOut {
+        if timedOut.isSet {
             throw .git(
                 "fetch of \(description) did not finish within \(timeout) (--git-timeout); the remote did not answer")
         }
@@ -120,4 +122,14 @@ private final class Drain: @unchecked Sendable {
         done.wait()
         return data
     }
+}
+
+/// Set once by the deadline that killed the child.
+private final class TimeoutFlag: @unchecked Sendable {
+    // @unchecked Sendable: `value` is guarded by `lock`.
+    private let lock = NSLock()
+    private var value = false
+
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
 }

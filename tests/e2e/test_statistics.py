@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BELFRY_BIN, REPO_ROOT
+from conftest import BELFRY_BIN, REPO_ROOT, masked_frame
 from test_reconcile import Served, poll
 
 TIMEOUT = 5.0
@@ -33,19 +33,6 @@ def frame_size(payload: int, masked: bool) -> int:
     """The size of a whole WebSocket frame with ``payload`` bytes (RFC 6455 §5.2)."""
     header = 2 if payload < 126 else 4 if payload < 65536 else 10
     return header + (4 if masked else 0) + payload
-
-
-def masked(opcode: int, payload: bytes) -> bytes:
-    mask = os.urandom(4)
-    n = len(payload)
-    head = bytes([0x80 | opcode])
-    if n < 126:
-        head += bytes([0x80 | n])
-    elif n < 65536:
-        head += bytes([0x80 | 126]) + struct.pack("!H", n)
-    else:
-        head += bytes([0x80 | 127]) + struct.pack("!Q", n)
-    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
 
 
 class Tally:
@@ -76,7 +63,7 @@ class Tally:
         return bool(chunk)
 
     def send(self, opcode: int, payload: bytes) -> None:
-        data = masked(opcode, payload)
+        data = masked_frame(opcode, payload)
         self.sock.sendall(data)
         self.wire_out += len(data)
         self.expected_in += frame_size(len(payload), masked=True)
