@@ -128,6 +128,9 @@ APPS: dict[str, App] = {
     ]
 }
 
+# The status page's test user: alice@example.com, password USER_PASSWORD (bcrypt cost 4, fast).
+USER_EMAIL = "alice@example.com"
+USER_PASSWORD = "alice-password"
 USERS_MANIFEST = """\
 apiVersion: belfry.dev/v1
 kind: User
@@ -135,7 +138,7 @@ metadata:
   name: alice
 spec:
   email: alice@example.com
-  passwordHash: "$2b$12$abcdefghijklmnopqrstuuJ1Zr1m4qZ0r5b3Xv5J4sCw7yX6Q9xG2"
+  passwordHash: "$2b$04$QKVkcsFtFD1khBjQlmQ8RePfSFx06YUdsDP/dDlFqgEJ3G08xmz7y"
 """
 
 
