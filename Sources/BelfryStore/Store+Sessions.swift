@@ -14,11 +14,17 @@ extension Store {
         }
     }
 
-    /// The sessions ended by logout that have not expired yet.
-    public func revokedSessions() async throws -> Set<String> {
+    /// The sessions ended by logout that have not expired yet, with when they expire.
+    public func revokedSessions() async throws -> [String: Date] {
         let now = self.now().timeIntervalSince1970
         return try await writer.read { db in
-            Set(try String.fetchAll(db, sql: "SELECT nonce FROM revokedSession WHERE expiresAt > ?", arguments: [now]))
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT nonce, expiresAt FROM revokedSession WHERE expiresAt > ?", arguments: [now])
+            var revoked: [String: Date] = [:]
+            for row in rows {
+                revoked[row["nonce"]] = Date(timeIntervalSince1970: row["expiresAt"])
+            }
+            return revoked
         }
     }
 }

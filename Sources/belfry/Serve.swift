@@ -294,7 +294,7 @@ extension Serve {
         -> StatusSessions
     {
         let key: [UInt8]
-        let revoked: Set<String>
+        let revoked: [String: Date]
         do {
             key = try StatusSessions.key(dataDirectory: settings.dataDirectory)
             revoked = try await store.revokedSessions()

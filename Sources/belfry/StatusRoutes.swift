@@ -219,7 +219,7 @@ struct StatusRoutes: Sendable {
         let sync = syncStatus()
         let health = await serverHealth()
         var apps: [(String, JSONValue)] = []
-        for row in await appRows() {
+        for row in await appRows(peaks: false) {
             func n(_ value: Int) -> JSONValue { .number(String(value)) }
             apps.append(
                 (
@@ -257,13 +257,16 @@ struct StatusRoutes: Sendable {
 
     // MARK: Figures
 
-    private func appRows(only name: String? = nil) async -> [AppRow] {
+    /// Each app's line; `peaks` reads today's peak from the database (one query per app: the
+    /// pages do, the live feed polled every few seconds does not).
+    private func appRows(only name: String? = nil, peaks: Bool = true) async -> [AppRow] {
         let config = server.currentConfiguration
         let startOfDay = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 / 86400).rounded(.down) * 86400)
         var rows: [AppRow] = []
         for stats in server.statistics() where name == nil || stats.name == name {
             let app = config.apps.first { $0.name == stats.name }
-            let today = (try? await store.stats(app: stats.name, from: startOfDay, to: Date(), by: .hour)) ?? []
+            let today =
+                peaks ? (try? await store.stats(app: stats.name, from: startOfDay, to: Date(), by: .hour)) ?? [] : []
             let busiest = today.max { $0.peakConnections < $1.peakConnections }
             var peak = busiest?.peakConnections ?? 0
             var peakAt = busiest.map { Format.time($0.periodStart) + " UTC" }
@@ -356,7 +359,8 @@ struct StatusRoutes: Sendable {
     }
 
     /// Connections, messages, bandwidth and errors over `range`: one point per period, periods
-    /// without a row at zero (the server recorded nothing: no traffic, or it was down).
+    /// without a row at zero (the server recorded nothing: no traffic, or it was down). A range
+    /// without any row still gets its (flat) charts: an idle app is an answer too.
     static func charts(_ rows: [StatsRow], range: StatsRange, now: Date) -> [Chart] {
         let step = range.resolution.seconds
         let first = (range.start(now).timeIntervalSince1970 / step).rounded(.down) * step
@@ -369,7 +373,6 @@ struct StatusRoutes: Sendable {
             let index = Int(((row.periodStart.timeIntervalSince1970 - first) / step).rounded(.down))
             if buckets.indices.contains(index) { buckets[index].add(row) }
         }
-        guard !rows.isEmpty else { return [] }
         let labels = buckets.map { range == .month ? Format.day($0.periodStart) : Format.time($0.periodStart) }
         let header = range == .month ? "Day (UTC)" : "\(range.resolution.rawValue.capitalized) (UTC)"
         func points(_ value: (StatsRow) -> Int) -> [Double] { buckets.map { Double(value($0)) } }

@@ -22,12 +22,13 @@ final class StatusSessions: AdminSessions {
     private let users: @Sendable () -> [SessionPolicy.Account]
     private let store: Store
     private let logger: Logger
-    private let revoked: Mutex<Set<String>>
+    /// Sessions ended by logout → when they would have expired (then they are forgotten).
+    private let revoked: Mutex<[String: Date]>
     private let throttle = Mutex(LoginThrottle())
     private let passwords = PasswordCheck()
 
     init(
-        key: [UInt8], policy: SessionPolicy = SessionPolicy(), revoked: Set<String>, store: Store, logger: Logger,
+        key: [UInt8], policy: SessionPolicy = SessionPolicy(), revoked: [String: Date], store: Store, logger: Logger,
         users: @escaping @Sendable () -> [SessionPolicy.Account]
     ) {
         codec = SessionCodec(key: key)
@@ -60,7 +61,7 @@ final class StatusSessions: AdminSessions {
     func authenticate(_ request: AdminServer.Request) async -> AdminServer.SignedIn? {
         guard let value = request.cookie(Self.sessionCookie), let session = codec.decode(value) else { return nil }
         let now = Int(Date().timeIntervalSince1970)
-        let isRevoked = revoked.withLock { $0.contains(session.nonce) }
+        let isRevoked = revoked.withLock { $0[session.nonce] != nil }
         switch policy.check(session, now: now, accounts: users(), isRevoked: isRevoked) {
         case .valid(let account, let refreshed):
             return AdminServer.SignedIn(
@@ -121,7 +122,11 @@ final class StatusSessions: AdminSessions {
     func logout(_ session: Session) async throws {
         let expires = Date(timeIntervalSince1970: Double(session.issuedAt + policy.absoluteTimeout))
         try await store.revokeSession(nonce: session.nonce, expiresAt: expires)
-        revoked.withLock { _ = $0.insert(session.nonce) }
+        revoked.withLock { revoked in
+            let now = Date()
+            revoked = revoked.filter { $0.value > now }
+            revoked[session.nonce] = expires
+        }
         logger.info("status page logout", metadata: ["user": "\(session.user)"])
     }
 

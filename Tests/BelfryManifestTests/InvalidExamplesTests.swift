@@ -36,7 +36,7 @@ import Testing
         #expect(
             report.rendered(.text) == """
                 .:1:1: error: no User manifest: at least one admin user (kind: User) is required
-                users.yaml:8:10: error: /spec/email: User "alice" (alice@example.com) is removed by its own author: \
+                users.yaml:9:10: error: /spec/email: User "alice" (alice@example.com) is removed by its own author: \
                 users cannot delete themselves; ask another admin to remove it
                 invalid: 2 errors, 0 warnings in 2 files
 

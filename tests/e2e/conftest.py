@@ -270,7 +270,9 @@ class BelfryServer:
         if self.proc is None or self.proc.poll() is not None:
             return True
         try:
-            return requests.get(f"{self.http_url}/readyz", timeout=1).status_code == 200
+            # Both ports: the admin port's service may bind a moment after the public one.
+            return requests.get(f"{self.http_url}/readyz", timeout=1).status_code == 200 and \
+                requests.get(f"http://127.0.0.1:{self.admin_port}/healthz", timeout=1).status_code == 200
         except requests.RequestException:
             return False
 

@@ -60,7 +60,9 @@ class Served:
         while time.monotonic() < deadline:
             assert self.process.poll() is None, "server exited"
             try:
-                if requests.get(f"http://127.0.0.1:{self.port}/readyz", timeout=1).status_code == 200:
+                # Both ports: the admin port's service may bind a moment after the public one.
+                if requests.get(f"http://127.0.0.1:{self.port}/readyz", timeout=1).status_code == 200 and \
+                        requests.get(f"http://127.0.0.1:{self.admin_port}/healthz", timeout=1).status_code == 200:
                     return
             except requests.RequestException:
                 pass
