@@ -36,6 +36,7 @@ build: deps
 	swift build -c release --product belfry
 
 run: build
+	@echo "Status page: http://127.0.0.1:9601/ (sign in as alice@example.com, password belfry-demo: examples/config/users.yaml)"
 	$(RELEASE_BIN) serve --source examples/config --port $(PORT) --data-dir .belfry
 
 lint:

@@ -11,6 +11,7 @@
 //                BelfryGit (libgit2: clone, fetch, read a commit's tree)
 //                BelfryStore (SQLite via GRDB: applied config, credentials, history)
 //                BelfryServer (SwiftNIO: WebSocket + HTTP API on one port)
+//                BelfryStatus (the status page: sessions, login throttle, templates, charts)
 //                BelfryReconciler (the loop: source → validate → plan → apply, as a Service)
 //                BelfryBench (a Pusher/nchan load generator: SwiftNIO client, latency histogram)
 //   executable:  belfry (argument parsing and wiring only)
@@ -37,6 +38,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Only its HummingbirdBcrypt product (C bcrypt, no Hummingbird) is built.
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .target(
@@ -104,6 +108,17 @@ let package = Package(
             swiftSettings: strict + [.swiftLanguageMode(.v5)]
         ),
         .target(
+            name: "BelfryStatus",
+            dependencies: [
+                "BelfryJSON",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            resources: [.embedInCode("Templates"), .embedInCode("Assets")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "BelfryReconciler",
             dependencies: [
                 "BelfryManifest", "BelfryPlan", "BelfrySource",
@@ -135,6 +150,7 @@ let package = Package(
                 "BelfrySource",
                 "BelfryManifest",
                 "BelfryReconciler",
+                "BelfryStatus",
                 "BelfryStore",
                 "BelfryPlan",
                 "BelfryGit",
@@ -155,6 +171,11 @@ let package = Package(
         .testTarget(
             name: "BelfryBenchTests",
             dependencies: ["BelfryBench", "PusherProtocol", "BelfryTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BelfryStatusTests",
+            dependencies: ["BelfryStatus", "BelfryTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -6,6 +6,9 @@ public struct ReconcileStatus: Sendable, Equatable {
     public var lastPass: PassRecord?
     public var lastAppliedRevision: String?
     public var consecutiveFailures = 0
+    /// Where each object of the served configuration is declared (`"App/chat"` → `"chat.yaml:5"`),
+    /// from the newest pass that found the source equal to the server; empty until one did.
+    public var origins: [String: String] = [:]
 
     public init(lastPass: PassRecord? = nil, lastAppliedRevision: String? = nil, consecutiveFailures: Int = 0) {
         self.lastPass = lastPass
@@ -47,6 +50,10 @@ final class LockedState: Sendable {
 
     func seed(appliedRevision: String?) {
         box.withLockedValue { $0.lastAppliedRevision = appliedRevision }
+    }
+
+    func setOrigins(_ origins: [String: String]) {
+        box.withLockedValue { $0.origins = origins }
     }
 
     func update(with record: PassRecord) {

@@ -58,7 +58,10 @@ extension Reconciler {
             record.error = "\(refusal)"
             return await finish(record, started: started)
         }
-        guard plan.hasChanges else { return await finish(record, started: started) }
+        guard plan.hasChanges else {
+            state.setOrigins(Self.origins(of: set))
+            return await finish(record, started: started)
+        }
         if revision.revision == state.status.lastAppliedRevision {
             // Same revision, different server: something changed it outside git.
             logger.warning("drift: the server differs from the applied revision", metadata: ["plan": "\(plan.summary)"])
@@ -79,6 +82,7 @@ extension Reconciler {
             }
         }
         let effects = await target.applyConfiguration(desired)
+        state.setOrigins(Self.origins(of: set))
         record.result = .applied
         logger.info(
             "reconcile applied",
@@ -99,6 +103,20 @@ extension Reconciler {
                 continuation.resume(returning: Result { () throws(SourceError) in try source.fetch() })
             }
         }
+    }
+
+    /// Where each App and User of a revision is declared: its `metadata.name` line.
+    static func origins(of set: ManifestSet) -> [String: String] {
+        var origins: [String: String] = [:]
+        for app in set.apps {
+            let at = app.location(of: "/metadata/name")
+            origins["App/\(app.name)"] = "\(at.file):\(at.line)"
+        }
+        for user in set.users {
+            let at = user.location(of: "/metadata/name")
+            origins["User/\(user.user.name)"] = "\(at.file):\(at.line)"
+        }
+        return origins
     }
 
     /// A commit whose author removes their own User is refused.

@@ -2,13 +2,19 @@ import PusherProtocol
 
 /// Who may use the admin port, as pure decisions over a request's method, path and headers.
 ///
-/// - Only `/healthz`, `/readyz` and `/metrics` are open (Prometheus convention); `/metrics`
-///   closes too when a metrics token is set. Everything else needs the admin token (the status
-///   page adds sessions later).
+/// - Open: `/healthz`, `/readyz`, the login page and the page assets; `/metrics` too
+///   (Prometheus convention) unless a metrics token is set.
+/// - `/internal/v1/…` (the reconciler's API) needs the admin token.
+/// - `/api/v1/…` needs the admin token or a status page session; without either, 401.
+/// - Every other path is a status page: it needs a session (or the admin token); without one,
+///   a redirect to the login page.
 /// - `Host` must be an IP literal or a name in `allowedHosts` (`localhost` always): a page on
 ///   another site that rebinds its own name to 127.0.0.1 sends its own name and is refused.
 /// - A request that changes state and comes from another site (`Sec-Fetch-Site`, or an `Origin`
 ///   other than the `Host`) is refused whatever it carries.
+///
+/// Sessions are checked by the caller (`AdminSessions`) when the decision says so: they depend
+/// on the applied users and the logout list, which this pure type does not hold.
 public struct AdminAccess: Sendable {
     /// Host names (lower case, no port) accepted in `Host` besides IP literals and `localhost`.
     public var allowedHosts: Set<String>
@@ -28,12 +34,15 @@ public struct AdminAccess: Sendable {
         case badHost(String)
         case crossSite
         case unauthorized
+        /// A page asked for without a session: 303 to the login page, which returns to `next`.
+        case signIn(next: String)
 
         public var status: Int {
             switch self {
             case .badHost: 421
             case .crossSite: 403
             case .unauthorized: 401
+            case .signIn: 303
             }
         }
 
@@ -42,26 +51,62 @@ public struct AdminAccess: Sendable {
             case .badHost(let host):
                 "Host \(host) is not an address of this admin port; add it with --admin-allowed-hosts"
             case .crossSite: "Cross-site requests may not change state"
-            case .unauthorized: "Missing or wrong bearer token"
+            case .unauthorized: "Sign in to the status page, or send Authorization: Bearer <admin token>"
+            case .signIn: "Sign in to see this page"
             }
+        }
+
+        /// Where a `signIn` refusal sends the browser: `/login?next=<path>`.
+        public var location: String? {
+            guard case .signIn(let next) = self else { return nil }
+            return next == "/" ? "/login" : "/login?next=" + AdminAccess.percentEncoded(next)
         }
     }
 
-    /// Nil when the request may proceed. `header` looks a header up by lower-case name.
-    public func check(method: String, path: String, header: (String) -> String?) -> Refusal? {
+    /// What a request may do.
+    public enum Decision: Equatable, Sendable {
+        /// Go on; `byToken` when the admin or metrics token was presented.
+        case allow(byToken: Bool)
+        /// Go on only with a valid session, else answer `otherwise`.
+        case needsSession(otherwise: Refusal)
+        case refuse(Refusal)
+    }
+
+    /// The decision for one request. `header` looks a header up by lower-case name; `target` is
+    /// the path with its query (where a login returns to).
+    public func check(method: String, path: String, target: String? = nil, header: (String) -> String?) -> Decision {
         let host = header("host") ?? ""
-        guard Self.hostIsAllowed(host, allowed: allowedHosts) else { return .badHost(host) }
+        guard Self.hostIsAllowed(host, allowed: allowedHosts) else { return .refuse(.badHost(host)) }
         let safe = method == "GET" || method == "HEAD" || method == "OPTIONS"
-        if !safe, Self.isCrossSite(host: host, header: header) { return .crossSite }
-        switch path {
-        case "/healthz", "/readyz":
-            return nil
-        case "/metrics":
-            guard let metricsToken else { return nil }
-            return bearer(header("authorization"), matchesAnyOf: [metricsToken, adminToken]) ? nil : .unauthorized
-        default:
-            return bearer(header("authorization"), matchesAnyOf: [adminToken]) ? nil : .unauthorized
+        if !safe, Self.isCrossSite(host: host, header: header) { return .refuse(.crossSite) }
+        let authorization = header("authorization")
+        if path == "/healthz" || path == "/readyz" || path == "/login" || path.hasPrefix("/assets/") {
+            return .allow(byToken: false)
         }
+        if path == "/metrics" {
+            guard let metricsToken else { return .allow(byToken: false) }
+            if bearer(authorization, matchesAnyOf: [metricsToken, adminToken]) { return .allow(byToken: true) }
+            return .needsSession(otherwise: .unauthorized)
+        }
+        if bearer(authorization, matchesAnyOf: [adminToken]) { return .allow(byToken: true) }
+        if path.hasPrefix("/internal/") { return .refuse(.unauthorized) }
+        if path == "/logout" { return .needsSession(otherwise: .signIn(next: "/")) }
+        if path.hasPrefix("/api/") || !safe || authorization != nil { return .needsSession(otherwise: .unauthorized) }
+        return .needsSession(otherwise: .signIn(next: target ?? path))
+    }
+
+    /// `next` for the login page's query: everything but unreserved characters and `/` encoded.
+    static func percentEncoded(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            let c = Character(UnicodeScalar(byte))
+            if c.isASCII, c.isLetter || c.isNumber || "-._~/".contains(c) {
+                out.append(c)
+            } else {
+                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        return out
     }
 
     private func bearer(_ authorization: String?, matchesAnyOf tokens: [String]) -> Bool {
@@ -103,5 +148,11 @@ public struct AdminAccess: Sendable {
         if origin == "null" { return true }
         guard let scheme = origin.range(of: "://") else { return true }
         return origin[scheme.upperBound...].lowercased() != host.lowercased()
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -10,7 +10,7 @@ import ServiceLifecycle
 /// On graceful shutdown it turns `/readyz` to 503, refuses new connections with 4200, closes
 /// open ones with `pusher:error` + 4200, and waits up to the grace period before exiting.
 public final class PusherServer: Service, Sendable {
-    private let group: MultiThreadedEventLoopGroup
+    let group: MultiThreadedEventLoopGroup
     let context: ServerContext
     private let boundPort = NIOLockedValueBoxPort()
 

@@ -80,6 +80,14 @@ extension Store {
             }
             try db.create(index: "statsHour_hour", on: "statsHour", columns: ["hour"])
         }
+        migrator.registerMigration("v3-sessions") { db in
+            // Status page sessions ended by logout before they expire (the cookie is the session;
+            // this is the list that outlives it). Rows go when the session would have expired.
+            try db.create(table: "revokedSession") { t in
+                t.primaryKey("nonce", .text)
+                t.column("expiresAt", .double).notNull()
+            }
+        }
         return migrator
     }
 }

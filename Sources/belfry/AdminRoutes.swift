@@ -14,10 +14,12 @@ struct AdminRoutes: Sendable {
     let server: PusherServer
     let reconciler: Reconciler
     let store: Store
+    /// The status page (login, pages, assets, `/api/v1/status`).
+    let status: StatusRoutes?
 
-    /// Routes a request `AdminAccess` has let through (token, `Host` and cross-site checks are
-    /// done before this runs).
+    /// Routes a request `AdminAccess` (and, where it asked, `StatusSessions`) has let through.
     func handle(_ request: AdminServer.Request) async -> AdminServer.Response {
+        if let status, let response = await status.handle(request) { return response }
         switch (request.method == "HEAD" ? "GET" : request.method, request.path) {
         case ("GET", "/healthz"): return .init(body: #"{"status":"ok"}"#)
         case ("GET", "/readyz"):

@@ -4,6 +4,9 @@ import Foundation
 /// The `belfry` command: a Pusher-compatible WebSocket server configured from manifests.
 @main
 struct Belfry: AsyncParsableCommand {
+    /// This build's version, shown by `belfry --version` and on the status page.
+    static let version = "0.13.0"
+
     static let configuration = CommandConfiguration(
         commandName: "belfry",
         abstract: "A Pusher-protocol compatible, multi-app WebSocket server configured from YAML manifests.",
@@ -11,6 +14,7 @@ struct Belfry: AsyncParsableCommand {
             Every flag of `serve` can also be given as an environment variable BELFRY_<FLAG> \
             (BELFRY_PORT, BELFRY_SOURCE, BELFRY_ACTIVITY_TIMEOUT, …).
             """,
+        version: version,
         subcommands: [Serve.self, Validate.self, Reconcile.self, Stats.self, Bench.self, GitFetch.self]
     )
 

@@ -3,6 +3,7 @@ import BelfryManifest
 import BelfryReconciler
 import BelfryServer
 import BelfrySource
+import BelfryStatus
 import BelfryStore
 import Foundation
 import Logging
@@ -33,12 +34,12 @@ struct Serve: AsyncParsableCommand {
     var adminHost: String?
     @Option(
         help:
-            "Admin port (default 9601): /healthz, /readyz, /metrics open; /api/v1/reconcile, /api/v1/apps, /api/v1/stats, /internal/v1/state, /internal/v1/apply, /internal/v1/apps/NAME/secret with the admin token. (env BELFRY_ADMIN_PORT)"
+            "Admin port (default 9601): the status page at / (sign in as a User of the manifests); /healthz, /readyz, /metrics open; /api/v1/… with a session or the admin token; /internal/v1/… with the admin token. (env BELFRY_ADMIN_PORT)"
     )
     var adminPort: Int?
     @Option(
         help:
-            "Bearer token of /internal/v1/…; default: generated once into DATA_DIR/admin-token. (env BELFRY_ADMIN_TOKEN)"
+            "Bearer token of /internal/v1/… and /api/v1/…; default: generated once into DATA_DIR/admin-token. (env BELFRY_ADMIN_TOKEN)"
     )
     var adminToken: String?
     @Option(help: "State directory, created if missing (default .belfry). (env BELFRY_DATA_DIR)")
@@ -160,14 +161,20 @@ struct Serve: AsyncParsableCommand {
             secrets: secrets.policy(dataDirectory: settings.dataDirectory))
         hookTarget.set(reconciler)
         let token = try await adminToken(settings: settings, store: store, logger: logger)
-        let routes = AdminRoutes(server: server, reconciler: reconciler, store: store)
+        let sessions = try await statusSessions(settings: settings, store: store, server: server, logger: logger)
+        let rates = LiveRates()
+        let status = StatusRoutes(
+            server: server, reconciler: reconciler, store: store, sessions: sessions, rates: rates,
+            probe: ServerProbe(),
+            startedAt: Date(), source: source.description, drift: settings.drift.rawValue)
+        let routes = AdminRoutes(server: server, reconciler: reconciler, store: store, status: status)
         let admin: AdminServer
         do {
             admin = try AdminServer(
                 host: settings.adminHost, port: settings.adminPort, logger: logger,
                 access: AdminAccess(
                     allowedHosts: settings.adminAllowedHosts, adminToken: token, metricsToken: settings.metricsToken),
-                tls: settings.adminTLS
+                sessions: sessions, tls: settings.adminTLS
             ) { await routes.handle($0) }
         } catch {
             throw CommandFailure("--admin-tls-cert/--admin-tls-key: cannot load them: \(error)")
@@ -180,7 +187,7 @@ struct Serve: AsyncParsableCommand {
                     .init(
                         service: StatsFlusher(
                             server: server, store: store, interval: .seconds(settings.statsInterval), logger: logger,
-                            health: health)),
+                            health: health, rates: rates)),
                     .init(service: server), .init(service: reconciler), .init(service: admin),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
@@ -281,6 +288,28 @@ extension Serve {
 }
 
 extension Serve {
+    /// The status page's sessions: the key from `DATA_DIR/session-key` (made once), the logouts
+    /// from the database, the users from the applied configuration at each request.
+    func statusSessions(settings: ServeSettings, store: Store, server: PusherServer, logger: Logger) async throws
+        -> StatusSessions
+    {
+        let key: [UInt8]
+        let revoked: Set<String>
+        do {
+            key = try StatusSessions.key(dataDirectory: settings.dataDirectory)
+            revoked = try await store.revokedSessions()
+        } catch let failure as CommandFailure {
+            throw failure
+        } catch {
+            throw CommandFailure("cannot set up status page sessions in \(settings.dataDirectory): \(error)")
+        }
+        return StatusSessions(key: key, revoked: revoked, store: store, logger: logger) {
+            server.currentConfiguration.users.map {
+                SessionPolicy.Account(name: $0.name, email: $0.email, passwordHash: $0.passwordHash)
+            }
+        }
+    }
+
     /// The internal API's bearer token: the flag's, or the one kept in the database, written
     /// once to `DATA_DIR/admin-token` (created 0600, never rewritten) for `belfry reconcile
     /// --token-file`. `--rotate-admin-token` replaces both.

@@ -1,4 +1,5 @@
 import BelfryServer
+import BelfryStatus
 import BelfryStore
 import Foundation
 import Logging
@@ -16,7 +17,14 @@ struct StatsFlusher: Service {
     let health: DatabaseHealth
     private let previous = PreviousCounters()
 
-    init(server: PusherServer, store: Store, interval: Duration, logger: Logger, health: DatabaseHealth) {
+    /// Per-minute rates for the status page, sampled at every flush.
+    let rates: LiveRates?
+
+    init(
+        server: PusherServer, store: Store, interval: Duration, logger: Logger, health: DatabaseHealth,
+        rates: LiveRates? = nil
+    ) {
+        self.rates = rates
         self.health = health
         self.server = server
         self.store = store
@@ -54,8 +62,12 @@ struct StatsFlusher: Service {
         let minute = Date(timeIntervalSince1970: (now.timeIntervalSince1970 / 60).rounded(.down) * 60)
         var batch: [AppMinuteStats] = []
         var baselines: [(String, AppCounters.Snapshot?)] = []
+        var totals: [String: LiveRates.Totals] = [:]
         for app in server.statistics(resetPeaks: true) {
             let current = app.counters
+            totals[app.name] = LiveRates.Totals(
+                messagesIn: current.messagesReceived, messagesOut: current.messagesDelivered,
+                errors: ErrorMeaning.count(disconnections: current.disconnections, rejections: current.rejections))
             let before = previous.swap(app.appID, current)
             baselines.append((app.appID, before))
             var stats = AppMinuteStats(app: app.name, minute: minute)
@@ -85,6 +97,7 @@ struct StatsFlusher: Service {
             stats.rejections = delta(\.rejections)
             batch.append(stats)
         }
+        rates?.record(at: now.timeIntervalSince1970, totals)
         do {
             try await store.recordMinuteStats(batch)
             health.set(nil)
