@@ -27,16 +27,7 @@ extension ConfigSnapshot {
                 limits.append(("backendEventsPerSecond", .number(String(n))))
             }
             if !limits.isEmpty { spec.append(("limits", .object(limits))) }
-            if !app.webhooks.isEmpty {
-                spec.append(
-                    (
-                        "webhooks",
-                        .array(
-                            app.webhooks.map {
-                                .object([("url", .string($0.url)), ("events", .array($0.events.map { .string($0) }))])
-                            })
-                    ))
-            }
+            if !app.webhooks.isEmpty { spec.append(("webhooks", .array(app.webhooks.map(\.json)))) }
             files.append((path: "apply/app-\(index).json", text: document(kind: "App", name: app.name, spec: spec)))
         }
         for (index, user) in users.enumerated() {

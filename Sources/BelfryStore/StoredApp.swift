@@ -24,9 +24,35 @@ struct StoredApp: Codable, Sendable {
         var backendEventsPerSecond: Int?
     }
 
+    /// Filters, headers and batching came later: optional, absent in older rows.
     struct Webhook: Codable, Sendable {
         var url: String
         var events: [String]
+        var channelPrefix: String?
+        var channelSuffix: String?
+        var headers: [Header]?
+        var batch: Bool?
+
+        struct Header: Codable, Sendable {
+            var name: String
+            var value: String
+        }
+
+        init(_ hook: App.Webhook) {
+            url = hook.url
+            events = hook.events
+            channelPrefix = hook.filter.channelPrefix
+            channelSuffix = hook.filter.channelSuffix
+            headers = hook.headers.isEmpty ? nil : hook.headers.map { Header(name: $0.name, value: $0.value) }
+            batch = hook.batch ? true : nil
+        }
+
+        var webhook: App.Webhook {
+            App.Webhook(
+                url: url, events: events, filter: .init(channelPrefix: channelPrefix, channelSuffix: channelSuffix),
+                headers: (headers ?? []).map { App.Webhook.Header(name: $0.name, value: $0.value) },
+                batch: batch ?? false)
+        }
     }
 
     init(_ app: App) {
@@ -41,7 +67,7 @@ struct StoredApp: Codable, Sendable {
         limits = Limits(
             maxConnections: app.limits.maxConnections, clientEventsPerSecond: app.limits.clientEventsPerSecond,
             backendEventsPerSecond: app.limits.backendEventsPerSecond)
-        webhooks = app.webhooks.map { Webhook(url: $0.url, events: $0.events) }
+        webhooks = app.webhooks.map(Webhook.init)
     }
 
     var app: App {
@@ -51,6 +77,6 @@ struct StoredApp: Codable, Sendable {
             limits: App.Limits(
                 maxConnections: limits.maxConnections, clientEventsPerSecond: limits.clientEventsPerSecond,
                 backendEventsPerSecond: limits.backendEventsPerSecond),
-            webhooks: webhooks.map { App.Webhook(url: $0.url, events: $0.events) })
+            webhooks: webhooks.map(\.webhook))
     }
 }
