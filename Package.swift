@@ -11,6 +11,7 @@
 //                BelfryGit (libgit2: clone, fetch, read a commit's tree)
 //                BelfryStore (SQLite via GRDB: applied config, credentials, history)
 //                BelfryServer (SwiftNIO: WebSocket + HTTP API on one port)
+//                BelfryRedis (a small RESP2/RESP3 client on SwiftNIO: pipelining, pub/sub, reconnect)
 //                BelfryStatus (the status page: sessions, login throttle, templates, charts)
 //                BelfryReconciler (the loop: source → validate → plan → apply, as a Service)
 //                BelfryBench (a Pusher/nchan load generator: SwiftNIO client, latency histogram)
@@ -108,6 +109,16 @@ let package = Package(
             swiftSettings: strict + [.swiftLanguageMode(.v5)]
         ),
         .target(
+            name: "BelfryRedis",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "BelfryStatus",
             dependencies: [
                 "BelfryJSON",
@@ -171,6 +182,11 @@ let package = Package(
         .testTarget(
             name: "BelfryBenchTests",
             dependencies: ["BelfryBench", "PusherProtocol", "BelfryTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BelfryRedisTests",
+            dependencies: ["BelfryRedis", .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strict
         ),
         .testTarget(
