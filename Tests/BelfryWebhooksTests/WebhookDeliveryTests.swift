@@ -1,0 +1,134 @@
+import BelfryManifest
+import BelfryServer
+import BelfryStore
+import BelfryWebhooks
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+/// Records requests and answers each with `answer(n)` (n counts from 0).
+private final class FakeTransport: WebhookTransport {
+    let requests = Mutex<[WebhookRequest]>([])
+    let answer: @Sendable (Int) -> RetryPolicy.Outcome
+
+    init(answer: @escaping @Sendable (Int) -> RetryPolicy.Outcome) {
+        self.answer = answer
+    }
+
+    func send(_ request: WebhookRequest, timeout: Duration) async -> RetryPolicy.Outcome {
+        let n = requests.withLock { requests in
+            requests.append(request)
+            return requests.count - 1
+        }
+        return answer(n)
+    }
+
+    func shutdown() async {}
+
+    var bodies: [String] { requests.withLock { $0.map { String(decoding: $0.body, as: UTF8.self) } } }
+}
+
+/// The configuration the service reads, changeable by the test.
+private final class LiveConfig: Sendable {
+    let box: Mutex<ConfigSnapshot>
+    init(_ snapshot: ConfigSnapshot) { box = Mutex(snapshot) }
+    var current: ConfigSnapshot { box.withLock { $0 } }
+    func set(_ snapshot: ConfigSnapshot) { box.withLock { $0 = snapshot } }
+}
+
+@Suite struct WebhookDeliveryTests {
+    private static func config(webhooks: [App.Webhook]) -> ConfigSnapshot {
+        ConfigSnapshot(apps: [App(name: "chat", id: "1", key: "chat-key", secret: "chat-secret", webhooks: webhooks)])
+    }
+
+    private static let hook = App.Webhook(url: "http://receiver/hook", events: ["channel_occupied"])
+
+    /// Polls `condition` every 10 ms for up to 5 s.
+    private func eventually(_ what: String, _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        Issue.record("timed out waiting for \(what)")
+    }
+
+    private func withService(
+        store: Store, buffer: WebhookBuffer, config: LiveConfig, transport: FakeTransport,
+        _ body: (WebhookMonitor) async throws -> Void
+    ) async throws {
+        let monitor = WebhookMonitor()
+        let service = WebhookDelivery(
+            buffer: buffer, store: store, logger: Logger(label: "test"), monitor: monitor, transport: transport
+        ) { config.current }
+        try await withThrowingTaskGroup { group in
+            group.addTask { try await service.run() }
+            try await body(monitor)
+            group.cancelAll()
+        }
+    }
+
+    @Test func eventsGoThroughTheOutboxAndQueuedOnesSurviveARestart() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("belfry-hooks-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: path) }
+        let config = LiveConfig(Self.config(webhooks: [Self.hook]))
+        let buffer = WebhookBuffer()
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+
+        // First run: the receiver answers 503, so the event stays queued in the database.
+        var store = try Store.open(path: path.appendingPathComponent(Store.fileName).path)
+        let failing = FakeTransport { _ in .retryable(reason: "503", retryAfter: nil) }
+        try await withService(store: store, buffer: buffer, config: config, transport: failing) { monitor in
+            buffer.accept(appID: "1", [WebhookEvent(.channelOccupied, channel: "a", timeMs: now)])
+            try await eventually("a failed attempt") { monitor.report.endpoints.first?.failures ?? 0 > 0 }
+            #expect(monitor.report.apps.first?.queued == 1)
+            #expect(try await store.webhookOutbox().count == 1)
+        }
+        try store.close()
+
+        // Second run on the same file: the event is delivered, signed, and its row deleted.
+        store = try Store.open(path: path.appendingPathComponent(Store.fileName).path)
+        let working = FakeTransport { _ in .delivered(status: 200) }
+        try await withService(store: store, buffer: buffer, config: config, transport: working) { monitor in
+            try await eventually("the delivery") { monitor.report.apps.first?.sent == 1 }
+            try await eventually("the row's deletion") { try await store.webhookOutbox().isEmpty }
+        }
+        #expect(working.bodies.count == 1)
+        #expect(working.bodies[0].hasSuffix(#","events":[{"name":"channel_occupied","channel":"a"}]}"#))
+        let headers = working.requests.withLock { $0[0].headers }
+        #expect(headers.first { $0.name == "X-Pusher-Key" }?.value == "chat-key")
+        try store.close()
+    }
+
+    @Test func aRemovedEndpointsQueueIsDroppedAndCounted() async throws {
+        let store = try Store.openInMemory()
+        let config = LiveConfig(Self.config(webhooks: [Self.hook]))
+        let buffer = WebhookBuffer()
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let transport = FakeTransport { _ in .retryable(reason: "503", retryAfter: 60) }
+        try await withService(store: store, buffer: buffer, config: config, transport: transport) { monitor in
+            buffer.accept(
+                appID: "1", (0..<3).map { WebhookEvent(.channelOccupied, channel: "c\($0)", timeMs: now) })
+            try await eventually("three queued events") { monitor.report.apps.first?.queued == 3 }
+            config.set(Self.config(webhooks: []))
+            try await eventually("the queue's removal") {
+                monitor.report.apps.first.map { $0.queued == 0 && $0.dropped == 3 } ?? false
+            }
+            try await eventually("the rows' deletion") { try await store.webhookOutbox().isEmpty }
+        }
+    }
+
+    @Test func aFullBufferDropsAndCounts() {
+        let buffer = WebhookBuffer(capacity: 2)
+        buffer.accept(appID: "1", [WebhookEvent(.channelOccupied, channel: "a", timeMs: 1)])
+        buffer.accept(
+            appID: "1",
+            [
+                WebhookEvent(.channelOccupied, channel: "b", timeMs: 1),
+                WebhookEvent(.channelOccupied, channel: "c", timeMs: 1),
+            ])
+        buffer.accept(appID: "1", [WebhookEvent(.channelOccupied, channel: "d", timeMs: 1)])
+        #expect(buffer.count == 2)
+    }
+}
