@@ -31,6 +31,8 @@ struct DeliveryLoop {
     private var deletes: [Int64] = []
     private var removed: [WebhookEndpointRef] = []
     private var writeFailing = false
+    private var droppedSinceLog: [String: Int] = [:]
+    private var lastDropLogMs: Int64 = 0
 
     init(
         settings: WebhookDelivery.Settings, store: Store, logger: Logger, nowMs: @escaping @Sendable () -> Int64,
@@ -113,6 +115,7 @@ struct DeliveryLoop {
     /// one transaction; written rows join their endpoint's queue.
     mutating func flush(_ drained: WebhookBuffer.Drained, config: ConfigSnapshot) async {
         syncEndpoints(config)
+        let droppedBefore = counters.mapValues(\.dropped)
         for (appID, count) in drained.dropped {
             let name = config.app(id: appID)?.name ?? appID
             counters[name, default: .init(app: name)].dropped += count
@@ -131,6 +134,7 @@ struct DeliveryLoop {
                 unsaved.append(row)
             }
         }
+        logDrops(before: droppedBefore)
         let change = WebhookOutboxChange(inserts: unsaved, deletes: deletes, removedEndpoints: removed)
         guard !change.isEmpty else { return }
         let ids: [Int64]
@@ -163,14 +167,30 @@ struct DeliveryLoop {
         }
     }
 
+    /// Logs events dropped because the buffer or the outbox was full, at most every 10 s.
+    private mutating func logDrops(before: [String: Int]) {
+        for (app, counts) in counters where counts.dropped > before[app, default: 0] {
+            droppedSinceLog[app, default: 0] += counts.dropped - before[app, default: 0]
+        }
+        let now = nowMs()
+        guard !droppedSinceLog.isEmpty, now - lastDropLogMs >= 10_000 else { return }
+        for (app, count) in droppedSinceLog.sorted(by: { $0.key < $1.key }) {
+            logger.warning(
+                "webhook events dropped: the buffer or the app's outbox is full",
+                metadata: ["app": "\(app)", "events": "\(count)", "limit": "\(settings.maxQueuedPerApp)"])
+        }
+        droppedSinceLog = [:]
+        lastDropLogMs = now
+    }
+
     /// The requests to send now, signed with the app's key and secret in force at this moment.
     mutating func dispatch(config: ConfigSnapshot) -> [Dispatch] {
         let now = nowMs()
         var out: [Dispatch] = []
-        for ref in endpoints.keys {
-            guard let app = config.apps.first(where: { $0.name == ref.app }), var endpoint = endpoints[ref] else {
-                continue
-            }
+        var apps: [String: App]?
+        for (ref, var endpoint) in endpoints where endpoint.queue.hasWaiting {
+            if apps == nil { apps = Dictionary(config.apps.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a }) }
+            guard let app = apps?[ref.app] else { continue }
             let queueSettings = EndpointQueue.Settings(
                 batch: endpoint.webhook.batch, maxConcurrent: settings.maxConcurrent, maxBatch: settings.maxBatch)
             while let next = endpoint.queue.next(nowMs: now, settings: queueSettings) {

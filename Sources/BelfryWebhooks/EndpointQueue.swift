@@ -91,6 +91,9 @@ public struct EndpointQueue: Sendable {
         return oldest
     }
 
+    /// Whether any event waits to be sent (in flight ones aside).
+    public var hasWaiting: Bool { !retry.isEmpty || head < pending.count }
+
     public mutating func append(_ entries: [Entry]) {
         pending.append(contentsOf: entries)
     }

@@ -112,7 +112,12 @@ public struct WebhookDelivery: Service {
             continuation.yield(.shutdown)
         }
         continuation.finish()
-        monitor.publish(loop.report(running: false))
+        let report = loop.report(running: false)
+        monitor.publish(report)
+        if report.queued > 0 {
+            logger.info(
+                "webhook events stay in the outbox for the next start", metadata: ["queued": "\(report.queued)"])
+        }
         await transport.shutdown()
     }
 }

@@ -1,11 +1,12 @@
 import BelfryManifest
 import BelfryServer
 import BelfryStore
-import BelfryWebhooks
 import Foundation
 import Logging
 import Synchronization
 import Testing
+
+@testable import BelfryWebhooks
 
 /// Records requests and answers each with `answer(n)` (n counts from 0).
 private final class FakeTransport: WebhookTransport {
@@ -121,14 +122,15 @@ private final class LiveConfig: Sendable {
 
     @Test func aFullBufferDropsAndCounts() {
         let buffer = WebhookBuffer(capacity: 2)
-        buffer.accept(appID: "1", [WebhookEvent(.channelOccupied, channel: "a", timeMs: 1)])
-        buffer.accept(
-            appID: "1",
-            [
-                WebhookEvent(.channelOccupied, channel: "b", timeMs: 1),
-                WebhookEvent(.channelOccupied, channel: "c", timeMs: 1),
-            ])
-        buffer.accept(appID: "1", [WebhookEvent(.channelOccupied, channel: "d", timeMs: 1)])
+        let event = WebhookEvent(.channelOccupied, channel: "a", timeMs: 1)
+        buffer.accept(appID: "1", [event])
+        buffer.accept(appID: "1", [event, event])  // would pass the bound: dropped whole
+        buffer.accept(appID: "2", [event])
+        buffer.accept(appID: "2", [event])
         #expect(buffer.count == 2)
+        let drained = buffer.drain()
+        #expect(drained.batches.map(\.appID) == ["1", "2"])
+        #expect(drained.dropped == ["1": 2, "2": 1])
+        #expect(buffer.count == 0 && buffer.drain().batches.isEmpty)
     }
 }

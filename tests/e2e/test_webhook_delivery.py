@@ -205,6 +205,9 @@ def assert_pusher_format(receiver: Receiver, name: str, app_id: str) -> None:
         assert client.validate_webhook(headers["x-pusher-key"], headers["x-pusher-signature"], request["body"]), request
 
 
+# websockets warns about connect() outside a with-block; these sockets are closed by hand.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
 OCCUPIED = ["channel_occupied"]
 
 
@@ -372,3 +375,23 @@ def test_a_removed_endpoints_queue_is_dropped_and_counted(belfry: Belfry, receiv
         assert "its queued events are dropped" in belfry.log_text()
     finally:
         ws.close()
+
+
+def test_connection_events_go_in_requests_of_their_own(belfry: Belfry, receiver: Receiver):
+    belfry.write(("lifecycle", "3009", [{"url": receiver.url(), "events": [
+        "channel_occupied", "connection_opened", "connection_closed"]}]))
+    belfry.start()
+    sockets = [belfry.subscribe("lifecycle-key", f"life-{i}") for i in range(6)]
+    for ws in sockets:
+        ws.close()
+    names = lambda: [e["name"] for e in receiver.events()]  # noqa: E731
+    wait_until(lambda: names().count("connection_closed") == 6, timeout=10, message="6 connection_closed")
+    assert names().count("connection_opened") == 6 and names().count("channel_occupied") == 6
+    for request in receiver.received():
+        events = json.loads(request["body"])["events"]
+        kinds = {e["name"].startswith("connection_") for e in events}
+        # The endpoint is not batched: a channel event alone, connection events among themselves.
+        assert kinds == {True} or len(events) == 1, events
+    closed = [e for e in receiver.events() if e["name"] == "connection_closed"]
+    assert all(e["socket_id"] and "close_code" in e for e in closed), closed
+    assert_pusher_format(receiver, "lifecycle", "3009")
