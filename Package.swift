@@ -228,6 +228,7 @@ let package = Package(
             dependencies: [
                 "BelfryWebhooks", "BelfryServer", "BelfryStore", "BelfryManifest", "BelfryJSON", "BelfryTestSupport",
                 "PusherProtocol", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),

@@ -241,6 +241,9 @@ struct DeliveryLoop {
         }
     }
 
+    /// Requests sent and not answered yet, over all endpoints.
+    var inFlight: Int { endpoints.values.reduce(0) { $0 + $1.queue.inFlightRequests } }
+
     /// The figures for metrics, the status page and `/readyz`.
     func report(running: Bool) -> WebhookReport {
         var report = WebhookReport()

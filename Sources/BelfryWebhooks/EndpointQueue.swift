@@ -91,6 +91,9 @@ public struct EndpointQueue: Sendable {
         return oldest
     }
 
+    /// Requests sent and not answered yet.
+    public var inFlightRequests: Int { inFlight.count }
+
     /// Whether any event waits to be sent (in flight ones aside).
     public var hasWaiting: Bool { !retry.isEmpty || head < pending.count }
 

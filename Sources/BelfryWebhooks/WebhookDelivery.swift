@@ -10,8 +10,9 @@ import ServiceLifecycle
 ///
 /// One loop owns all state (`DeliveryLoop`); requests run as child tasks and report back
 /// through a stream, so a slow or dead endpoint only holds its own request slots. On graceful
-/// shutdown the buffer is flushed once more and requests still running are cancelled: their
-/// rows stay in the outbox and go out after the next start (at-least-once). Put it before the
+/// shutdown the buffer is flushed once more, no new request starts, and those running get
+/// `drainTime` before they are cancelled: their rows stay in the outbox and go out after the
+/// next start (at-least-once). Put it before the
 /// server in the `ServiceGroup` so it stops after the server's drain raised its events.
 ///
 /// ```swift
@@ -30,6 +31,8 @@ public struct WebhookDelivery: Service {
         /// Outbox rows one app may have; past it new events are dropped and counted.
         public var maxQueuedPerApp = 100_000
         public var policy = RetryPolicy()
+        /// At graceful shutdown, how long requests already sent may take before they are cancelled.
+        public var drainTime: Duration = .seconds(2)
 
         public init() {}
     }
@@ -38,6 +41,7 @@ public struct WebhookDelivery: Service {
         case tick
         case completed(WebhookEndpointRef, Int, RetryPolicy.Outcome)
         case shutdown
+        case drainTimeUp
     }
 
     let buffer: WebhookBuffer
@@ -78,6 +82,7 @@ public struct WebhookDelivery: Service {
         monitor.setRunning(true)
         let interval = settings.flushInterval
         let timeout = settings.requestTimeout
+        let drainTime = settings.drainTime
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 group.addTask {
@@ -86,6 +91,8 @@ public struct WebhookDelivery: Service {
                         continuation.yield(.tick)
                     }
                 }
+                // Set at graceful shutdown: no new requests, the running ones get `drainTime`.
+                var draining = false
                 receive: for await message in stream {
                     switch message {
                     case .tick:
@@ -93,12 +100,21 @@ public struct WebhookDelivery: Service {
                         monitor.publish(loop.report(running: true))
                     case .completed(let endpoint, let number, let outcome):
                         loop.complete(endpoint, number: number, outcome: outcome)
+                        if draining, loop.inFlight == 0 { break receive }
                     case .shutdown:
                         // The server has stopped (it is after us in the group): its last events
                         // are in the buffer.
                         await loop.flush(buffer.drain(), config: config())
+                        if loop.inFlight == 0 { break receive }
+                        draining = true
+                        group.addTask {
+                            try? await Task.sleep(for: drainTime)
+                            continuation.yield(.drainTimeUp)
+                        }
+                    case .drainTimeUp:
                         break receive
                     }
+                    guard !draining else { continue }
                     for dispatch in loop.dispatch(config: config()) {
                         group.addTask {
                             let outcome = await transport.send(dispatch.request, timeout: timeout)
@@ -106,6 +122,9 @@ public struct WebhookDelivery: Service {
                         }
                     }
                 }
+                // Requests still running are cancelled: their rows stay for the next start.
+                // What finished is deleted now, so it is not sent again.
+                if draining { await loop.flush(buffer.drain(), config: config()) }
                 group.cancelAll()
             }
         } onGracefulShutdown: {

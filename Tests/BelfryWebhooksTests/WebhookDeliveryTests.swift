@@ -3,6 +3,7 @@ import BelfryServer
 import BelfryStore
 import Foundation
 import Logging
+import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -12,8 +13,10 @@ import Testing
 private final class FakeTransport: WebhookTransport {
     let requests = Mutex<[WebhookRequest]>([])
     let answer: @Sendable (Int) -> RetryPolicy.Outcome
+    let delay: Duration
 
-    init(answer: @escaping @Sendable (Int) -> RetryPolicy.Outcome) {
+    init(delay: Duration = .zero, answer: @escaping @Sendable (Int) -> RetryPolicy.Outcome) {
+        self.delay = delay
         self.answer = answer
     }
 
@@ -22,6 +25,7 @@ private final class FakeTransport: WebhookTransport {
             requests.append(request)
             return requests.count - 1
         }
+        if delay > .zero { try? await Task.sleep(for: delay) }
         return answer(n)
     }
 
@@ -118,6 +122,52 @@ private final class LiveConfig: Sendable {
             }
             try await eventually("the rows' deletion") { try await store.webhookOutbox().isEmpty }
         }
+    }
+
+    /// Runs the service in a `ServiceGroup`, calls `body`, then shuts the group down gracefully.
+    private func withGracefulShutdown(_ service: WebhookDelivery, _ body: () async throws -> Void) async throws {
+        let group = ServiceGroup(
+            configuration: .init(services: [service], gracefulShutdownSignals: [], logger: Logger(label: "test")))
+        try await withThrowingTaskGroup { tasks in
+            tasks.addTask { try await group.run() }
+            try await body()
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    @Test func gracefulShutdownWritesWhatIsBuffered() async throws {
+        let store = try Store.openInMemory()
+        let config = LiveConfig(Self.config(webhooks: [Self.hook]))
+        let buffer = WebhookBuffer()
+        var settings = WebhookDelivery.Settings()
+        settings.flushInterval = .seconds(3600)  // only the shutdown flush writes
+        let transport = FakeTransport { _ in .delivered(status: 200) }
+        let service = WebhookDelivery(
+            buffer: buffer, store: store, logger: Logger(label: "test"), settings: settings, transport: transport
+        ) { config.current }
+        try await withGracefulShutdown(service) {
+            buffer.accept(appID: "1", [WebhookEvent(.channelOccupied, channel: "late", timeMs: 1)])
+        }
+        #expect(try await store.webhookOutbox().map(\.payload) == [#"{"name":"channel_occupied","channel":"late"}"#])
+        #expect(transport.bodies.isEmpty)
+    }
+
+    @Test func gracefulShutdownLetsARunningRequestFinish() async throws {
+        let store = try Store.openInMemory()
+        let config = LiveConfig(Self.config(webhooks: [Self.hook]))
+        let buffer = WebhookBuffer()
+        let transport = FakeTransport(delay: .milliseconds(300)) { _ in .delivered(status: 200) }
+        let monitor = WebhookMonitor()
+        let service = WebhookDelivery(
+            buffer: buffer, store: store, logger: Logger(label: "test"), monitor: monitor, transport: transport
+        ) { config.current }
+        try await withGracefulShutdown(service) {
+            buffer.accept(appID: "1", [WebhookEvent(.channelOccupied, channel: "a", timeMs: 1)])
+            try await eventually("the request") { !transport.bodies.isEmpty }
+        }
+        #expect(monitor.report.apps.first?.sent == 1)
+        #expect(try await store.webhookOutbox().isEmpty)
     }
 
     @Test func aFullBufferDropsAndCounts() {
