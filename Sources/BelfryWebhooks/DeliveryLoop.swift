@@ -120,17 +120,25 @@ struct DeliveryLoop {
             let name = config.app(id: appID)?.name ?? appID
             counters[name, default: .init(app: name)].dropped += count
         }
-        var depth: [String: Int] = [:]
-        for (ref, endpoint) in endpoints { depth[ref.app, default: 0] += endpoint.queue.depth }
-        for row in unsaved { depth[row.app, default: 0] += 1 }
+        var depth: [String: (rows: Int, bytes: Int)] = [:]
+        for (ref, endpoint) in endpoints {
+            depth[ref.app, default: (0, 0)].rows += endpoint.queue.depth
+            depth[ref.app, default: (0, 0)].bytes += endpoint.queue.bytes
+        }
+        for row in unsaved {
+            depth[row.app, default: (0, 0)].rows += 1
+            depth[row.app, default: (0, 0)].bytes += row.payload.utf8.count
+        }
         for (appID, events) in drained.batches {
             guard let app = config.app(id: appID) else { continue }
             for row in WebhookRouting.route(events, app: app) {
-                if depth[app.name, default: 0] >= settings.maxQueuedPerApp {
+                let size = row.payload.utf8.count
+                let queued = depth[app.name, default: (0, 0)]
+                if queued.rows >= settings.maxQueuedPerApp || queued.bytes + size > settings.maxQueuedBytesPerApp {
                     counters[app.name, default: .init(app: app.name)].dropped += 1
                     continue
                 }
-                depth[app.name, default: 0] += 1
+                depth[app.name] = (queued.rows + 1, queued.bytes + size)
                 unsaved.append(row)
             }
         }

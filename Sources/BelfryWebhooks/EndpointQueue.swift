@@ -68,6 +68,8 @@ public struct EndpointQueue: Sendable {
     private var head = 0
     private var inFlight: [Int: [Entry]] = [:]
     private var nextNumber = 0
+    /// Payload bytes of the events queued or in flight (the outbox's memory bound counts them).
+    public private(set) var bytes = 0
     /// Failed requests in a row; 0 while the endpoint answers.
     public private(set) var failures = 0
     private var notBeforeMs: Int64 = 0
@@ -99,6 +101,7 @@ public struct EndpointQueue: Sendable {
 
     public mutating func append(_ entries: [Entry]) {
         pending.append(contentsOf: entries)
+        bytes += entries.reduce(0) { $0 + $1.payload.utf8.count }
     }
 
     /// The next request to send now, if the endpoint has events, a free request slot and no
@@ -127,6 +130,10 @@ public struct EndpointQueue: Sendable {
     {
         guard let entries = inFlight.removeValue(forKey: number) else { return Completion() }
         var result = Completion()
+        defer {
+            let gone = Set(result.deleteIDs)
+            bytes -= entries.reduce(0) { $0 + (gone.contains($1.id) ? $1.payload.utf8.count : 0) }
+        }
         switch outcome {
         case .delivered:
             if failures > 0 { result.log = .recovered(afterFailures: failures) }
@@ -167,6 +174,7 @@ public struct EndpointQueue: Sendable {
     /// Empties the queue (the endpoint was removed); returns how many events it held.
     public mutating func removeAll() -> Int {
         let count = depth
+        bytes = 0
         retry = []
         pending = []
         head = 0

@@ -30,6 +30,8 @@ public struct WebhookDelivery: Service {
         public var maxBatch = 100
         /// Outbox rows one app may have; past it new events are dropped and counted.
         public var maxQueuedPerApp = 100_000
+        /// Payload bytes one app's outbox may hold (the queue is kept in memory too): 64 MiB.
+        public var maxQueuedBytesPerApp = 64 << 20
         public var policy = RetryPolicy()
         /// At graceful shutdown, how long requests already sent may take before they are cancelled.
         public var drainTime: Duration = .seconds(2)

@@ -123,4 +123,18 @@ import Testing
         #expect(queue.removeAll() == 3)
         #expect(queue.depth == 0 && queue.oldestCreatedAtMs == nil)
     }
+
+    @Test func bytesCountWhatIsStillQueued() {
+        var queue = EndpointQueue()
+        queue.append(entries(["channel_occupied", "channel_vacated", "member_added"]))  // payloads {"n":1} …: 7 bytes
+        #expect(queue.bytes == 21)
+        let first = queue.next(nowMs: 0, settings: single)!
+        let second = queue.next(nowMs: 0, settings: single)!
+        #expect(queue.bytes == 21)  // in flight still counts
+        _ = queue.complete(first.number, outcome: .delivered(status: 200), nowMs: 1, jitter: 0.5)
+        _ = queue.complete(second.number, outcome: .retryable(reason: "500", retryAfter: nil), nowMs: 1, jitter: 0.5)
+        #expect(queue.bytes == 14)
+        _ = queue.removeAll()
+        #expect(queue.bytes == 0)
+    }
 }

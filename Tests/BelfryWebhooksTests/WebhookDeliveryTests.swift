@@ -170,6 +170,28 @@ private final class LiveConfig: Sendable {
         #expect(try await store.webhookOutbox().isEmpty)
     }
 
+    @Test func anAppsOutboxIsBounded() async throws {
+        let store = try Store.openInMemory()
+        let config = LiveConfig(Self.config(webhooks: [Self.hook]))
+        let buffer = WebhookBuffer()
+        var settings = WebhookDelivery.Settings()
+        settings.maxQueuedPerApp = 2
+        let transport = FakeTransport { _ in .retryable(reason: "503", retryAfter: 60) }
+        let monitor = WebhookMonitor()
+        let service = WebhookDelivery(
+            buffer: buffer, store: store, logger: Logger(label: "test"), settings: settings, monitor: monitor,
+            transport: transport
+        ) { config.current }
+        try await withGracefulShutdown(service) {
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            buffer.accept(appID: "1", (0..<5).map { WebhookEvent(.channelOccupied, channel: "c\($0)", timeMs: now) })
+            try await eventually("the bound") {
+                monitor.report.apps.first.map { $0.queued == 2 && $0.dropped == 3 } ?? false
+            }
+        }
+        #expect(try await store.webhookOutbox().map(\.payload).count == 2)
+    }
+
     @Test func aFullBufferDropsAndCounts() {
         let buffer = WebhookBuffer(capacity: 2)
         let event = WebhookEvent(.channelOccupied, channel: "a", timeMs: 1)
