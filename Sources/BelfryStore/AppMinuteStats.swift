@@ -39,6 +39,8 @@ public struct AppMinuteStats: Sendable, Equatable {
     public var rejections: [String: Int] = [:]
     /// The most channels occupied at once in the minute.
     public var peakChannels = 0
+    /// Webhook outcomes in the minute: `sent`, `failed`, `retried`, `dropped` → events.
+    public var webhooks: [String: Int] = [:]
 
     /// A delta with every counter at zero.
     public init(app: String, minute: Date) {
@@ -65,6 +67,6 @@ public struct AppMinuteStats: Sendable, Equatable {
             connectionSamples: connectionSamples, newConnections: newConnections, disconnections: disconnections,
             subscriptions: subscriptions, messagesReceived: messagesReceived, messagesDelivered: messagesDelivered,
             apiRequests: apiRequests, bytesIn: bytesIn, bytesOut: bytesOut, rejections: rejections,
-            peakChannels: peakChannels)
+            peakChannels: peakChannels, webhooks: webhooks)
     }
 }

@@ -16,6 +16,8 @@ struct StatsCounters: Codable, Sendable, Equatable {
     var bytesOut = 0
     var rejections: [String: Int] = [:]
     var peakChannels = 0
+    /// Webhook outcomes: `sent`, `failed`, `retried`, `dropped` → events.
+    var webhooks: [String: Int] = [:]
 
     /// Merges `other` into these counters.
     mutating func add(_ other: StatsCounters) {
@@ -32,6 +34,7 @@ struct StatsCounters: Codable, Sendable, Equatable {
         bytesOut += other.bytesOut
         rejections.merge(other.rejections, uniquingKeysWith: +)
         peakChannels = max(peakChannels, other.peakChannels)
+        webhooks.merge(other.webhooks, uniquingKeysWith: +)
     }
 
     /// Merges the counters of another app over the same period: what adds up across apps.

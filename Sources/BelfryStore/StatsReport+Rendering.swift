@@ -5,6 +5,7 @@ extension StatsReport {
     public static let csvHeader = [
         "periodStart", "peakConnections", "averageConnections", "newConnections", "disconnections", "subscriptions",
         "messagesReceived", "messagesDelivered", "apiRequests", "bytesIn", "bytesOut", "rejections", "peakChannels",
+        "webhooks",
     ]
 
     /// An aligned text table for a terminal: one line per period, a total line, then the peak,
@@ -19,6 +20,7 @@ extension StatsReport {
         text += "disconnections: \(Self.list(totals.disconnections))\n"
         text += "api requests: \(Self.list(totals.apiRequests))\n"
         text += "rejections: \(Self.list(totals.rejections))\n"
+        text += "webhooks: \(Self.list(totals.webhooks))\n"
         return text
     }
 
@@ -109,7 +111,7 @@ extension StatsReport {
             number(row.peakConnections), (average, average), number(row.newConnections), map(row.disconnections),
             number(row.subscriptions), number(row.messagesReceived), number(row.messagesDelivered),
             map(row.apiRequests), number(row.bytesIn), number(row.bytesOut), map(row.rejections),
-            number(row.peakChannels),
+            number(row.peakChannels), map(row.webhooks),
         ]
     }
 

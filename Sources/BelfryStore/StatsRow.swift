@@ -25,6 +25,8 @@ public struct StatsRow: Sendable, Equatable {
     /// Error or rejection reason → occurrences.
     public var rejections: [String: Int] = [:]
     public var peakChannels = 0
+    /// Webhook outcomes (`sent`, `failed`, `retried`, `dropped`) → events.
+    public var webhooks: [String: Int] = [:]
 
     /// A row with every counter at zero.
     public init(periodStart: Date) {
@@ -66,6 +68,7 @@ public struct StatsRow: Sendable, Equatable {
         bytesOut = counters.bytesOut
         rejections = counters.rejections
         peakChannels = counters.peakChannels
+        webhooks = counters.webhooks
     }
 
     var counters: StatsCounters {
@@ -74,6 +77,6 @@ public struct StatsRow: Sendable, Equatable {
             connectionSamples: connectionSamples, newConnections: newConnections, disconnections: disconnections,
             subscriptions: subscriptions, messagesReceived: messagesReceived, messagesDelivered: messagesDelivered,
             apiRequests: apiRequests, bytesIn: bytesIn, bytesOut: bytesOut, rejections: rejections,
-            peakChannels: peakChannels)
+            peakChannels: peakChannels, webhooks: webhooks)
     }
 }

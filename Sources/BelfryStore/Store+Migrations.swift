@@ -103,6 +103,12 @@ extension Store {
             }
             try db.create(index: "webhookOutbox_endpoint", on: "webhookOutbox", columns: ["app", "url", "slot"])
         }
+        migrator.registerMigration("v5-webhook-stats") { db in
+            // Webhook outcomes per period, a map like the other breakdowns.
+            for table in ["statsMinute", "statsHour"] {
+                try db.alter(table: table) { t in t.add(column: "webhooks", .jsonText).notNull().defaults(to: "{}") }
+            }
+        }
         return migrator
     }
 }

@@ -198,7 +198,7 @@ struct Serve: AsyncParsableCommand {
                     .init(
                         service: StatsFlusher(
                             server: server, store: store, interval: .seconds(settings.statsInterval), logger: logger,
-                            health: health, rates: rates)),
+                            health: health, rates: rates, webhooks: webhookMonitor)),
                     .init(service: webhooks),
                     .init(service: server), .init(service: reconciler), .init(service: admin),
                 ],

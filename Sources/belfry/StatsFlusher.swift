@@ -1,6 +1,7 @@
 import BelfryServer
 import BelfryStatus
 import BelfryStore
+import BelfryWebhooks
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -20,11 +21,16 @@ struct StatsFlusher: Service {
     /// Per-minute rates for the status page, sampled at every flush.
     let rates: LiveRates?
 
+    /// Webhook outcomes, counted per minute like the rest (deltas of the delivery's totals).
+    let webhooks: WebhookMonitor?
+    private let previousWebhooks = PreviousWebhooks()
+
     init(
         server: PusherServer, store: Store, interval: Duration, logger: Logger, health: DatabaseHealth,
-        rates: LiveRates? = nil
+        rates: LiveRates? = nil, webhooks: WebhookMonitor? = nil
     ) {
         self.rates = rates
+        self.webhooks = webhooks
         self.health = health
         self.server = server
         self.store = store
@@ -98,16 +104,56 @@ struct StatsFlusher: Service {
             batch.append(stats)
         }
         rates?.record(at: now.timeIntervalSince1970, totals)
+        let webhookBaseline = addWebhookDeltas(to: &batch, minute: minute)
         do {
             try await store.recordMinuteStats(batch)
             health.set(nil)
             health.flushed(at: now)
         } catch {
             for (appID, before) in baselines { previous.restore(appID, before) }
+            previousWebhooks.box.withLock { $0 = webhookBaseline }
             health.set("cannot write to the database: \(error)")
             logger.error("cannot write statistics; kept for the next flush", metadata: ["error": "\(error)"])
         }
     }
+}
+
+extension StatsFlusher {
+    /// Adds each app's webhook outcomes since the previous flush to its row of `batch` (a row of
+    /// its own for an app no longer configured); returns the baseline to restore if the write
+    /// fails.
+    func addWebhookDeltas(to batch: inout [AppMinuteStats], minute: Date) -> [String: WebhookAppStatistics] {
+        guard let report = webhooks?.report else { return [:] }
+        let before = previousWebhooks.box.withLock { previous in
+            defer { previous = Dictionary(report.apps.map { ($0.app, $0) }) { $1 } }
+            return previous
+        }
+        for app in report.apps {
+            let then = before[app.app] ?? WebhookAppStatistics(app: app.app)
+            var delta: [String: Int] = [:]
+            for (name, now, old) in [
+                ("sent", app.sent, then.sent), ("failed", app.failed, then.failed),
+                ("retried", app.retried, then.retried), ("dropped", app.dropped, then.dropped),
+            ] {
+                let change = now >= old ? now - old : now
+                if change > 0 { delta[name] = change }
+            }
+            guard !delta.isEmpty else { continue }
+            if let index = batch.firstIndex(where: { $0.app == app.app }) {
+                batch[index].webhooks.merge(delta, uniquingKeysWith: +)
+            } else {
+                var stats = AppMinuteStats(app: app.app, minute: minute)
+                stats.webhooks = delta
+                batch.append(stats)
+            }
+        }
+        return before
+    }
+}
+
+/// The webhook totals seen at the previous flush, per app name.
+final class PreviousWebhooks: Sendable {
+    let box = Mutex<[String: WebhookAppStatistics]>([:])
 }
 
 /// The counters seen at the previous flush, per app id.

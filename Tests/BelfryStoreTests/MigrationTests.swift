@@ -6,7 +6,10 @@ import Testing
     @Test func newFileIsCreatedPrivateAndMigrated() async throws {
         try await withDatabasePath { path in
             let store = try openStore(path)
-            #expect(try await store.appliedMigrations() == ["v1-reconciler", "v2-stats", "v3-sessions", "v4-webhooks"])
+            #expect(
+                try await store.appliedMigrations() == [
+                    "v1-reconciler", "v2-stats", "v3-sessions", "v4-webhooks", "v5-webhook-stats",
+                ])
             #expect(FileManager.default.fileExists(atPath: path))
             let attributes = try FileManager.default.attributesOfItem(atPath: path)
             #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
@@ -22,7 +25,9 @@ import Testing
             for _ in 0..<2 {
                 let again = try openStore(path)
                 #expect(
-                    try await again.appliedMigrations() == ["v1-reconciler", "v2-stats", "v3-sessions", "v4-webhooks"])
+                    try await again.appliedMigrations() == [
+                        "v1-reconciler", "v2-stats", "v3-sessions", "v4-webhooks", "v5-webhook-stats",
+                    ])
                 #expect(try await again.credential(forApp: "main") == "kept")
                 try again.close()
             }
@@ -45,7 +50,10 @@ import Testing
 
     @Test func inMemoryStoreIsMigrated() async throws {
         let store = try Store.openInMemory()
-        #expect(try await store.appliedMigrations() == ["v1-reconciler", "v2-stats", "v3-sessions", "v4-webhooks"])
+        #expect(
+            try await store.appliedMigrations() == [
+                "v1-reconciler", "v2-stats", "v3-sessions", "v4-webhooks", "v5-webhook-stats",
+            ])
         #expect(try await store.lastApplied() == nil)
     }
 }

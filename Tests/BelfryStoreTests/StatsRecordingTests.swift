@@ -73,7 +73,10 @@ import Testing
     @Test func recordedStatsSurviveARestart() async throws {
         try await withDatabasePath { path in
             let store = try openStore(path)
-            #expect(try await store.appliedMigrations() == ["v1-reconciler", "v2-stats", "v3-sessions", "v4-webhooks"])
+            #expect(
+                try await store.appliedMigrations() == [
+                    "v1-reconciler", "v2-stats", "v3-sessions", "v4-webhooks", "v5-webhook-stats",
+                ])
             try await store.recordMinuteStats([statsDelta(minute: 1, seed: 2, connections: [3])])
             try store.close()
 
@@ -83,5 +86,26 @@ import Testing
             #expect(rows.map(\.disconnections) == [["1000": 2, "4003": 1]])
             try reopened.close()
         }
+    }
+}
+
+@Suite struct WebhookStatsTests {
+    @Test func webhookOutcomesAddUpAndRollUpAndRender() async throws {
+        let store = try Store.openInMemory(now: { fixedNow })
+        var first = AppMinuteStats(app: "chat", minute: statsMinute(3))
+        first.webhooks = ["sent": 5, "retried": 2]
+        var second = AppMinuteStats(app: "chat", minute: statsMinute(7))
+        second.webhooks = ["sent": 1, "dropped": 1]
+        try await store.recordMinuteStats([first, second])
+        let minutes = try await store.stats(app: "chat", from: statsHour0, to: statsMinute(60), by: .minute)
+        #expect(minutes.map(\.webhooks) == [["sent": 5, "retried": 2], ["sent": 1, "dropped": 1]])
+        try await store.rollUpStats(now: statsMinute(61))
+        let hours = try await store.stats(app: "chat", from: statsHour0, to: statsMinute(60), by: .hour)
+        #expect(hours.first?.webhooks == ["sent": 6, "retried": 2, "dropped": 1])
+        let report = try await store.statsReport(app: "chat", from: statsHour0, to: statsMinute(60), by: .hour)
+        #expect(report.renderTable().contains("webhooks: dropped: 1, retried: 2, sent: 6\n"))
+        #expect(report.renderCSV().split(separator: "\n").first?.hasSuffix(",peakChannels,webhooks") == true)
+        #expect(report.renderCSV().contains("dropped:1;retried:2;sent:6"))
+        #expect(report.renderJSON().contains(#""webhooks":{"dropped":1,"retried":2,"sent":6}"#))
     }
 }

@@ -57,6 +57,7 @@ import Testing
                 disconnections: 1000: 3, 4003: 1
                 api requests: GET /channels 200: 1, POST /events 200: 3
                 rejections: payload too large, "big": 2
+                webhooks: none
 
                 """)
     }
@@ -81,10 +82,10 @@ import Testing
         #expect(
             Self.report.renderCSV() == """
                 periodStart,peakConnections,averageConnections,newConnections,disconnections,subscriptions,\
-                messagesReceived,messagesDelivered,apiRequests,bytesIn,bytesOut,rejections,peakChannels
+                messagesReceived,messagesDelivered,apiRequests,bytesIn,bytesOut,rejections,peakChannels,webhooks
                 2023-11-14T22:00:00Z,3,2.50,4,1000:2;4003:1,6,10,40,GET /channels 200:1;POST /events 200:3,\
-                1234,4096,,2
-                2023-11-14T23:00:00Z,7,2.33,5,1000:1,1,2,3,,100,2000000,"payload too large, ""big"":2",1
+                1234,4096,,2,
+                2023-11-14T23:00:00Z,7,2.33,5,1000:1,1,2,3,,100,2000000,"payload too large, ""big"":2",1,
 
                 """)
     }
@@ -94,19 +95,19 @@ import Testing
             {"periodStart":"2023-11-14T22:00:00Z","peakConnections":3,"averageConnections":2.50,"newConnections":4,\
             "disconnections":{"1000":2,"4003":1},"subscriptions":6,"messagesReceived":10,"messagesDelivered":40,\
             "apiRequests":{"GET /channels 200":1,"POST /events 200":3},"bytesIn":1234,"bytesOut":4096,\
-            "rejections":{},"peakChannels":2}
+            "rejections":{},"peakChannels":2,"webhooks":{}}
             """
         let row2 = """
             {"periodStart":"2023-11-14T23:00:00Z","peakConnections":7,"averageConnections":2.33,"newConnections":5,\
             "disconnections":{"1000":1},"subscriptions":1,"messagesReceived":2,"messagesDelivered":3,\
             "apiRequests":{},"bytesIn":100,"bytesOut":2000000,"rejections":{"payload too large, \\"big\\"":2},\
-            "peakChannels":1}
+            "peakChannels":1,"webhooks":{}}
             """
         let totals = """
             {"peakConnections":7,"averageConnections":2.40,"newConnections":9,"disconnections":{"1000":3,"4003":1},\
             "subscriptions":7,"messagesReceived":12,"messagesDelivered":43,\
             "apiRequests":{"GET /channels 200":1,"POST /events 200":3},"bytesIn":1334,"bytesOut":2004096,\
-            "rejections":{"payload too large, \\"big\\"":2},"peakChannels":2}
+            "rejections":{"payload too large, \\"big\\"":2},"peakChannels":2,"webhooks":{}}
             """
         let json = Self.report.renderJSON()
         #expect(

@@ -255,6 +255,15 @@ def test_retries_after_two_500s_deliver_once(belfry: Belfry, receiver: Receiver)
         wait_until(lambda: belfry.metric("belfry_webhooks_sent_total", "retry") == 1, message="sent counter")
         assert belfry.metric("belfry_webhooks_retried_total", "retry") == 2
         assert belfry.metric("belfry_webhooks_queued", "retry") == 0
+
+        # `belfry stats` keeps the outcomes per minute in the database.
+        def webhook_totals() -> dict:
+            out = subprocess.run([str(BELFRY_BIN), "stats", "--data-dir", str(belfry.data), "--app", "retry",
+                                  "--from", "-1h", "--by", "minute", "--format", "json"],
+                                 capture_output=True, text=True, timeout=30)
+            return json.loads(out.stdout)["totals"]["webhooks"] if out.returncode == 0 else {}
+        assert wait_until(lambda: webhook_totals() == {"sent": 1, "retried": 2}, timeout=15,
+                          message="webhook outcomes in belfry stats")
         # The status page's Webhooks panel and /readyz tell the story.
         page = belfry.status_page("/apps/retry")
         panel = page[page.index('id="webhooks"'):]
