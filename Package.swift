@@ -124,6 +124,7 @@ let package = Package(
             name: "BelfryStatus",
             dependencies: [
                 "BelfryJSON",
+                "BelfryManifest",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -207,7 +208,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BelfryStatusTests",
-            dependencies: ["BelfryStatus", "BelfryTestSupport"],
+            dependencies: ["BelfryStatus", "BelfryManifest", "BelfryTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import BelfryManifest
 import Crypto
 import Foundation
 
@@ -17,22 +18,9 @@ public struct SessionPolicy: Sendable, Equatable {
         self.refreshAfter = refreshAfter
     }
 
-    /// What a user of the applied configuration looks like to the policy.
-    public struct Account: Sendable, Equatable {
-        public var name: String
-        public var email: String
-        public var passwordHash: String
-
-        public init(name: String, email: String, passwordHash: String) {
-            self.name = name
-            self.email = email
-            self.passwordHash = passwordHash
-        }
-    }
-
     public enum Verdict: Sendable, Equatable {
         /// Good; `refreshed` is the session to re-sign into the cookie, when it is due.
-        case valid(Account, refreshed: Session?)
+        case valid(User, refreshed: Session?)
         case ended(Ending)
     }
 
@@ -42,12 +30,12 @@ public struct SessionPolicy: Sendable, Equatable {
         case passwordChanged = "password changed"
     }
 
-    public func check(_ session: Session, now: Int, accounts: [Account], isRevoked: Bool) -> Verdict {
+    public func check(_ session: Session, now: Int, users: [User], isRevoked: Bool) -> Verdict {
         if isRevoked { return .ended(.loggedOut) }
         // A cookie from the future (clock stepped back, or forged times) is treated as expired.
         guard session.issuedAt <= now + 60, now - session.issuedAt < absoluteTimeout else { return .ended(.expired) }
         guard session.seenAt <= now + 60, now - session.seenAt < idleTimeout else { return .ended(.idle) }
-        guard let account = accounts.first(where: { $0.name == session.user }) else { return .ended(.userRemoved) }
+        guard let account = users.first(where: { $0.name == session.user }) else { return .ended(.userRemoved) }
         guard Self.credential(of: account.passwordHash) == session.credential else {
             return .ended(.passwordChanged)
         }

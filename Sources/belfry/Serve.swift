@@ -316,9 +316,7 @@ extension Serve {
             throw CommandFailure("cannot set up status page sessions in \(settings.dataDirectory): \(error)")
         }
         return StatusSessions(key: key, revoked: revoked, store: store, logger: logger) {
-            server.currentConfiguration.users.map {
-                SessionPolicy.Account(name: $0.name, email: $0.email, passwordHash: $0.passwordHash)
-            }
+            server.currentConfiguration.users
         }
     }
 

@@ -1,3 +1,4 @@
+import BelfryManifest
 import BelfryServer
 import BelfryStatus
 import BelfryStore
@@ -19,7 +20,7 @@ final class StatusSessions: AdminSessions {
 
     let codec: SessionCodec
     let policy: SessionPolicy
-    private let users: @Sendable () -> [SessionPolicy.Account]
+    private let users: @Sendable () -> [User]
     private let store: Store
     private let logger: Logger
     /// Sessions ended by logout → when they would have expired (then they are forgotten).
@@ -29,7 +30,7 @@ final class StatusSessions: AdminSessions {
 
     init(
         key: [UInt8], policy: SessionPolicy = SessionPolicy(), revoked: [String: Date], store: Store, logger: Logger,
-        users: @escaping @Sendable () -> [SessionPolicy.Account]
+        users: @escaping @Sendable () -> [User]
     ) {
         codec = SessionCodec(key: key)
         self.policy = policy
@@ -62,7 +63,7 @@ final class StatusSessions: AdminSessions {
         guard let value = request.cookie(Self.sessionCookie), let session = codec.decode(value) else { return nil }
         let now = Int(Date().timeIntervalSince1970)
         let isRevoked = revoked.withLock { $0[session.nonce] != nil }
-        switch policy.check(session, now: now, accounts: users(), isRevoked: isRevoked) {
+        switch policy.check(session, now: now, users: users(), isRevoked: isRevoked) {
         case .valid(let account, let refreshed):
             return AdminServer.SignedIn(
                 user: account.name, email: account.email, csrf: codec.csrfToken(for: session),

@@ -1,3 +1,4 @@
+import BelfryManifest
 import Testing
 
 @testable import BelfryStatus
@@ -49,7 +50,7 @@ import Testing
 
 @Suite struct SessionPolicyTests {
     private let policy = SessionPolicy(idleTimeout: 1800, absoluteTimeout: 43200, refreshAfter: 60)
-    private let alice = SessionPolicy.Account(name: "alice", email: "alice@example.com", passwordHash: "$2b$04$hash")
+    private let alice = User(name: "alice", email: "alice@example.com", passwordHash: "$2b$04$hash")
 
     private func session(issued: Int = 0, seen: Int = 0, user: String = "alice", hash: String = "$2b$04$hash")
         -> Session
@@ -59,38 +60,38 @@ import Testing
     }
 
     @Test func aFreshSessionIsValidWithoutRefresh() {
-        #expect(policy.check(session(), now: 30, accounts: [alice], isRevoked: false) == .valid(alice, refreshed: nil))
+        #expect(policy.check(session(), now: 30, users: [alice], isRevoked: false) == .valid(alice, refreshed: nil))
     }
 
     @Test func anActiveSessionIsRefreshedAtMostOnceAMinute() {
         var refreshed = session()
         refreshed.seenAt = 61
         #expect(
-            policy.check(session(), now: 61, accounts: [alice], isRevoked: false)
+            policy.check(session(), now: 61, users: [alice], isRevoked: false)
                 == .valid(alice, refreshed: refreshed))
     }
 
     @Test func idleAndAbsoluteExpiry() {
-        #expect(policy.check(session(), now: 1800, accounts: [alice], isRevoked: false) == .ended(.idle))
+        #expect(policy.check(session(), now: 1800, users: [alice], isRevoked: false) == .ended(.idle))
         // Kept active, it still ends 12 h after login.
         #expect(
-            policy.check(session(issued: 0, seen: 43_000), now: 43_200, accounts: [alice], isRevoked: false)
+            policy.check(session(issued: 0, seen: 43_000), now: 43_200, users: [alice], isRevoked: false)
                 == .ended(.expired))
         // A session from the future (clock stepped back or a forged time) is not trusted.
         #expect(
-            policy.check(session(issued: 10_000, seen: 10_000), now: 100, accounts: [alice], isRevoked: false)
+            policy.check(session(issued: 10_000, seen: 10_000), now: 100, users: [alice], isRevoked: false)
                 == .ended(.expired))
     }
 
     @Test func aRemovedUserOrAChangedHashEndsTheSession() {
-        #expect(policy.check(session(), now: 10, accounts: [], isRevoked: false) == .ended(.userRemoved))
+        #expect(policy.check(session(), now: 10, users: [], isRevoked: false) == .ended(.userRemoved))
         var changed = alice
         changed.passwordHash = "$2b$04$other"
-        #expect(policy.check(session(), now: 10, accounts: [changed], isRevoked: false) == .ended(.passwordChanged))
+        #expect(policy.check(session(), now: 10, users: [changed], isRevoked: false) == .ended(.passwordChanged))
     }
 
     @Test func aLoggedOutSessionStaysEnded() {
-        #expect(policy.check(session(), now: 10, accounts: [alice], isRevoked: true) == .ended(.loggedOut))
+        #expect(policy.check(session(), now: 10, users: [alice], isRevoked: true) == .ended(.loggedOut))
     }
 
     @Test func theCredentialRevealsNothingOfTheHash() {
