@@ -88,14 +88,55 @@ public struct App: Sendable, Equatable {
         }
     }
 
-    /// A webhook endpoint and the events it receives (delivery is a later issue).
+    /// A webhook endpoint: the events it receives, which channels' events, extra request
+    /// headers, and whether several events share one request.
     public struct Webhook: Sendable, Equatable {
         public var url: String
         public var events: [String]
+        /// Only events of channels with this prefix and suffix (events without a channel, the
+        /// connection ones, always pass).
+        public var filter: Filter
+        /// Extra request headers, in manifest order (never Content-Type, Host or X-Pusher-*).
+        public var headers: [Header]
+        /// Several events per request (`connection_opened` / `connection_closed` always are).
+        public var batch: Bool
 
-        public init(url: String, events: [String]) {
+        public init(
+            url: String, events: [String], filter: Filter = Filter(), headers: [Header] = [], batch: Bool = false
+        ) {
             self.url = url
             self.events = events
+            self.filter = filter
+            self.headers = headers
+            self.batch = batch
+        }
+
+        public struct Filter: Sendable, Equatable {
+            public var channelPrefix: String?
+            public var channelSuffix: String?
+
+            public init(channelPrefix: String? = nil, channelSuffix: String? = nil) {
+                self.channelPrefix = channelPrefix
+                self.channelSuffix = channelSuffix
+            }
+
+            /// Whether an event of `channel` (nil: not a channel event) passes.
+            public func admits(channel: String?) -> Bool {
+                guard let channel else { return true }
+                return channel.hasPrefix(channelPrefix ?? "") && channel.hasSuffix(channelSuffix ?? "")
+            }
+
+            public var isEmpty: Bool { channelPrefix == nil && channelSuffix == nil }
+        }
+
+        public struct Header: Sendable, Equatable {
+            public var name: String
+            public var value: String
+
+            public init(name: String, value: String) {
+                self.name = name
+                self.value = value
+            }
         }
     }
 }

@@ -77,13 +77,7 @@ extension App {
             ("enabled", .bool(enabled)), ("allowedOrigins", .array(allowedOrigins.map { .string($0) })),
             ("clientEvents", .bool(clientEvents)), ("userAuthentication", .bool(userAuthentication)),
             ("limits", self.limits.json),
-            (
-                "webhooks",
-                .array(
-                    webhooks.map {
-                        .object([("url", .string($0.url)), ("events", .array($0.events.map { .string($0) }))])
-                    })
-            ),
+            ("webhooks", .array(webhooks.map(\.json))),
         ])
     }
 
@@ -102,10 +96,39 @@ extension App {
             clientEvents: json["clientEvents"] == .bool(true),
             userAuthentication: json["userAuthentication"] == .bool(true),
             limits: Limits(json: json["limits"]),
-            webhooks: (json["webhooks"]?.arrayValue ?? []).compactMap { hook in
-                guard let url = hook["url"]?.stringValue else { return nil }
-                return Webhook(url: url, events: hook["events"]?.arrayValue?.compactMap(\.stringValue) ?? [])
-            })
+            webhooks: (json["webhooks"]?.arrayValue ?? []).compactMap(Webhook.init(json:)))
+    }
+}
+
+extension App.Webhook {
+    /// The manifest's shape: `url`, `events`, and `filter`, `headers`, `batch` when set.
+    public var json: JSONValue {
+        var fields: [(String, JSONValue)] = [("url", .string(url)), ("events", .array(events.map { .string($0) }))]
+        var filterFields: [(String, JSONValue)] = []
+        if let prefix = filter.channelPrefix { filterFields.append(("channelPrefix", .string(prefix))) }
+        if let suffix = filter.channelSuffix { filterFields.append(("channelSuffix", .string(suffix))) }
+        if !filterFields.isEmpty { fields.append(("filter", .object(filterFields))) }
+        if !headers.isEmpty { fields.append(("headers", .object(headers.map { ($0.name, .string($0.value)) }))) }
+        if batch { fields.append(("batch", .bool(true))) }
+        return .object(fields)
+    }
+
+    /// Reads `json`; nil without a `url`. Configurations saved before filters, headers and
+    /// batching had none of them.
+    public init?(json: JSONValue) {
+        guard let url = json["url"]?.stringValue else { return nil }
+        var headers: [Header] = []
+        if case .object(let pairs)? = json["headers"] {
+            for (name, value) in pairs {
+                if let value = value.stringValue { headers.append(Header(name: name, value: value)) }
+            }
+        }
+        self.init(
+            url: url, events: json["events"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+            filter: Filter(
+                channelPrefix: json["filter"]?["channelPrefix"]?.stringValue,
+                channelSuffix: json["filter"]?["channelSuffix"]?.stringValue),
+            headers: headers, batch: json["batch"] == .bool(true))
     }
 }
 

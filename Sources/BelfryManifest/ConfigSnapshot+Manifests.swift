@@ -19,16 +19,7 @@ extension ConfigSnapshot {
             spec.append(("clientEvents", .bool(app.clientEvents)))
             spec.append(("userAuthentication", .bool(app.userAuthentication)))
             spec.append(("limits", app.limits.json))
-            if !app.webhooks.isEmpty {
-                spec.append(
-                    (
-                        "webhooks",
-                        .array(
-                            app.webhooks.map {
-                                .object([("url", .string($0.url)), ("events", .array($0.events.map { .string($0) }))])
-                            })
-                    ))
-            }
+            if !app.webhooks.isEmpty { spec.append(("webhooks", .array(app.webhooks.map(\.json)))) }
             files.append((path: "apply/app-\(index).json", text: document(kind: "App", name: app.name, spec: spec)))
         }
         for (index, user) in users.enumerated() {

@@ -272,7 +272,7 @@ public enum EmbeddedSchemas {
                 "url",
                 "events"
               ],
-              "description": "A webhook endpoint and the events it receives.",
+              "description": "A webhook endpoint: the events it receives, optionally only those of some channels, with extra headers, one event per request or batched.",
               "properties": {
                 "url": {
                   "type": "string",
@@ -292,10 +292,49 @@ public enum EmbeddedSchemas {
                       "member_removed",
                       "client_event",
                       "cache_miss",
-                      "subscription_count"
+                      "subscription_count",
+                      "connection_opened",
+                      "connection_closed"
                     ],
-                    "description": "A Pusher webhook event name."
+                    "description": "A Pusher webhook event name, or Belfry's connection_opened / connection_closed (always batched)."
                   }
+                },
+                "filter": {
+                  "type": "object",
+                  "additionalProperties": false,
+                  "minProperties": 1,
+                  "description": "Only events of channels whose name has this prefix and suffix (connection events always pass).",
+                  "properties": {
+                    "channelPrefix": {
+                      "type": "string",
+                      "minLength": 1,
+                      "maxLength": 200,
+                      "description": "e.g. presence-"
+                    },
+                    "channelSuffix": {
+                      "type": "string",
+                      "minLength": 1,
+                      "maxLength": 200,
+                      "description": "e.g. -orders"
+                    }
+                  }
+                },
+                "headers": {
+                  "type": "object",
+                  "maxProperties": 20,
+                  "description": "Extra request headers (not Content-Type, Host, User-Agent or X-Pusher-*, which Belfry sets).",
+                  "propertyNames": {
+                    "pattern": "^[A-Za-z0-9-]{1,64}$"
+                  },
+                  "additionalProperties": {
+                    "type": "string",
+                    "pattern": "^[^\\r\\n]{0,1024}$"
+                  }
+                },
+                "batch": {
+                  "type": "boolean",
+                  "default": false,
+                  "description": "Several events per request (up to 100), as hosted Pusher's batch webhooks."
                 }
               }
             }

@@ -22,7 +22,16 @@ enum ManifestRules {
     static let bcryptPattern = "^\\$2[aby]\\$[0-9]{2}\\$[./A-Za-z0-9]{53}$"
     static let webhookEvents = [
         "channel_occupied", "channel_vacated", "member_added", "member_removed", "client_event",
-        "cache_miss", "subscription_count",
+        "cache_miss", "subscription_count", "connection_opened", "connection_closed",
+    ]
+    /// An HTTP header name (RFC 9110 token, the common subset).
+    static let headerNamePattern = "^[A-Za-z0-9-]{1,64}$"
+    /// A header value on one line.
+    static let headerValuePattern = "^[^\\r\\n]{0,1024}$"
+    /// Headers Belfry sets itself on every webhook request (compared in lower case).
+    static let reservedWebhookHeaders: Set<String> = [
+        "content-type", "content-length", "host", "x-pusher-key", "x-pusher-signature", "connection",
+        "transfer-encoding", "user-agent",
     ]
 
     /// The annotation that lets a revision delete every App or every User.

@@ -70,19 +70,91 @@ extension NodeReader {
         return limits
     }
 
-    /// `spec.webhooks`: each an http(s) `url` and a non-empty list of known `events`.
+    /// `spec.webhooks`: each an http(s) `url`, a non-empty list of known `events`, and optionally
+    /// a channel `filter`, extra `headers` and `batch`.
     mutating func webhooks(_ node: Node, _ path: String) -> [App.Webhook]? {
         guard let items = items(node, path) else { return nil }
         var webhooks: [App.Webhook] = []
         for (index, item) in items.enumerated() {
             let itemPath = "\(path)/\(index)"
-            let names = ["url", "events"]
-            guard let fields = fields(item, itemPath, allowed: names, required: names) else { continue }
+            let names = ["url", "events", "filter", "headers", "batch"]
+            guard let fields = fields(item, itemPath, allowed: names, required: ["url", "events"]) else { continue }
             let url = fields["url"].flatMap { string($0, itemPath + "/url", pattern: ManifestRules.webhookURLPattern) }
             let events = fields["events"].flatMap { webhookEvents($0, itemPath + "/events") }
-            if let url, let events { webhooks.append(App.Webhook(url: url, events: events)) }
+            let filter = fields["filter"].map { webhookFilter($0, itemPath + "/filter") } ?? App.Webhook.Filter()
+            let headers = fields["headers"].map { webhookHeaders($0, itemPath + "/headers") } ?? []
+            let batch = fields["batch"].flatMap { bool($0, itemPath + "/batch") } ?? false
+            if let url, let events, let filter, let headers {
+                webhooks.append(App.Webhook(url: url, events: events, filter: filter, headers: headers, batch: batch))
+            }
         }
         return webhooks
+    }
+
+    /// `filter: {channelPrefix, channelSuffix}`, at least one of them.
+    mutating func webhookFilter(_ node: Node, _ path: String) -> App.Webhook.Filter? {
+        let names = ["channelPrefix", "channelSuffix"]
+        guard let fields = fields(node, path, allowed: names) else { return nil }
+        guard !fields.isEmpty else {
+            fail("must give channelPrefix, channelSuffix or both", node, path)
+            return nil
+        }
+        func part(_ name: String) -> String? {
+            fields[name].flatMap {
+                string($0, path + "/" + name, pattern: "^.{1,200}$", otherwise: "must be 1 to 200 characters")
+            }
+        }
+        return App.Webhook.Filter(channelPrefix: part("channelPrefix"), channelSuffix: part("channelSuffix"))
+    }
+
+    /// `headers: {Name: value}`: at most 20, names that are HTTP tokens and not set by Belfry
+    /// itself, values on one line.
+    mutating func webhookHeaders(_ node: Node, _ path: String) -> [App.Webhook.Header]? {
+        guard let mapping = node.mapping else {
+            fail("must be a mapping of header names to values, got \(Self.kind(of: node))", node, path)
+            return nil
+        }
+        guard mapping.count <= 20 else {
+            fail("must have at most 20 headers", node, path)
+            return nil
+        }
+        var headers: [App.Webhook.Header] = []
+        var seen: Set<String> = []
+        var valid = true
+        for (keyNode, value) in mapping {
+            guard let name = keyNode.scalar?.string else {
+                fail("keys must be plain strings", keyNode, path)
+                valid = false
+                continue
+            }
+            let childPath = path + "/" + Self.escape(name)
+            guard Self.matches(name, ManifestRules.headerNamePattern) else {
+                fail(
+                    "\(Self.quoted(name)) is not a header name (letters, digits and -, at most 64)", keyNode, childPath)
+                valid = false
+                continue
+            }
+            guard !ManifestRules.reservedWebhookHeaders.contains(name.lowercased()) else {
+                fail("\(name) is set by Belfry on every webhook request and cannot be replaced", keyNode, childPath)
+                valid = false
+                continue
+            }
+            guard seen.insert(name.lowercased()).inserted else {
+                fail("duplicate header \(name) (names are case-insensitive)", keyNode, childPath)
+                valid = false
+                continue
+            }
+            guard
+                let text = string(
+                    value, childPath, pattern: ManifestRules.headerValuePattern,
+                    otherwise: "must be one line of at most 1024 characters")
+            else {
+                valid = false
+                continue
+            }
+            headers.append(App.Webhook.Header(name: name, value: text))
+        }
+        return valid ? headers : nil
     }
 
     /// A non-empty list of unique webhook event names.

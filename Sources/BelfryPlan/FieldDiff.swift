@@ -61,6 +61,19 @@ struct FieldDiff {
             if let before, let after {
                 compare(path + ".url", .string(before.url), .string(after.url))
                 compare(path + ".events", .strings(before.events), .strings(after.events))
+                compare(
+                    path + ".filter.channelPrefix", before.filter.channelPrefix.map { .string($0) },
+                    after.filter.channelPrefix.map { .string($0) })
+                compare(
+                    path + ".filter.channelSuffix", before.filter.channelSuffix.map { .string($0) },
+                    after.filter.channelSuffix.map { .string($0) })
+                compare(path + ".batch", .bool(before.batch), .bool(after.batch))
+                // Header values may be credentials (Authorization): shown masked, like secrets.
+                for name in Set(before.headers.map(\.name) + after.headers.map(\.name)).sorted() {
+                    let old = before.headers.first { $0.name == name }?.value
+                    let new = after.headers.first { $0.name == name }?.value
+                    compareSecret(path + ".headers." + name, old, new)
+                }
             } else {
                 compare(path, before.map(Self.webhook), after.map(Self.webhook))
             }

@@ -48,9 +48,20 @@ final class AppHub: @unchecked Sendable {
         var limitLogs: [String: LogThrottle] = [:]
     }
 
-    init(appID: String, loops: Int) {
+    /// Where this app's webhook events go; nil when the server has no sink.
+    let webhooks: WebhookDispatcher?
+
+    init(appID: String, loops: Int, webhooks: WebhookDispatcher? = nil) {
         self.appID = appID
         self.loops = loops
+        self.webhooks = webhooks
+    }
+
+    /// Raises webhook events built by `make` when the app wants events of `name` (nothing is
+    /// built otherwise).
+    func raise(_ name: WebhookEvent.Name, _ make: (Int64) -> [WebhookEvent]) {
+        guard let webhooks, webhooks.wants(name, appID: appID) else { return }
+        webhooks.raise(appID: appID, make(WebhookEvent.nowMs))
     }
 
     static func payload(_ text: String) -> ByteBuffer { allocator.buffer(string: text) }
@@ -92,12 +103,18 @@ final class AppHub: @unchecked Sendable {
     // MARK: Channels
 
     func subscribe(_ connection: Connection, channel: String) {
-        let channels: Int = lock.withLock {
+        let (channels, subscribers): (Int, Int) = lock.withLock {
             _ = state.channels[channel, default: ChannelState(loops: loops, presence: false)].insert(connection)
-            return state.channels.count
+            return (state.channels.count, state.channels[channel]?.subscriptionCount ?? 0)
         }
         counters.subscriptions.wrappingIncrement(ordering: .relaxed)
         counters.observe(connections: 0, channels: channels)
+        if subscribers == 1 {
+            raise(.channelOccupied) { [WebhookEvent(.channelOccupied, channel: channel, timeMs: $0)] }
+        }
+        raise(.subscriptionCount) {
+            [WebhookEvent(.subscriptionCount, channel: channel, subscriptionCount: subscribers, timeMs: $0)]
+        }
     }
 
     enum PresenceJoin {
@@ -121,6 +138,12 @@ final class AppHub: @unchecked Sendable {
                 }
         if outcome == .full { return .full }
         counters.subscriptions.wrappingIncrement(ordering: .relaxed)
+        if members.count == 1, outcome == .firstConnection {
+            raise(.channelOccupied) { [WebhookEvent(.channelOccupied, channel: channel, timeMs: $0)] }
+        }
+        if outcome == .firstConnection {
+            raise(.memberAdded) { [WebhookEvent(.memberAdded, channel: channel, userID: member.userID, timeMs: $0)] }
+        }
         if !groups.isEmpty {
             let added = ServerMessage.memberAdded(channel: channel, userID: member.userID, userInfo: member.userInfo)
             FanOut.deliver(Self.payload(added), to: groups, except: connection.socketID)
@@ -135,24 +158,39 @@ final class AppHub: @unchecked Sendable {
 
     /// Removes a subscription; announces `member_removed` when the user's last connection leaves.
     func unsubscribe(_ connection: Connection, channel: String, presenceUserID: String?) {
-        let groups: [ContiguousArray<Connection>] = lock.withLock {
+        let left: (groups: [ContiguousArray<Connection>], lastOfUser: Bool, remaining: Int)? = lock.withLock {
             // In place through the dictionary subscript: copying the channel state out and back
             // would duplicate its subscriber array on every unsubscribe, which made a mass
             // disconnect from one channel quadratic.
-            guard state.channels[channel]?.remove(connection) == true else { return [] }
+            guard state.channels[channel]?.remove(connection) == true else { return nil }
             var lastOfUser = false
             if let presenceUserID {
                 lastOfUser = state.channels[channel]?.roster?.leave(userID: presenceUserID) ?? false
             }
-            if state.channels[channel]?.subscriptionCount == 0 {
+            let remaining = state.channels[channel]?.subscriptionCount ?? 0
+            if remaining == 0 {
                 state.channels[channel] = nil
-                return []
+                return ([], lastOfUser, 0)
             }
-            return lastOfUser ? state.channels[channel]?.groups ?? [] : []
+            return (lastOfUser ? state.channels[channel]?.groups ?? [] : [], lastOfUser, remaining)
         }
-        if let presenceUserID, !groups.isEmpty {
+        guard let left else { return }
+        if let presenceUserID, !left.groups.isEmpty {
             FanOut.deliver(
-                Self.payload(ServerMessage.memberRemoved(channel: channel, userID: presenceUserID)), to: groups)
+                Self.payload(ServerMessage.memberRemoved(channel: channel, userID: presenceUserID)), to: left.groups)
+        }
+        if let presenceUserID, left.lastOfUser {
+            raise(.memberRemoved) {
+                [WebhookEvent(.memberRemoved, channel: channel, userID: presenceUserID, timeMs: $0)]
+            }
+        }
+        if presenceUserID == nil {
+            raise(.subscriptionCount) {
+                [WebhookEvent(.subscriptionCount, channel: channel, subscriptionCount: left.remaining, timeMs: $0)]
+            }
+        }
+        if left.remaining == 0 {
+            raise(.channelVacated) { [WebhookEvent(.channelVacated, channel: channel, timeMs: $0)] }
         }
     }
 

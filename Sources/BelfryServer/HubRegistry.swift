@@ -8,12 +8,17 @@ final class HubRegistry: @unchecked Sendable {
     private let lock = NIOLock()
     private var hubs: [String: AppHub] = [:]
 
-    init(loops: Int) { self.loops = loops }
+    let webhooks: WebhookDispatcher?
+
+    init(loops: Int, webhooks: WebhookDispatcher? = nil) {
+        self.loops = loops
+        self.webhooks = webhooks
+    }
 
     func hub(for appID: String) -> AppHub {
         lock.withLock {
             if let hub = hubs[appID] { return hub }
-            let hub = AppHub(appID: appID, loops: loops)
+            let hub = AppHub(appID: appID, loops: loops, webhooks: webhooks)
             hubs[appID] = hub
             return hub
         }

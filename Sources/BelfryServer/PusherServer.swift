@@ -46,6 +46,7 @@ public final class PusherServer: Service, Sendable {
             throw error
         }
         boundPort.set(channel.localAddress?.port)
+        context.webhooks?.start(on: group.next())
         context.enter(.running)
         let apps = context.store.current.apps
         context.logger.info(
@@ -56,6 +57,9 @@ public final class PusherServer: Service, Sendable {
             ])
         await ShutdownSignal.wait()
         await drain()
+        // The drain's vacated and removed events are held 3 s: hand them over now, before the
+        // sink (a later service) stops.
+        context.webhooks?.stop()
         try? await channel.close()
         try await group.shutdownGracefully()
         context.logger.info("stopped")

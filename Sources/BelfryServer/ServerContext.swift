@@ -6,6 +6,8 @@ import NIOConcurrencyHelpers
 final class ServerContext: Sendable {
     let store: ConfigStore
     let hubs: HubRegistry
+    /// Raises webhook events through the 3 s gate; nil when no sink is configured.
+    let webhooks: WebhookDispatcher?
     let options: ServerOptions
     let logger: Logger
     /// Maps an event loop (by identity) to its index in the group.
@@ -31,7 +33,8 @@ final class ServerContext: Sendable {
         self.options = options
         self.logger = logger
         self.loopIndices = loopIndices
-        self.hubs = HubRegistry(loops: max(loopIndices.count, 1))
+        self.webhooks = options.webhookSink.map { WebhookDispatcher(sink: $0, store: store) }
+        self.hubs = HubRegistry(loops: max(loopIndices.count, 1), webhooks: webhooks)
     }
 
     /// When the context was made (the process's start, near enough), for `/readyz`'s uptime.

@@ -35,6 +35,8 @@ public struct ServerOptions: Sendable {
     /// `POST /hooks/git`: the shared secret and what to do when a git host calls (trigger a
     /// reconcile pass). Nil: the endpoint answers 404.
     public var gitHook: GitHook?
+    /// Where webhook events go (after the 3 s vacate/remove delay); nil: none are raised.
+    public var webhookSink: (any WebhookSink)?
     /// `/readyz` checks the executable adds after the server's own (the reconciler, the
     /// database, the statistics writer).
     public var readinessChecks: [Readiness.Check] = []

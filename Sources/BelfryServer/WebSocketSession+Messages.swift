@@ -183,6 +183,7 @@ extension WebSocketSession {
             connection.send(ServerMessage.channelEvent(event: entry.event, channel: channel, data: entry.data))
         } else {
             connection.send(ServerMessage.cacheMiss(channel: channel))
+            hub.raise(.cacheMiss) { [WebhookEvent(.cacheMiss, channel: channel, timeMs: $0)] }
         }
     }
 
@@ -278,8 +279,16 @@ extension WebSocketSession {
             }
         }
         connection.counters.messagesReceived.wrappingIncrement(ordering: .relaxed)
-        let recipients = context.hubs.hub(for: app.id).publish(channel: channel, except: connection.socketID) {
-            AppHub.payload(payload)
+        let hub = context.hubs.hub(for: app.id)
+        let recipients = hub.publish(channel: channel, except: connection.socketID) { AppHub.payload(payload) }
+        hub.raise(.clientEvent) {
+            let text: String
+            if case .string(let string) = data { text = string } else { text = data.serialized }
+            return [
+                WebhookEvent(
+                    .clientEvent, channel: channel, event: name, data: text, socketID: connection.socketID,
+                    userID: presenceUser, timeMs: $0)
+            ]
         }
         logger.debug(
             "client event",

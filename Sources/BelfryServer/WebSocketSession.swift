@@ -48,6 +48,9 @@ final class WebSocketSession: ChannelInboundHandler {
                     socketID: connection.socketID, activityTimeout: context.options.activityTimeout))
             startTimers(channelContext)
             connectedAt = Now.nanoseconds
+            context.hubs.existing(connection.appID)?.raise(.connectionOpened) {
+                [WebhookEvent(.connectionOpened, socketID: connection.socketID, timeMs: $0)]
+            }
             let query = QueryString.parse(Handshake.split(uri).1)
             func param(_ name: String) -> String { query.first { $0.0 == name }?.1 ?? "" }
             logger.info(
@@ -212,8 +215,17 @@ final class WebSocketSession: ChannelInboundHandler {
             // Counted before the hub lets go of it: a drain waits for the hubs to empty, then the
             // final statistics flush must find every disconnection counted.
             connection.counters.disconnected(code: connection.closeCode ?? 1006)
-            context.hubs.existing(connection.appID)?.remove(connection, subscriptions: connection.subscriptions)
+            let hub = context.hubs.existing(connection.appID)
+            hub?.remove(connection, subscriptions: connection.subscriptions)
             connection.subscriptions = [:]
+            let lifetime = Int((Now.nanoseconds - connectedAt) / 1_000_000)
+            hub?.raise(.connectionClosed) {
+                [
+                    WebhookEvent(
+                        .connectionClosed, socketID: connection.socketID, userID: connection.signedIn?.id,
+                        closeCode: Int(connection.closeCode ?? 1006), durationMs: lifetime, timeMs: $0)
+                ]
+            }
             logger.info(
                 "disconnected",
                 metadata: LogFields.app(id: connection.appID, name: appName).merging([

@@ -68,9 +68,35 @@ struct StoredApp: Codable, Sendable {
         }
     }
 
+    /// Filters, headers and batching came later: optional, absent in older rows.
     struct Webhook: Codable, Sendable {
         var url: String
         var events: [String]
+        var channelPrefix: String?
+        var channelSuffix: String?
+        var headers: [Header]?
+        var batch: Bool?
+
+        struct Header: Codable, Sendable {
+            var name: String
+            var value: String
+        }
+
+        init(_ hook: App.Webhook) {
+            url = hook.url
+            events = hook.events
+            channelPrefix = hook.filter.channelPrefix
+            channelSuffix = hook.filter.channelSuffix
+            headers = hook.headers.isEmpty ? nil : hook.headers.map { Header(name: $0.name, value: $0.value) }
+            batch = hook.batch ? true : nil
+        }
+
+        var webhook: App.Webhook {
+            App.Webhook(
+                url: url, events: events, filter: .init(channelPrefix: channelPrefix, channelSuffix: channelSuffix),
+                headers: (headers ?? []).map { App.Webhook.Header(name: $0.name, value: $0.value) },
+                batch: batch ?? false)
+        }
     }
 
     init(_ app: App) {
@@ -83,7 +109,7 @@ struct StoredApp: Codable, Sendable {
         clientEvents = app.clientEvents
         userAuthentication = app.userAuthentication
         limits = Limits(app.limits)
-        webhooks = app.webhooks.map { Webhook(url: $0.url, events: $0.events) }
+        webhooks = app.webhooks.map(Webhook.init)
     }
 
     var app: App {
@@ -91,6 +117,6 @@ struct StoredApp: Codable, Sendable {
             name: name, id: id, key: key, secret: secret, enabled: enabled, allowedOrigins: allowedOrigins,
             clientEvents: clientEvents, userAuthentication: userAuthentication,
             limits: limits.limits,
-            webhooks: webhooks.map { App.Webhook(url: $0.url, events: $0.events) })
+            webhooks: webhooks.map(\.webhook))
     }
 }

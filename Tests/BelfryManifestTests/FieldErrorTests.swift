@@ -8,7 +8,7 @@ import Testing
         + "or a host pattern (example.com, *.example.com, *)"
     private static let events: String = [
         "channel_occupied", "channel_vacated", "member_added", "member_removed", "client_event", "cache_miss",
-        "subscription_count",
+        "subscription_count", "connection_opened", "connection_closed",
     ].map { "\"\($0)\"" }.joined(separator: ", ")
     private static let bcrypt = "must be a bcrypt hash ($2a$, $2b$ or $2y$, a two-digit cost, $, then 53 characters)"
     private static let hash = "\"$2b$12$NrWehkSfzcj1ZgCj0fnAfWeAdpJZqnLvlwTkgfy90M54SKDvDiK9P\""

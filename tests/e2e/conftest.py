@@ -270,10 +270,15 @@ class BelfryServer:
         if self.proc is None or self.proc.poll() is not None:
             return True
         try:
-            # Both ports: the admin port's service may bind a moment after the public one.
-            return requests.get(f"{self.http_url}/readyz", timeout=1).status_code == 200 and \
-                requests.get(f"http://127.0.0.1:{self.admin_port}/healthz", timeout=1).status_code == 200
+            if requests.get(f"{self.http_url}/readyz", timeout=1).status_code != 200:
+                return False
         except requests.RequestException:
+            return False
+        # The admin port's service may bind a moment after the public one (and may speak TLS).
+        try:
+            socket.create_connection(("127.0.0.1", self.admin_port), timeout=1).close()
+            return True
+        except OSError:
             return False
 
     def alive(self) -> bool:

@@ -382,7 +382,7 @@ def test_a_fixed_directory_edit_is_applied_at_the_next_interval_and_is_not_drift
 def test_reconcile_plans_a_password_hash_change_masked_by_digest(tmp_path: Path, config: Path):
     served = Served(tmp_path, config)
     try:
-        old_hash = "$2b$12$NrWehkSfzcj1ZgCj0fnAfWeAdpJZqnLvlwTkgfy90M54SKDvDiK9P"
+        old_hash = re.search(r'passwordHash: "([^"]+)"', (config / "users.yaml").read_text()).group(1)
         new_hash = "$2b$12$abcdefghijklmnopqrstuuYRZYWsQ1dD2CWsB3VXYI7fVDBNpyD9u"
         # /internal/v1/state reports a digest of each password hash, never the hash.
         state = served.admin("GET", "/internal/v1/state").json()
