@@ -11,7 +11,9 @@
 //                BelfryGit (libgit2: clone, fetch, read a commit's tree)
 //                BelfryStore (SQLite via GRDB: applied config, credentials, history)
 //                BelfryServer (SwiftNIO: WebSocket + HTTP API on one port)
+//                BelfryRedis (a small RESP2/RESP3 client on SwiftNIO: pipelining, pub/sub, reconnect)
 //                BelfryStatus (the status page: sessions, login throttle, templates, charts)
+//                BelfryWebhooks (durable webhook outbox in SQLite and HTTP delivery, as a Service)
 //                BelfryReconciler (the loop: source → validate → plan → apply, as a Service)
 //                BelfryBench (a Pusher/nchan load generator: SwiftNIO client, latency histogram)
 //   executable:  belfry (argument parsing and wiring only)
@@ -41,6 +43,7 @@ let package = Package(
         // Only its HummingbirdBcrypt product (C bcrypt, no Hummingbird) is built.
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -108,6 +111,16 @@ let package = Package(
             swiftSettings: strict + [.swiftLanguageMode(.v5)]
         ),
         .target(
+            name: "BelfryRedis",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "BelfryStatus",
             dependencies: [
                 "BelfryJSON",
@@ -116,6 +129,19 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             resources: [.embedInCode("Templates"), .embedInCode("Assets")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "BelfryWebhooks",
+            dependencies: [
+                "BelfryJSON", "BelfryManifest", "BelfryServer", "BelfryStore", "PusherProtocol",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -152,6 +178,7 @@ let package = Package(
                 "BelfryReconciler",
                 "BelfryStatus",
                 "BelfryStore",
+                "BelfryWebhooks",
                 "BelfryPlan",
                 "BelfryGit",
                 "BelfryJSON",
@@ -171,6 +198,11 @@ let package = Package(
         .testTarget(
             name: "BelfryBenchTests",
             dependencies: ["BelfryBench", "PusherProtocol", "BelfryTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BelfryRedisTests",
+            dependencies: ["BelfryRedis", .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strict
         ),
         .testTarget(
@@ -204,6 +236,15 @@ let package = Package(
                 "BelfryReconciler", "BelfryManifest", "BelfrySource",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BelfryWebhooksTests",
+            dependencies: [
+                "BelfryWebhooks", "BelfryServer", "BelfryStore", "BelfryManifest", "BelfryJSON", "BelfryTestSupport",
+                "PusherProtocol", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),

@@ -1,3 +1,4 @@
+import Foundation
 import Mustache
 
 /// What every page's frame shows: the title, who is signed in, the live feed's address.
@@ -227,6 +228,30 @@ public struct AppPage: Sendable {
         public var height: Int
     }
 
+    /// One webhook endpoint of the app: where it posts, what waits, how the last attempts went.
+    public struct WebhookRow: Sendable, Equatable {
+        public var url: String
+        public var queued: String
+        public var lastSuccess: String
+        public var lastFailure: String
+        /// `ok`, `warn` (failing now) for the badge.
+        public var stateClass: String
+        public var state: String
+
+        public init(url: String, queued: Int, lastSuccess: Date?, lastFailure: Date?, failure: String?, failing: Bool) {
+            self.url = url
+            self.queued = Format.grouped(queued)
+            self.lastSuccess = lastSuccess.map { Format.dateTime($0) + " UTC" } ?? "never"
+            if let lastFailure {
+                self.lastFailure = Format.dateTime(lastFailure) + " UTC" + (failure.map { " (\($0))" } ?? "")
+            } else {
+                self.lastFailure = "none"
+            }
+            stateClass = failing ? "warn" : "ok"
+            state = failing ? "Retrying" : "OK"
+        }
+    }
+
     public struct Presence: Sendable, Equatable {
         public var channel: String
         public var members: Int
@@ -257,6 +282,8 @@ public struct AppPage: Sendable {
     public var profile: [HourBar]
     public var profileSummary: String
     public var presence: [Presence]
+    /// The app's webhook endpoints (empty: none configured).
+    public var webhooks: [WebhookRow] = []
     public var exportCSV: String
     public var exportJSON: String
 

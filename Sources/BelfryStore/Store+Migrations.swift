@@ -88,6 +88,21 @@ extension Store {
                 t.column("expiresAt", .double).notNull()
             }
         }
+        migrator.registerMigration("v4-webhooks") { db in
+            // The webhook outbox: one row per event and endpoint (app name + url + slot, the
+            // index among identical urls of the app), deleted once delivered or given up. AUTOINCREMENT:
+            // id order is the order events were raised in.
+            try db.create(table: "webhookOutbox") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("app", .text).notNull()
+                t.column("url", .text).notNull()
+                t.column("slot", .integer).notNull()
+                t.column("name", .text).notNull()
+                t.column("payload", .text).notNull()
+                t.column("createdAtMs", .integer).notNull()
+            }
+            try db.create(index: "webhookOutbox_endpoint", on: "webhookOutbox", columns: ["app", "url", "slot"])
+        }
         return migrator
     }
 }

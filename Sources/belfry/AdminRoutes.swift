@@ -4,6 +4,7 @@ import BelfryPlan
 import BelfryReconciler
 import BelfryServer
 import BelfryStore
+import BelfryWebhooks
 import Foundation
 import PusherProtocol
 
@@ -14,6 +15,7 @@ struct AdminRoutes: Sendable {
     let server: PusherServer
     let reconciler: Reconciler
     let store: Store
+    let webhooks: WebhookMonitor
     /// The status page (login, pages, assets, `/api/v1/status`).
     let status: StatusRoutes?
 
@@ -29,7 +31,8 @@ struct AdminRoutes: Sendable {
         case ("GET", "/metrics"):
             return .init(
                 body: MetricsExport.render(
-                    server.statistics(), reconcile: reconciler.status, descriptors: server.descriptorStatus),
+                    server.statistics(), reconcile: reconciler.status, descriptors: server.descriptorStatus,
+                    webhooks: webhooks.report),
                 contentType: "text/plain; version=0.0.4")
         case ("GET", "/api/v1/apps"): return apps()
         case ("GET", "/api/v1/stats"): return await stats(request)

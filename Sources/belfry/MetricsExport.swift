@@ -1,5 +1,6 @@
 import BelfryReconciler
 import BelfryServer
+import BelfryWebhooks
 import Prometheus
 
 /// `GET /metrics` in the Prometheus text format, built from the server's counters at scrape
@@ -7,7 +8,8 @@ import Prometheus
 /// label, plus reconcile metrics.
 enum MetricsExport {
     static func render(
-        _ apps: [PusherServer.AppStatistics], reconcile: ReconcileStatus, descriptors: DescriptorBudget.Status
+        _ apps: [PusherServer.AppStatistics], reconcile: ReconcileStatus, descriptors: DescriptorBudget.Status,
+        webhooks: WebhookReport = WebhookReport()
     ) -> String {
         let registry = PrometheusCollectorRegistry()
         registry.makeGauge(descriptor: descriptor("belfry_public_sockets", "Open sockets of the public port"))
@@ -59,6 +61,7 @@ enum MetricsExport {
                 counter(registry, "belfry_rejections_total", labels + [("reason", reason)], count, "Refusals by reason")
             }
         }
+        renderWebhooks(webhooks, into: registry)
         let last = reconcile.lastPass
         registry.makeGauge(
             descriptor: descriptor(
@@ -79,6 +82,34 @@ enum MetricsExport {
             ).set(Double(1))
         }
         return registry.emitToString()
+    }
+
+    /// Per-app webhook delivery: events sent, failed, retried and dropped, the queue, latency.
+    private static func renderWebhooks(_ report: WebhookReport, into registry: PrometheusCollectorRegistry) {
+        for app in report.apps {
+            let labels = [("app", app.app)]
+            counter(registry, "belfry_webhooks_sent_total", labels, app.sent, "Webhook events delivered (2xx)")
+            counter(
+                registry, "belfry_webhooks_failed_total", labels, app.failed,
+                "Webhook events refused by the receiver (4xx other than 408, 425, 429) and dropped")
+            counter(
+                registry, "belfry_webhooks_retried_total", labels, app.retried,
+                "Webhook events put back for another attempt after a timeout, connection error, 408, 425, 429 or 5xx")
+            counter(
+                registry, "belfry_webhooks_dropped_total", labels, app.dropped,
+                "Webhook events dropped: buffer or outbox full, given up after 5 minutes, endpoint removed")
+            registry.makeGauge(
+                descriptor: descriptor("belfry_webhooks_queued", "Webhook events waiting in the outbox"), labels: labels
+            ).set(Double(app.queued))
+            registry.makeCounter(
+                descriptor: descriptor(
+                    "belfry_webhooks_delivery_seconds_sum", "Sum of delivered events' time from creation to 2xx"),
+                labels: labels
+            ).increment(by: Double(app.latencyMsSum) / 1000)
+            counter(
+                registry, "belfry_webhooks_delivery_seconds_count", labels, app.latencyCount,
+                "Delivered events measured in belfry_webhooks_delivery_seconds_sum")
+        }
     }
 
     /// `belfry_<name>` with its help text.

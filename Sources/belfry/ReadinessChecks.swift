@@ -1,6 +1,7 @@
 import BelfryJSON
 import BelfryReconciler
 import BelfryServer
+import BelfryWebhooks
 import Foundation
 
 /// The executable's `/readyz` checks, after the server's own: the reconciler, the database and
@@ -9,7 +10,7 @@ import Foundation
 enum ReadinessChecks {
     static func make(
         reconciler: ReconcilerHandle, interval: Int, database: DatabaseFileWatch, health: DatabaseHealth,
-        statsInterval: Int, source: String
+        statsInterval: Int, source: String, webhooks: WebhookMonitor
     ) -> [Readiness.Check] {
         [
             Readiness.Check("reconcile", fatal: false) {
@@ -44,6 +45,21 @@ enum ReadinessChecks {
                     detail.append(("lastFlushAgeSeconds", .number(String(age))))
                     if problem == nil, age > statsInterval * 3 + 10 { problem = "no statistics flush for \(age) s" }
                 }
+                return Readiness.Outcome(problem: problem, detail: detail)
+            },
+            Readiness.Check("webhooks", fatal: false) {
+                let report = webhooks.report
+                var detail: [(String, JSONValue)] = [
+                    ("running", .bool(report.running)), ("queued", .number(String(report.queued))),
+                ]
+                var problem: String? = report.running ? nil : "the delivery worker is not running"
+                if let oldest = report.oldestCreatedAtMs {
+                    let age = max(0, Int(Date().timeIntervalSince1970) - Int(oldest / 1000))
+                    detail.append(("oldestAgeSeconds", .number(String(age))))
+                    if problem == nil, age > 60 { problem = "the oldest undelivered webhook event is \(age) s old" }
+                }
+                let failing = report.endpoints.filter { $0.failures > 0 }.count
+                detail.append(("failingEndpoints", .number(String(failing))))
                 return Readiness.Outcome(problem: problem, detail: detail)
             },
         ]

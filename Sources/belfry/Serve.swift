@@ -5,6 +5,7 @@ import BelfryServer
 import BelfrySource
 import BelfryStatus
 import BelfryStore
+import BelfryWebhooks
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -143,9 +144,14 @@ struct Serve: AsyncParsableCommand {
             health.setStartupProblem("cannot write to the database: \(error)")
         }
         let hookTarget = ReconcilerHandle()
+        // Webhook events go from the server's event loops into a bounded buffer; the delivery
+        // service writes them to the outbox and sends them.
+        let webhookBuffer = WebhookBuffer()
+        let webhookMonitor = WebhookMonitor()
+        options.webhookSink = webhookBuffer
         options.readinessChecks = ReadinessChecks.make(
             reconciler: hookTarget, interval: settings.interval, database: databaseFile, health: health,
-            statsInterval: settings.statsInterval, source: source.description)
+            statsInterval: settings.statsInterval, source: source.description, webhooks: webhookMonitor)
         if let secret = settings.webhookSecret {
             options.gitHook = .init(secret: secret) { provider in
                 logger.info("git webhook", metadata: ["provider": "\(provider)"])
@@ -153,6 +159,9 @@ struct Serve: AsyncParsableCommand {
             }
         }
         let server = PusherServer(options: options, store: ConfigStore(initial.snapshot), logger: logger)
+        let webhooks = WebhookDelivery(buffer: webhookBuffer, store: store, logger: logger, monitor: webhookMonitor) {
+            server.currentConfiguration
+        }
         let recorder = StoreRecorder(store: store, logger: logger)
         let reconciler = Reconciler(
             source: source, target: ServerTarget(server: server), recorder: recorder,
@@ -165,9 +174,10 @@ struct Serve: AsyncParsableCommand {
         let rates = LiveRates()
         let status = StatusRoutes(
             server: server, reconciler: reconciler, store: store, sessions: sessions, rates: rates,
-            probe: ServerProbe(),
+            probe: ServerProbe(), webhooks: webhookMonitor,
             startedAt: Date(), source: source.description, drift: settings.drift.rawValue)
-        let routes = AdminRoutes(server: server, reconciler: reconciler, store: store, status: status)
+        let routes = AdminRoutes(
+            server: server, reconciler: reconciler, store: store, webhooks: webhookMonitor, status: status)
         let admin: AdminServer
         do {
             admin = try AdminServer(
@@ -180,7 +190,8 @@ struct Serve: AsyncParsableCommand {
             throw CommandFailure("--admin-tls-cert/--admin-tls-key: cannot load them: \(error)")
         }
         // Services shut down in reverse order, each after the one behind it has returned: the
-        // flusher comes first so it stops last, and its final flush sees the drain's 4200s.
+        // flusher comes first so it stops last, and its final flush sees the drain's 4200s; the
+        // webhook delivery stops after the server, so the drain's events reach the outbox.
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [
@@ -188,6 +199,7 @@ struct Serve: AsyncParsableCommand {
                         service: StatsFlusher(
                             server: server, store: store, interval: .seconds(settings.statsInterval), logger: logger,
                             health: health, rates: rates)),
+                    .init(service: webhooks),
                     .init(service: server), .init(service: reconciler), .init(service: admin),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],

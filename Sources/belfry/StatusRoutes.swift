@@ -4,6 +4,7 @@ import BelfryReconciler
 import BelfryServer
 import BelfryStatus
 import BelfryStore
+import BelfryWebhooks
 import Foundation
 import PusherProtocol
 
@@ -20,6 +21,7 @@ struct StatusRoutes: Sendable {
     let sessions: StatusSessions
     let rates: LiveRates
     let probe: ServerProbe
+    let webhooks: WebhookMonitor
     let pages = StatusPages()
     let startedAt: Date
     let source: String
@@ -191,7 +193,7 @@ struct StatusRoutes: Sendable {
         }
         let status = reconciler.status
         let row = await appRows(only: name).first!
-        let page = AppPage(
+        var page = AppPage(
             row: row, file: status.origins["App/\(name)"] ?? "not known until the next reconcile pass",
             revision: liveRevision(status), settings: Self.settings(of: app), range: range,
             charts: Self.charts(rows, range: range, now: now),
@@ -202,6 +204,13 @@ struct StatusRoutes: Sendable {
             presence: server.presenceChannels(appID: app.id).map { .init(channel: $0.channel, members: $0.members) },
             exportCSV: Self.export(name, range: range, format: "csv"),
             exportJSON: Self.export(name, range: range, format: "json"))
+        page.webhooks = webhooks.report.endpoints.filter { $0.app == name }.map { endpoint in
+            func date(_ ms: Int64?) -> Date? { ms.map { Date(timeIntervalSince1970: Double($0) / 1000) } }
+            return AppPage.WebhookRow(
+                url: endpoint.url, queued: endpoint.queued, lastSuccess: date(endpoint.lastSuccessMs),
+                lastFailure: date(endpoint.lastFailureMs), failure: endpoint.lastFailure, failing: endpoint.failures > 0
+            )
+        }
         return html(pages.app(page, frame: frame(request, title: "App \(name)")))
     }
 

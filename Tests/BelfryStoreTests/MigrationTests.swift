@@ -6,7 +6,7 @@ import Testing
     @Test func newFileIsCreatedPrivateAndMigrated() async throws {
         try await withDatabasePath { path in
             let store = try openStore(path)
-            #expect(try await store.appliedMigrations() == ["v1-reconciler", "v2-stats", "v3-sessions"])
+            #expect(try await store.appliedMigrations() == ["v1-reconciler", "v2-stats", "v3-sessions", "v4-webhooks"])
             #expect(FileManager.default.fileExists(atPath: path))
             let attributes = try FileManager.default.attributesOfItem(atPath: path)
             #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
@@ -21,7 +21,8 @@ import Testing
             try first.close()
             for _ in 0..<2 {
                 let again = try openStore(path)
-                #expect(try await again.appliedMigrations() == ["v1-reconciler", "v2-stats", "v3-sessions"])
+                #expect(
+                    try await again.appliedMigrations() == ["v1-reconciler", "v2-stats", "v3-sessions", "v4-webhooks"])
                 #expect(try await again.credential(forApp: "main") == "kept")
                 try again.close()
             }
@@ -44,7 +45,7 @@ import Testing
 
     @Test func inMemoryStoreIsMigrated() async throws {
         let store = try Store.openInMemory()
-        #expect(try await store.appliedMigrations() == ["v1-reconciler", "v2-stats", "v3-sessions"])
+        #expect(try await store.appliedMigrations() == ["v1-reconciler", "v2-stats", "v3-sessions", "v4-webhooks"])
         #expect(try await store.lastApplied() == nil)
     }
 }

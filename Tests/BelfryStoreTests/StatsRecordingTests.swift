@@ -73,7 +73,7 @@ import Testing
     @Test func recordedStatsSurviveARestart() async throws {
         try await withDatabasePath { path in
             let store = try openStore(path)
-            #expect(try await store.appliedMigrations() == ["v1-reconciler", "v2-stats", "v3-sessions"])
+            #expect(try await store.appliedMigrations() == ["v1-reconciler", "v2-stats", "v3-sessions", "v4-webhooks"])
             try await store.recordMinuteStats([statsDelta(minute: 1, seed: 2, connections: [3])])
             try store.close()
 

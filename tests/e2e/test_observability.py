@@ -167,7 +167,8 @@ def test_readyz_names_its_checks(tmp_path: Path):
     served = Served(tmp_path, config)
     try:
         everything_ok = {"status": "ready", "checks": {"server": "ok", "config": "ok", "capacity": "ok",
-                                                      "reconcile": "ok", "database": "ok", "statistics": "ok"}}
+                                                      "reconcile": "ok", "database": "ok", "statistics": "ok",
+                                                      "webhooks": "ok"}}
         # Both ports, once the startup pass has finished.
         for port in (served.port, served.admin_port):
             poll(lambda: requests.get(f"http://127.0.0.1:{port}/readyz", timeout=5).json() == everything_ok)

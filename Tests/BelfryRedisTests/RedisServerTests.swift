@@ -1,0 +1,203 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import Testing
+
+@testable import BelfryRedis
+
+/// A real `redis-server` on a free loopback port, started and stopped by the test (Debian's
+/// package, installed by `make test`).
+final class RedisProcess: @unchecked Sendable {
+    let port: Int
+    private var process: Process?
+    private let directory: URL
+
+    init() throws {
+        let socket = try ServerSocket.freePort()
+        port = socket
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("belfry-redis-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try start()
+    }
+
+    func start() throws {
+        guard
+            let binary = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"].first(where: {
+                FileManager.default.isExecutableFile(atPath: $0)
+            })
+        else {
+            throw RedisTestError(
+                "redis-server is not installed: `make test` installs it (apt-get install redis-server)")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = [
+            "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory.path,
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        // Ready when it accepts a connection.
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if ServerSocket.accepts(port: port) { return }
+            usleep(20_000)
+        }
+        throw RedisTestError("redis-server did not start on port \(port)")
+    }
+
+    /// SIGKILL and reap: the child inherits the test runner's blocked signal mask, so SIGTERM
+    /// would never arrive (and Foundation's waitUntilExit can hang outside a run loop).
+    func stop() {
+        guard let process else { return }
+        let pid = process.processIdentifier
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        self.process = nil
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+struct RedisTestError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+enum ServerSocket {
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard bound else { throw RedisTestError("no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func accepts(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+}
+
+@Suite(.serialized) struct RedisServerTests {
+    let group = MultiThreadedEventLoopGroup.singleton
+
+    @Test func commandsAndPipelines() async throws {
+        let redis = try RedisProcess()
+        let url = try RedisURL(parsing: "redis://127.0.0.1:\(redis.port)")
+        let connection = try await RedisConnection.connect(to: url, on: group)
+        defer { connection.close() }
+        #expect(try await connection.send(["SET", "k", "v"]) == .simpleString("OK"))
+        #expect(try await connection.send(["GET", "k"]) == .bulk("v"))
+        #expect(try await connection.send(["GET", "missing"]) == .bulkString(nil))
+        await #expect(throws: RedisFailure.self) { try await connection.send(["NOSUCHCOMMAND"]) }
+        // A thousand commands in one write, answered in order.
+        let answers = try await connection.pipeline((0..<1000).map { _ in [Array("INCR".utf8), Array("n".utf8)] })
+        #expect(answers.map(\.integer) == (1...1000).map { Int64($0) })
+        // An error in a pipeline is a value in its place; the others are answered.
+        let mixed = try await connection.pipeline([
+            [Array("GET".utf8), Array("k".utf8)], [Array("BOGUS".utf8)], [Array("PING".utf8)],
+        ])
+        #expect(mixed[0] == .bulk("v"))
+        if case .error = mixed[1] {} else { Issue.record("expected an error, got \(mixed[1])") }
+        #expect(mixed[2] == .simpleString("PONG"))
+    }
+
+    @Test func aDeadlineClosesTheConnection() async throws {
+        let redis = try RedisProcess()
+        let connection = try await RedisConnection.connect(
+            to: try RedisURL(parsing: "redis://127.0.0.1:\(redis.port)"), on: group)
+        // BLPOP blocks for 2 s on an empty list; the 200 ms deadline fires first.
+        await #expect(throws: RedisFailure.timeout) {
+            try await connection.send(["BLPOP", "empty", "2"], timeout: .milliseconds(200))
+        }
+        let closed = ContinuousClock.now + .seconds(2)
+        while connection.isOpen, ContinuousClock.now < closed { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(!connection.isOpen)
+        await #expect(throws: RedisFailure.closed) { try await connection.send(["PING"]) }
+    }
+
+    @Test func aWrongPasswordOrAnUnreachableServerFailsClearly() async throws {
+        let redis = try RedisProcess()
+        await #expect(throws: RedisFailure.self) {
+            try await RedisConnection.connect(
+                to: try RedisURL(parsing: "redis://:nope@127.0.0.1:\(redis.port)"), on: self.group)
+        }
+        let port = try ServerSocket.freePort()
+        await #expect(throws: RedisFailure.self) {
+            try await RedisConnection.connect(to: try RedisURL(parsing: "redis://127.0.0.1:\(port)"), on: self.group)
+        }
+    }
+
+    @Test func pubSubSurvivesARedisRestart() async throws {
+        let redis = try RedisProcess()
+        let url = try RedisURL(parsing: "redis://127.0.0.1:\(redis.port)")
+        let received = NIOLockedValueBox<[RedisConnection.Message]>([])
+        let states = NIOLockedValueBox<[RedisLink.State]>([])
+        let subscriber = RedisLink(
+            url: url, group: group, onMessage: { message in received.withLockedValue { $0.append(message) } },
+            onState: { state in states.withLockedValue { $0.append(state) } })
+        let publisher = RedisLink(url: url, group: group)
+        subscriber.subscribe(channels: [Array("belfry:room".utf8)], patterns: [Array("belfry:app:*".utf8)])
+        subscriber.start()
+        publisher.start()
+        defer {
+            subscriber.stop()
+            publisher.stop()
+        }
+        #expect(await subscriber.waitConnected(timeout: .seconds(5)))
+        #expect(await publisher.waitConnected(timeout: .seconds(5)))
+
+        func publishUntilReceived(_ channel: String, _ payload: String) async throws -> Bool {
+            let deadline = ContinuousClock.now + .seconds(10)
+            while ContinuousClock.now < deadline {
+                _ = try? await publisher.send(["PUBLISH", channel, payload])
+                if received.withLockedValue({ $0.contains { $0.payload == Array(payload.utf8) } }) { return true }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            return false
+        }
+        #expect(try await publishUntilReceived("belfry:room", "one"))
+        #expect(try await publishUntilReceived("belfry:app:1001", "two"))
+        let patterned = received.withLockedValue { $0.first { $0.payload == Array("two".utf8) } }
+        #expect(patterned?.pattern == Array("belfry:app:*".utf8) && patterned?.channel == Array("belfry:app:1001".utf8))
+
+        // Redis restarts on the same port: both links come back, the subscriptions with them.
+        redis.stop()
+        let down = ContinuousClock.now + .seconds(5)
+        while subscriber.state == .connected, ContinuousClock.now < down {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(subscriber.state != .connected)
+        await #expect(throws: RedisFailure.closed) { try await publisher.send(["PING"]) }
+        try redis.start()
+        #expect(await subscriber.waitConnected(timeout: .seconds(10)))
+        #expect(await publisher.waitConnected(timeout: .seconds(10)))
+        #expect(try await publishUntilReceived("belfry:room", "three"))
+        #expect(states.withLockedValue { $0.filter { $0 == .connected }.count } >= 2)
+    }
+}
