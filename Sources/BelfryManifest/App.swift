@@ -37,7 +37,8 @@ public struct App: Sendable, Equatable {
         self.webhooks = webhooks
     }
 
-    /// Per-app limits; `nil` means unlimited.
+    /// Per-app limits; `nil` means unlimited. An absent manifest field takes the default given
+    /// here (the README lists them); `null` in a manifest means unlimited. See `App+Limits.swift`.
     public struct Limits: Sendable, Equatable {
         /// Concurrent WebSocket connections on this node; 4004 past it.
         public var maxConnections: Int?
@@ -45,11 +46,45 @@ public struct App: Sendable, Equatable {
         public var clientEventsPerSecond: Int?
         /// HTTP API events per second for the app; 429 past it.
         public var backendEventsPerSecond: Int?
+        /// Concurrent WebSocket connections from one IP address; the handshake gets 429 past it.
+        public var maxConnectionsPerAddress: Int?
+        /// WebSocket handshakes per second from one IP address; 429 past it.
+        public var connectionsPerSecondPerAddress: Int?
+        /// Channels one connection may be subscribed to at once; `LimitReached` past it.
+        public var maxChannelsPerConnection: Int?
+        /// Subscribe requests per second per connection (burst: `maxChannelsPerConnection`); 4301 past it.
+        public var subscriptionsPerSecond: Int?
+        /// HTTP API requests per second for the app other than events (channels, users, terminate); 429.
+        public var apiRequestsPerSecond: Int?
+        /// Largest event `data` in bytes, from clients (4301) and the HTTP API (413).
+        public var maxMessageBytes: Int?
+        /// Distinct users per presence channel; the next subscribe gets `LimitReached`.
+        public var maxPresenceMembers: Int?
+        /// Largest presence `user_info` in bytes; a larger one's subscribe gets `InvalidChannelData`.
+        public var maxPresenceInfoBytes: Int?
+        /// Close a connection with 4301 when it goes over `clientEventsPerSecond`, instead of only
+        /// refusing the event.
+        public var disconnectOnAbuse: Bool
 
-        public init(maxConnections: Int? = nil, clientEventsPerSecond: Int? = 10, backendEventsPerSecond: Int? = nil) {
+        public init(
+            maxConnections: Int? = nil, clientEventsPerSecond: Int? = 10, backendEventsPerSecond: Int? = nil,
+            maxConnectionsPerAddress: Int? = 1000, connectionsPerSecondPerAddress: Int? = 100,
+            maxChannelsPerConnection: Int? = 200, subscriptionsPerSecond: Int? = 100, apiRequestsPerSecond: Int? = nil,
+            maxMessageBytes: Int? = 10 * 1024, maxPresenceMembers: Int? = 100, maxPresenceInfoBytes: Int? = 1024,
+            disconnectOnAbuse: Bool = false
+        ) {
             self.maxConnections = maxConnections
             self.clientEventsPerSecond = clientEventsPerSecond
             self.backendEventsPerSecond = backendEventsPerSecond
+            self.maxConnectionsPerAddress = maxConnectionsPerAddress
+            self.connectionsPerSecondPerAddress = connectionsPerSecondPerAddress
+            self.maxChannelsPerConnection = maxChannelsPerConnection
+            self.subscriptionsPerSecond = subscriptionsPerSecond
+            self.apiRequestsPerSecond = apiRequestsPerSecond
+            self.maxMessageBytes = maxMessageBytes
+            self.maxPresenceMembers = maxPresenceMembers
+            self.maxPresenceInfoBytes = maxPresenceInfoBytes
+            self.disconnectOnAbuse = disconnectOnAbuse
         }
     }
 

@@ -67,10 +67,6 @@ extension User {
 
 extension App {
     func json(secrets: ConfigSnapshot.SecretMode) -> JSONValue {
-        var limits: [(String, JSONValue)] = []
-        if let n = self.limits.maxConnections { limits.append(("maxConnections", .number(String(n)))) }
-        if let n = self.limits.clientEventsPerSecond { limits.append(("clientEventsPerSecond", .number(String(n)))) }
-        if let n = self.limits.backendEventsPerSecond { limits.append(("backendEventsPerSecond", .number(String(n)))) }
         let secretField: (String, JSONValue) =
             switch secrets {
             case .include: ("secret", .string(secret))
@@ -80,7 +76,7 @@ extension App {
             ("name", .string(name)), ("id", .string(id)), ("key", .string(key)), secretField,
             ("enabled", .bool(enabled)), ("allowedOrigins", .array(allowedOrigins.map { .string($0) })),
             ("clientEvents", .bool(clientEvents)), ("userAuthentication", .bool(userAuthentication)),
-            ("limits", .object(limits)),
+            ("limits", self.limits.json),
             ("webhooks", .array(webhooks.map(\.json))),
         ])
     }
@@ -94,16 +90,12 @@ extension App {
         guard let name = json["name"]?.stringValue, let id = json["id"]?.stringValue,
             let key = json["key"]?.stringValue, let secret
         else { return nil }
-        let limits = json["limits"]
         self.init(
             name: name, id: id, key: key, secret: secret, enabled: json["enabled"] != .bool(false),
             allowedOrigins: json["allowedOrigins"]?.arrayValue?.compactMap(\.stringValue) ?? [],
             clientEvents: json["clientEvents"] == .bool(true),
             userAuthentication: json["userAuthentication"] == .bool(true),
-            limits: Limits(
-                maxConnections: limits?["maxConnections"]?.intValue,
-                clientEventsPerSecond: limits?["clientEventsPerSecond"]?.intValue,
-                backendEventsPerSecond: limits?["backendEventsPerSecond"]?.intValue),
+            limits: Limits(json: json["limits"]),
             webhooks: (json["webhooks"]?.arrayValue ?? []).compactMap(Webhook.init(json:)))
     }
 }
@@ -137,5 +129,26 @@ extension App.Webhook {
                 channelPrefix: json["filter"]?["channelPrefix"]?.stringValue,
                 channelSuffix: json["filter"]?["channelSuffix"]?.stringValue),
             headers: headers, batch: json["batch"] == .bool(true))
+    }
+}
+
+extension App.Limits {
+    /// Every limit, `null` for unlimited, so a reader tells unlimited from absent (the default).
+    var json: JSONValue {
+        var fields: [(String, JSONValue)] = Field.allCases.map { field in
+            (field.rawValue, self[field].map { .number(String($0)) } ?? .null)
+        }
+        fields.append(("disconnectOnAbuse", .bool(disconnectOnAbuse)))
+        return .object(fields)
+    }
+
+    /// Reads what `json` wrote; an absent field (JSON from an older version) takes its default.
+    init(json: JSONValue?) {
+        self.init()
+        for field in Field.allCases {
+            guard let value = json?[field.rawValue] else { continue }
+            self[field] = value.intValue
+        }
+        disconnectOnAbuse = json?["disconnectOnAbuse"] == .bool(true)
     }
 }

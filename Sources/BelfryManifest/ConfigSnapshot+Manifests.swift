@@ -18,15 +18,7 @@ extension ConfigSnapshot {
             }
             spec.append(("clientEvents", .bool(app.clientEvents)))
             spec.append(("userAuthentication", .bool(app.userAuthentication)))
-            var limits: [(String, JSONValue)] = []
-            if let n = app.limits.maxConnections { limits.append(("maxConnections", .number(String(n)))) }
-            if let n = app.limits.clientEventsPerSecond {
-                limits.append(("clientEventsPerSecond", .number(String(n))))
-            }
-            if let n = app.limits.backendEventsPerSecond {
-                limits.append(("backendEventsPerSecond", .number(String(n))))
-            }
-            if !limits.isEmpty { spec.append(("limits", .object(limits))) }
+            spec.append(("limits", app.limits.json))
             if !app.webhooks.isEmpty { spec.append(("webhooks", .array(app.webhooks.map(\.json)))) }
             files.append((path: "apply/app-\(index).json", text: document(kind: "App", name: app.name, spec: spec)))
         }

@@ -146,26 +146,122 @@ public enum EmbeddedSchemas {
             "limits": {
               "type": "object",
               "additionalProperties": false,
-              "description": "Per-app limits; an absent limit is unlimited (except clientEventsPerSecond, default 10).",
+              "description": "Per-app limits. An absent limit takes its default; null means unlimited. Every refusal is counted in belfry_rejections_total{app,reason}.",
               "properties": {
                 "maxConnections": {
-                  "type": "integer",
+                  "type": [
+                    "integer",
+                    "null"
+                  ],
                   "minimum": 1,
                   "maximum": 1000000,
-                  "description": "Concurrent WebSocket connections on this node; 4004 past it."
+                  "default": null,
+                  "description": "Concurrent WebSocket connections of the app on this node; past it a new connection is closed with 4004. null: unlimited."
+                },
+                "maxConnectionsPerAddress": {
+                  "type": [
+                    "integer",
+                    "null"
+                  ],
+                  "minimum": 1,
+                  "maximum": 1000000,
+                  "default": 1000,
+                  "description": "Concurrent WebSocket connections of the app from one IP address (loopback included); past it the handshake is refused with HTTP 429 and Retry-After, before the upgrade. Behind a reverse proxy every client has the proxy's address: raise it or set null. null: unlimited."
+                },
+                "connectionsPerSecondPerAddress": {
+                  "type": [
+                    "integer",
+                    "null"
+                  ],
+                  "minimum": 1,
+                  "maximum": 100000,
+                  "default": 100,
+                  "description": "WebSocket handshakes per second for the app from one IP address (burst of the same size); past it the handshake is refused with HTTP 429 and Retry-After. null: unlimited."
+                },
+                "maxChannelsPerConnection": {
+                  "type": [
+                    "integer",
+                    "null"
+                  ],
+                  "minimum": 1,
+                  "maximum": 10000,
+                  "default": 200,
+                  "description": "Channels one connection may be subscribed to at once; past it the subscribe gets pusher:subscription_error LimitReached (status 429). null: unlimited."
+                },
+                "subscriptionsPerSecond": {
+                  "type": [
+                    "integer",
+                    "null"
+                  ],
+                  "minimum": 1,
+                  "maximum": 10000,
+                  "default": 100,
+                  "description": "Subscribe requests per second per connection, with a burst of maxChannelsPerConnection (a reconnecting client resubscribes at once); past it the subscribe gets pusher:error code 4301 and pusher:subscription_error LimitReached (status 429); the connection stays open. null: unlimited."
                 },
                 "clientEventsPerSecond": {
-                  "type": "integer",
+                  "type": [
+                    "integer",
+                    "null"
+                  ],
                   "minimum": 1,
                   "maximum": 1000,
-                  "description": "Client events per second per connection; 4301 past it.",
-                  "default": 10
+                  "default": 10,
+                  "description": "Client events per second per connection; past it the event is refused with pusher:error code 4301 (the connection is closed with 4301 when disconnectOnAbuse is true). null: unlimited."
+                },
+                "disconnectOnAbuse": {
+                  "type": "boolean",
+                  "default": false,
+                  "description": "true: a connection over clientEventsPerSecond is closed with 4301 instead of only having the event refused."
                 },
                 "backendEventsPerSecond": {
-                  "type": "integer",
+                  "type": [
+                    "integer",
+                    "null"
+                  ],
                   "minimum": 1,
                   "maximum": 1000000,
-                  "description": "HTTP API events per second for the app; 429 past it."
+                  "default": null,
+                  "description": "HTTP API events per second for the app (an event to n channels counts n); past it POST /events and /batch_events answer 429 with Retry-After, X-RateLimit-Limit and X-RateLimit-Remaining. null: unlimited."
+                },
+                "apiRequestsPerSecond": {
+                  "type": [
+                    "integer",
+                    "null"
+                  ],
+                  "minimum": 1,
+                  "maximum": 1000000,
+                  "default": null,
+                  "description": "Other HTTP API requests per second for the app (channels, channel, users, terminate_connections); past it 429 with Retry-After, X-RateLimit-Limit and X-RateLimit-Remaining. null: unlimited."
+                },
+                "maxMessageBytes": {
+                  "type": [
+                    "integer",
+                    "null"
+                  ],
+                  "minimum": 1,
+                  "maximum": 1048576,
+                  "default": 10240,
+                  "description": "Largest event data in bytes: a larger client event is refused with pusher:error 4301, a larger HTTP API event with 413. WebSocket frames stay capped at 64 KiB by the server. null: unlimited."
+                },
+                "maxPresenceMembers": {
+                  "type": [
+                    "integer",
+                    "null"
+                  ],
+                  "minimum": 1,
+                  "maximum": 10000,
+                  "default": 100,
+                  "description": "Distinct users per presence channel; the next user's subscribe gets pusher:subscription_error LimitReached (status 403). null: unlimited."
+                },
+                "maxPresenceInfoBytes": {
+                  "type": [
+                    "integer",
+                    "null"
+                  ],
+                  "minimum": 1,
+                  "maximum": 65536,
+                  "default": 1024,
+                  "description": "Largest presence channel_data user_info in bytes; a larger one's subscribe gets pusher:subscription_error InvalidChannelData (status 400). null: unlimited."
                 }
               }
             },

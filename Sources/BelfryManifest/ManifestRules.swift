@@ -20,8 +20,6 @@ enum ManifestRules {
     static let webhookURLPattern = "^https?://[^\\s/?#]+([/?#]\\S*)?$"
     static let emailPattern = "^[^@\\s]+@[^@\\s]+$"
     static let bcryptPattern = "^\\$2[aby]\\$[0-9]{2}\\$[./A-Za-z0-9]{53}$"
-    /// Upper bound of every limit (fits a 32-bit signed integer).
-    static let limitRange = 1...2_147_483_647
     static let webhookEvents = [
         "channel_occupied", "channel_vacated", "member_added", "member_removed", "client_event",
         "cache_miss", "subscription_count", "connection_opened", "connection_closed",

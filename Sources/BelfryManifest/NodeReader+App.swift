@@ -51,18 +51,23 @@ extension NodeReader {
         }
     }
 
-    /// `spec.limits`; an absent limit is unlimited except `clientEventsPerSecond` (10).
+    /// `spec.limits`: an absent limit takes its default (`App.Limits.defaults`), `null` is unlimited.
     mutating func limits(_ node: Node, _ path: String) -> App.Limits? {
-        let allowed = ["maxConnections", "clientEventsPerSecond", "backendEventsPerSecond"]
+        let allowed = App.Limits.Field.allCases.map(\.rawValue) + ["disconnectOnAbuse"]
         guard let fields = fields(node, path, allowed: allowed) else { return nil }
-        func limit(_ name: String) -> Int? {
-            fields[name].flatMap { int($0, "\(path)/\(name)", in: ManifestRules.limitRange) }
+        var limits = App.Limits()
+        for field in App.Limits.Field.allCases {
+            guard let value = fields[field.rawValue] else { continue }
+            if value.scalar != nil, Self.tagName(value) == .null {
+                limits[field] = nil
+            } else if let n = int(value, "\(path)/\(field.rawValue)", in: field.range) {
+                limits[field] = n
+            }
         }
-        return App.Limits(
-            maxConnections: limit("maxConnections"),
-            clientEventsPerSecond: limit("clientEventsPerSecond") ?? 10,
-            backendEventsPerSecond: limit("backendEventsPerSecond")
-        )
+        if let abuse = fields["disconnectOnAbuse"].flatMap({ bool($0, path + "/disconnectOnAbuse") }) {
+            limits.disconnectOnAbuse = abuse
+        }
+        return limits
     }
 
     /// `spec.webhooks`: each an http(s) `url`, a non-empty list of known `events`, and optionally

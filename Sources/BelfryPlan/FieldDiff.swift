@@ -15,9 +15,10 @@ struct FieldDiff {
         diff.compare("spec.clientEvents", old.map { .bool($0.clientEvents) }, .bool(new.clientEvents))
         diff.compare(
             "spec.userAuthentication", old.map { .bool($0.userAuthentication) }, .bool(new.userAuthentication))
-        diff.compareLimit("maxConnections", old?.limits, new.limits, \.maxConnections)
-        diff.compareLimit("clientEventsPerSecond", old?.limits, new.limits, \.clientEventsPerSecond)
-        diff.compareLimit("backendEventsPerSecond", old?.limits, new.limits, \.backendEventsPerSecond)
+        for field in App.Limits.Field.allCases { diff.compareLimit(field, old?.limits, new.limits) }
+        diff.compare(
+            "spec.limits.disconnectOnAbuse", old.map { .bool($0.limits.disconnectOnAbuse) },
+            .bool(new.limits.disconnectOnAbuse))
         diff.compareWebhooks(old?.webhooks ?? [], new.webhooks)
         return diff.changes
     }
@@ -31,11 +32,9 @@ struct FieldDiff {
     }
 
     /// `spec.limits.<name>`; an absent limit is `.unlimited`.
-    private mutating func compareLimit(
-        _ name: String, _ old: App.Limits?, _ new: App.Limits, _ limit: KeyPath<App.Limits, Int?>
-    ) {
-        func value(_ limits: App.Limits) -> FieldValue { limits[keyPath: limit].map(FieldValue.int) ?? .unlimited }
-        compare("spec.limits." + name, old.map(value), value(new))
+    private mutating func compareLimit(_ field: App.Limits.Field, _ old: App.Limits?, _ new: App.Limits) {
+        func value(_ limits: App.Limits) -> FieldValue { limits[field].map(FieldValue.int) ?? .unlimited }
+        compare("spec.limits." + field.rawValue, old.map(value), value(new))
     }
 
     private mutating func compare(_ path: String, _ old: FieldValue?, _ new: FieldValue?) {

@@ -42,7 +42,10 @@ final class AppHub: @unchecked Sendable {
         /// Watched user id → connections whose watchlist contains it.
         var watchers: [String: [ObjectIdentifier: Connection]] = [:]
         var cache: [String: CachedEvent] = [:]
-        var backendBucket: TokenBucket?
+        /// The app's HTTP API budgets (`AppHub+Limits.swift`).
+        var apiBuckets: [AppHub.APIBudget: TokenBucket] = [:]
+        /// Refusals logged per limit at most once a second.
+        var limitLogs: [String: LogThrottle] = [:]
     }
 
     /// Where this app's webhook events go; nil when the server has no sink.
@@ -119,15 +122,17 @@ final class AppHub: @unchecked Sendable {
         case full
     }
 
-    /// Adds a presence subscription and announces `member_added` if it is the user's first.
-    func joinPresence(_ connection: Connection, channel: String, member: PresenceMember) -> PresenceJoin {
+    /// Adds a presence subscription (unless `maxMembers` distinct users are in) and announces `member_added` if it is the user's first.
+    func joinPresence(
+        _ connection: Connection, channel: String, member: PresenceMember, maxMembers: Int? = PresenceRoster.maxMembers
+    ) -> PresenceJoin {
         let (outcome, members, groups):
             (PresenceRoster.JoinOutcome, [(id: String, info: JSONValue?)], [ContiguousArray<Connection>]) =
                 lock.withLock {
                     // In place through the dictionary subscript: a copy of the channel state would
                     // duplicate its subscriber arrays on every join.
                     let joined = state.channels[channel, default: ChannelState(loops: loops, presence: true)]
-                        .join(connection, member: member)
+                        .join(connection, member: member, maxMembers: maxMembers)
                     if state.channels[channel]?.subscriptionCount == 0 { state.channels[channel] = nil }
                     return joined
                 }
@@ -265,15 +270,5 @@ final class AppHub: @unchecked Sendable {
 
     func presenceUserIDs(channel: String) -> [String] {
         lock.withLock { state.channels[channel]?.roster?.members.map(\.id) ?? [] }
-    }
-
-    /// Takes `cost` from the app's backend-events budget of `rate` per second.
-    func takeBackendEvents(_ cost: Int, rate: Int, now: UInt64) -> Bool {
-        lock.withLock {
-            if state.backendBucket?.ratePerSecond != rate {
-                state.backendBucket = TokenBucket(ratePerSecond: rate, now: now)
-            }
-            return state.backendBucket!.take(cost, now: now)
-        }
     }
 }

@@ -34,10 +34,10 @@ extension ChannelState {
     /// Adds a presence member's connection unless the roster is full; returns the outcome, the
     /// roster and, on a user's first connection, the subscribers to tell (`member_added`).
     mutating func join(
-        _ connection: Connection, member: PresenceMember
+        _ connection: Connection, member: PresenceMember, maxMembers: Int?
     ) -> (PresenceRoster.JoinOutcome, [(id: String, info: JSONValue?)], [ContiguousArray<Connection>]) {
         if roster == nil { roster = PresenceRoster() }
-        let outcome = roster!.join(member)
+        let outcome = roster!.join(member, maxMembers: maxMembers)
         guard outcome != .full else { return (outcome, [], []) }
         insert(connection)
         return (outcome, roster!.members, outcome == .firstConnection ? groups : [])

@@ -27,7 +27,9 @@ final class Connection: @unchecked Sendable {
     var isClosed = false
     /// The close code sent or answered; nil until the closing handshake starts (1006 if it never does).
     var closeCode: UInt16?
+    /// `clientEventsPerSecond` and `subscriptionsPerSecond` of this connection.
     var clientEventBucket: TokenBucket?
+    var subscriptionBucket: TokenBucket?
     /// Written to by a fan-out and waiting for its batch's flush at the end of the tick.
     var flushPending = false
     private var backlogBytes = 0

@@ -225,6 +225,10 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 channelContext)
             return
         }
+        if let refusal = context.admitAddress(uri: request.target, channel: channelContext.channel) {
+            respond(refusal, close: true, channelContext)
+            return
+        }
         var head = channelContext.channel.allocator.buffer(capacity: 160)
         head.writeStaticString(
             "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade\r\nSec-WebSocket-Accept: ")

@@ -5,7 +5,7 @@ import PusherProtocol
 /// `POST /events` and `POST /batch_events`.
 extension PusherAPI {
     func trigger(_ request: HTTPRequest, app: App, hub: AppHub) -> HTTPResponse {
-        switch TriggerRequest.event(body: request.body, maxDataBytes: context.options.maxEventDataBytes) {
+        switch TriggerRequest.event(body: request.body, maxDataBytes: maxDataBytes(app)) {
         case .failure(let e): return error(e)
         case .success(let event):
             if let refusal = spendBudget(app: app, hub: hub, cost: event.channels.count) { return refusal }
@@ -19,7 +19,7 @@ extension PusherAPI {
     }
 
     func batch(_ request: HTTPRequest, app: App, hub: AppHub) -> HTTPResponse {
-        switch TriggerRequest.batch(body: request.body, maxDataBytes: context.options.maxEventDataBytes) {
+        switch TriggerRequest.batch(body: request.body, maxDataBytes: maxDataBytes(app)) {
         case .failure(let e): return error(e)
         case .success(let events):
             if let refusal = spendBudget(app: app, hub: hub, cost: events.count) { return refusal }
@@ -28,15 +28,6 @@ extension PusherAPI {
             let items = events.map { attributes($0.info, channel: $0.channels[0], hub: hub) }
             return .json("{\"batch\":[\(items.joined(separator: ","))]}")
         }
-    }
-
-    /// 429 when the app's `backendEventsPerSecond` budget is spent.
-    private func spendBudget(app: App, hub: AppHub, cost: Int) -> HTTPResponse? {
-        guard let rate = app.limits.backendEventsPerSecond else { return nil }
-        guard hub.takeBackendEvents(cost, rate: rate, now: Now.nanoseconds) else {
-            return error(APIError(429, "Rate limit of \(rate) events per second exceeded for app \(app.id)"))
-        }
-        return nil
     }
 
     /// Encodes the event once per channel and fans it out; caches it on cache channels.

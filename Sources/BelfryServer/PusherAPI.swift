@@ -53,6 +53,20 @@ struct PusherAPI {
             return (error(e), hub.counters)
         }
         guard app.enabled else { return (error(.appDisabled(app.id)), hub.counters) }
+        var response: HTTPResponse
+        let name: String
+        if let refusal = spendRequestBudget(route, app: app, hub: hub) {
+            (name, response) = (Self.name(of: route), refusal)
+        } else {
+            (name, response) = respond(route, request, app: app, hub: hub)
+        }
+        // Concatenated rather than interpolated: a short key stays a small string, unallocated.
+        hub.counters.apiRequest(request.method + " " + name + " " + String(response.status))
+        if response.status >= 400 { logRejection(response, endpoint: name, app: app, hub: hub) }
+        return (response, hub.counters)
+    }
+
+    private func respond(_ route: Route, _ request: HTTPRequest, app: App, hub: AppHub) -> (String, HTTPResponse) {
         let response: HTTPResponse
         let name: String
         switch route {
@@ -63,16 +77,7 @@ struct PusherAPI {
         case .users(let channel): (name, response) = ("users", users(channel, hub: hub))
         case .terminate(let userID): (name, response) = ("terminate_connections", terminate(userID, hub: hub))
         }
-        // Concatenated rather than interpolated: a short key stays a small string, unallocated.
-        hub.counters.apiRequest(request.method + " " + name + " " + String(response.status))
-        if response.status >= 400 {
-            context.logger.info(
-                "http api request rejected",
-                metadata: LogFields.app(id: app.id, name: app.name).merging([
-                    "endpoint": "\(name)", "code": LogFields.number(response.status), "reason": "\(response.body)",
-                ]))
-        }
-        return (response, hub.counters)
+        return (name, response)
     }
 
     /// The percent-decoded path segments after `/apps/`: `[appID, "events"]` and so on.

@@ -14,6 +14,8 @@ final class ServerContext: Sendable {
     let loopIndices: [ObjectIdentifier: Int]
     /// The public port's share of the process's descriptors.
     let descriptors: DescriptorBudget
+    /// Open connections and handshake rates per app and client address.
+    let addresses = AddressLimiter()
     private let phase = NIOLockedValueBox(Phase.starting)
 
     enum Phase: Sendable {

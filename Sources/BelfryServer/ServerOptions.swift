@@ -22,11 +22,6 @@ public struct ServerOptions: Sendable {
     /// An HTTP connection (not yet a WebSocket) is closed after this many seconds without a byte
     /// from the client: an idle keep-alive connection, or a request that stopped half-way.
     public var httpIdleTimeout: Double = 60
-    /// Largest `data` of one event (hosted Pusher: 10 KB; 413 past it).
-    public var maxEventDataBytes: Int = 10 * 1024
-    /// Channels one connection may be subscribed to at once (Ably's limit; hosted Pusher sets
-    /// none). A subscription past it is refused with `LimitReached`.
-    public var maxChannelsPerConnection: Int = 200
     /// Cache channels whose last event one app keeps; past it, expired entries are swept and then
     /// the oldest is dropped.
     public var maxCacheEntriesPerApp: Int = 10_000

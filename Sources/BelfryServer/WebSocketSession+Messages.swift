@@ -5,8 +5,6 @@ import PusherProtocol
 
 /// Protocol messages of a connected client: subscribe, unsubscribe, ping, sign-in, client events.
 extension WebSocketSession {
-    /// Largest `data` of a client event.
-    static let maxClientEventBytes = 10 * 1024
     static let maxEventNameLength = 200
 
     func handle(_ bytes: [UInt8], _ connection: Connection) {
@@ -43,8 +41,12 @@ extension WebSocketSession {
         }
     }
 
+    /// Refuses a subscribe: `pusher:error` (with `code`, 4301 for a rate, else null) and
+    /// `pusher:subscription_error`, which pusher-js hands to the channel; the connection stays open.
+    /// - Parameter limit: the `spec.limits` field that refused it, counted as `limit <name>`.
     private func refuseSubscription(
-        _ connection: Connection, channel: String, type: String, status: Int, _ message: String
+        _ connection: Connection, channel: String, type: String, status: Int, code: UInt16? = nil,
+        limit: String? = nil, _ message: String
     ) {
         if let (suppressed, _) = subscriptionRefusalLog.shouldLog(now: Now.nanoseconds) {
             logger.info(
@@ -54,12 +56,31 @@ extension WebSocketSession {
                     "reason": "\(message)", "suppressed": LogFields.number(suppressed),
                 ]))
         }
-        connection.counters.rejected("subscription \(type)")
-        connection.send(ServerMessage.error(code: nil, message: message))
+        connection.counters.rejected(limit.map { "limit " + $0 } ?? "subscription \(type)")
+        connection.send(ServerMessage.error(code: code, message: message))
         connection.send(ServerMessage.subscriptionError(channel: channel, type: type, error: message, status: status))
     }
 
     private func subscribe(_ connection: Connection, app: App, channel: String, auth: String?, channelData: String?) {
+        if let rate = app.limits.subscriptionsPerSecond {
+            // The burst covers a whole allowance of channels: a reconnecting client resubscribes at once.
+            let burst = max(rate, app.limits.maxChannelsPerConnection ?? rate)
+            let now = Now.nanoseconds
+            if let bucket = connection.subscriptionBucket {
+                if bucket.ratePerSecond != rate || bucket.burst != burst {
+                    connection.subscriptionBucket = bucket.resized(ratePerSecond: rate, burst: burst, now: now)
+                }
+            } else {
+                connection.subscriptionBucket = TokenBucket(ratePerSecond: rate, burst: burst, now: now)
+            }
+            guard connection.subscriptionBucket!.take(now: now) else {
+                refuseSubscription(
+                    connection, channel: channel, type: "LimitReached", status: 429,
+                    code: CloseCode.clientEventRejected.rawValue, limit: "subscriptionsPerSecond",
+                    "Subscription rate limit of \(rate) per second exceeded")
+                return
+            }
+        }
         let kind: ChannelKind
         switch ChannelName.classify(channel) {
         case .success(let k): kind = k
@@ -69,10 +90,11 @@ extension WebSocketSession {
             return
         }
         let hub = context.hubs.hub(for: app.id)
-        let limit = context.options.maxChannelsPerConnection
-        if connection.subscriptions[channel] == nil, connection.subscriptions.count >= limit {
+        if let limit = app.limits.maxChannelsPerConnection, connection.subscriptions[channel] == nil,
+            connection.subscriptions.count >= limit
+        {
             refuseSubscription(
-                connection, channel: channel, type: "LimitReached", status: 429,
+                connection, channel: channel, type: "LimitReached", status: 429, limit: "maxChannelsPerConnection",
                 "A connection may subscribe to at most \(limit) channels; unsubscribe from one first")
             return
         }
@@ -100,11 +122,20 @@ extension WebSocketSession {
         }
         if kind.isPresence {
             let member: PresenceMember
-            switch PresenceMember.parse(channelData: channelData) {
+            switch PresenceMember.parse(channelData: channelData, maxUserInfoBytes: nil) {
             case .success(let m): member = m
             case .failure(let invalid):
                 refuseSubscription(
                     connection, channel: channel, type: "InvalidChannelData", status: 400, invalid.message)
+                return
+            }
+            if let limit = app.limits.maxPresenceInfoBytes, let info = member.userInfo,
+                info.serialized.utf8.count > limit
+            {
+                refuseSubscription(
+                    connection, channel: channel, type: "InvalidChannelData", status: 400,
+                    limit: "maxPresenceInfoBytes",
+                    "channel_data.user_info is larger than \(limit) bytes")
                 return
             }
             if let existing = connection.subscriptions[channel] {
@@ -116,11 +147,12 @@ extension WebSocketSession {
                         channel: channel, data: ServerMessage.presenceData(members: members)))
                 return
             }
-            switch hub.joinPresence(connection, channel: channel, member: member) {
+            let maxMembers = app.limits.maxPresenceMembers
+            switch hub.joinPresence(connection, channel: channel, member: member, maxMembers: maxMembers) {
             case .full:
                 refuseSubscription(
-                    connection, channel: channel, type: "LimitReached", status: 403,
-                    "Presence channel \(channel) already has \(PresenceRoster.maxMembers) members")
+                    connection, channel: channel, type: "LimitReached", status: 403, limit: "maxPresenceMembers",
+                    "Presence channel \(channel) already has \(maxMembers ?? 0) members")
                 return
             case .joined(let members):
                 connection.subscriptions[channel] = .some(member.userID)
@@ -199,7 +231,8 @@ extension WebSocketSession {
     }
 
     private func clientEvent(_ connection: Connection, app: App, name: String, channel: String, data: JSONValue) {
-        func reject(_ message: String) {
+        /// Refuses the event with `pusher:error` 4301, or with `disconnect` closes with 4301.
+        func reject(_ message: String, limit: String? = nil, disconnect: Bool = false) {
             if let (suppressed, _) = clientEventRejectionLog.shouldLog(now: Now.nanoseconds) {
                 logger.info(
                     "client event rejected",
@@ -208,8 +241,12 @@ extension WebSocketSession {
                         "event": "\(name)", "reason": "\(message)", "suppressed": LogFields.number(suppressed),
                     ]))
             }
-            connection.counters.rejected("client event")
-            connection.send(ServerMessage.error(code: CloseCode.clientEventRejected.rawValue, message: message))
+            connection.counters.rejected(limit.map { "limit " + $0 } ?? "client event")
+            if disconnect {
+                connection.close(CloseReason(.clientEventRejected, message))
+            } else {
+                connection.send(ServerMessage.error(code: CloseCode.clientEventRejected.rawValue, message: message))
+            }
         }
         guard app.clientEvents else { return reject("Client events are not enabled for this app") }
         guard case .success(let kind) = ChannelName.classify(channel), kind.allowsClientEvents else {
@@ -223,16 +260,22 @@ extension WebSocketSession {
         }
         let payload = ServerMessage.clientEvent(event: name, channel: channel, data: data, userID: presenceUser)
         let dataSize = data.serialized.utf8.count
-        guard dataSize <= Self.maxClientEventBytes else {
-            return reject("Client event data is \(dataSize) bytes; the limit is \(Self.maxClientEventBytes)")
+        if let limit = app.limits.maxMessageBytes, dataSize > limit {
+            return reject("Client event data is \(dataSize) bytes; the limit is \(limit)", limit: "maxMessageBytes")
         }
         if let rate = app.limits.clientEventsPerSecond {
             let now = Now.nanoseconds
-            if connection.clientEventBucket?.ratePerSecond != rate {
+            if let bucket = connection.clientEventBucket {
+                if bucket.ratePerSecond != rate {
+                    connection.clientEventBucket = bucket.resized(ratePerSecond: rate, now: now)
+                }
+            } else {
                 connection.clientEventBucket = TokenBucket(ratePerSecond: rate, now: now)
             }
             guard connection.clientEventBucket!.take(now: now) else {
-                return reject("Client event rate limit of \(rate) per second exceeded")
+                return reject(
+                    "Client event rate limit of \(rate) per second exceeded", limit: "clientEventsPerSecond",
+                    disconnect: app.limits.disconnectOnAbuse)
             }
         }
         connection.counters.messagesReceived.wrappingIncrement(ordering: .relaxed)

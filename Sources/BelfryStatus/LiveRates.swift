@@ -88,12 +88,14 @@ public enum ErrorMeaning {
         case "4009": "No sign-in within the timeout (userAuthentication), or origin refused."
         case "4100": "Over capacity: the client was too slow to read, or the server is out of descriptors."
         case "4201": "No pong in time: the client or its network went silent."
-        case "4301": "Client events over limits.clientEventsPerSecond."
+        case "4301": "Client events over limits.clientEventsPerSecond (closed with disconnectOnAbuse)."
         case "4302": "Watchlist over 100 user ids."
         case "client event": "Client event refused (disabled, wrong channel type or too large)."
         case "outbound budget": "A connection's unsent data passed its budget and it was closed."
         default:
-            if key.hasPrefix("subscription ") {
+            if key.hasPrefix("limit ") {
+                "Refused by limits.\(key.dropFirst(6)) (see the README's Limits): raise it if the traffic is legitimate."
+            } else if key.hasPrefix("subscription ") {
                 "Subscription refused: \(key.dropFirst(13))."
             } else if key.hasPrefix("connection ") {
                 "Connection refused with \(key.dropFirst(11)) before it opened."

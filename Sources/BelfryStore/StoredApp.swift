@@ -17,11 +17,55 @@ struct StoredApp: Codable, Sendable {
     var limits: Limits
     var webhooks: [Webhook]
 
-    /// `nil` (unlimited) is stored as an absent key and read back as `nil`, not as the default.
+    /// The limits by manifest name. `nil` (unlimited) of the first three is stored as an absent
+    /// key and read back as `nil`, as rows written before the others existed did; every other
+    /// limit is written as a number or `null` (unlimited), and read back as its default when
+    /// absent (a row from an older version).
     struct Limits: Codable, Sendable {
-        var maxConnections: Int?
-        var clientEventsPerSecond: Int?
-        var backendEventsPerSecond: Int?
+        var limits: App.Limits
+
+        private struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        /// Stored as absent when unlimited since the first version of the table.
+        private static let legacy: Set<App.Limits.Field> = [
+            .maxConnections, .clientEventsPerSecond, .backendEventsPerSecond,
+        ]
+
+        init(_ limits: App.Limits) { self.limits = limits }
+
+        init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: Key.self)
+            var limits = App.Limits()
+            for field in App.Limits.Field.allCases {
+                let key = Key(stringValue: field.rawValue)
+                if container.contains(key) {
+                    limits[field] = try container.decodeIfPresent(Int.self, forKey: key)
+                } else if Self.legacy.contains(field) {
+                    limits[field] = nil
+                }
+            }
+            let abuse = Key(stringValue: "disconnectOnAbuse")
+            limits.disconnectOnAbuse = try container.decodeIfPresent(Bool.self, forKey: abuse) ?? false
+            self.limits = limits
+        }
+
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: Key.self)
+            for field in App.Limits.Field.allCases {
+                let key = Key(stringValue: field.rawValue)
+                if Self.legacy.contains(field) {
+                    try container.encodeIfPresent(limits[field], forKey: key)
+                } else {
+                    try container.encode(limits[field], forKey: key)
+                }
+            }
+            try container.encode(limits.disconnectOnAbuse, forKey: Key(stringValue: "disconnectOnAbuse"))
+        }
     }
 
     /// Filters, headers and batching came later: optional, absent in older rows.
@@ -64,9 +108,7 @@ struct StoredApp: Codable, Sendable {
         allowedOrigins = app.allowedOrigins
         clientEvents = app.clientEvents
         userAuthentication = app.userAuthentication
-        limits = Limits(
-            maxConnections: app.limits.maxConnections, clientEventsPerSecond: app.limits.clientEventsPerSecond,
-            backendEventsPerSecond: app.limits.backendEventsPerSecond)
+        limits = Limits(app.limits)
         webhooks = app.webhooks.map(Webhook.init)
     }
 
@@ -74,9 +116,7 @@ struct StoredApp: Codable, Sendable {
         App(
             name: name, id: id, key: key, secret: secret, enabled: enabled, allowedOrigins: allowedOrigins,
             clientEvents: clientEvents, userAuthentication: userAuthentication,
-            limits: App.Limits(
-                maxConnections: limits.maxConnections, clientEventsPerSecond: limits.clientEventsPerSecond,
-                backendEventsPerSecond: limits.backendEventsPerSecond),
+            limits: limits.limits,
             webhooks: webhooks.map(\.webhook))
     }
 }

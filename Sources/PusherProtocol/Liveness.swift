@@ -43,28 +43,3 @@ public struct LivenessStateMachine: Sendable {
         return lastActivity + activityTimeout
     }
 }
-
-/// A token bucket allowing `ratePerSecond` events per second with a burst of the same size.
-public struct TokenBucket: Sendable {
-    public let ratePerSecond: Int
-    private var tokens: Double
-    private var updatedAt: UInt64
-
-    public init(ratePerSecond: Int, now: UInt64) {
-        self.ratePerSecond = ratePerSecond
-        self.tokens = Double(ratePerSecond)
-        self.updatedAt = now
-    }
-
-    /// Takes `cost` tokens if available.
-    public mutating func take(_ cost: Int = 1, now: UInt64) -> Bool {
-        let elapsed = Double(now &- updatedAt) / 1_000_000_000
-        if now > updatedAt {
-            tokens = min(Double(ratePerSecond), tokens + elapsed * Double(ratePerSecond))
-            updatedAt = now
-        }
-        guard tokens >= Double(cost) else { return false }
-        tokens -= Double(cost)
-        return true
-    }
-}

@@ -10,11 +10,14 @@ public struct PresenceMember: Sendable, Equatable {
         self.userInfo = userInfo
     }
 
-    /// Hosted Pusher limits.
+    /// Hosted Pusher's limit (the default of an app's `maxPresenceInfoBytes`).
     public static let maxUserInfoBytes = 1024
 
-    /// Parses presence `channel_data`: `{"user_id": String|Number, "user_info": Object?}`.
-    public static func parse(channelData: String?) -> Result<PresenceMember, ClientMessage.Invalid> {
+    /// Parses presence `channel_data`: `{"user_id": String|Number, "user_info": Object?}`, with
+    /// a `user_info` of at most `maxUserInfoBytes` serialized (nil: not checked).
+    public static func parse(
+        channelData: String?, maxUserInfoBytes: Int? = Self.maxUserInfoBytes
+    ) -> Result<PresenceMember, ClientMessage.Invalid> {
         guard let channelData else { return .failure(.init("Presence channels need channel_data")) }
         guard let value = try? JSONParser.parse(channelData), value.isObject else {
             return .failure(.init("channel_data must be a JSON object"))
@@ -33,7 +36,7 @@ public struct PresenceMember: Sendable, Equatable {
             return .failure(.init("channel_data.user_id must not contain control characters"))
         }
         let info = value["user_info"]
-        if let info, info.serialized.utf8.count > maxUserInfoBytes {
+        if let info, let maxUserInfoBytes, info.serialized.utf8.count > maxUserInfoBytes {
             return .failure(.init("channel_data.user_info is larger than \(maxUserInfoBytes) bytes"))
         }
         return .success(PresenceMember(userID: userID, userInfo: info))

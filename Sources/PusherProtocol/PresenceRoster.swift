@@ -3,7 +3,8 @@ import BelfryJSON
 /// The members of one presence channel: one entry per user id however many connections that
 /// user has, so `member_added` goes out on the first connection and `member_removed` on the last.
 public struct PresenceRoster: Sendable {
-    /// Hosted Pusher's limit of distinct members per presence channel.
+    /// Hosted Pusher's limit of distinct members per presence channel (the default of an app's
+    /// `maxPresenceMembers`).
     public static let maxMembers = 100
 
     private struct Entry: Sendable {
@@ -25,14 +26,15 @@ public struct PresenceRoster: Sendable {
         case full
     }
 
-    /// Records one more connection of `member`.
-    public mutating func join(_ member: PresenceMember) -> JoinOutcome {
+    /// Records one more connection of `member`, unless it is a new user and the channel already
+    /// has `maxMembers` (nil: no limit).
+    public mutating func join(_ member: PresenceMember, maxMembers: Int? = Self.maxMembers) -> JoinOutcome {
         if var entry = entries[member.userID] {
             entry.connections += 1
             entries[member.userID] = entry
             return .additionalConnection
         }
-        guard order.count < Self.maxMembers else { return .full }
+        if let maxMembers, order.count >= maxMembers { return .full }
         entries[member.userID] = Entry(info: member.userInfo, connections: 1)
         order.append(member.userID)
         return .firstConnection

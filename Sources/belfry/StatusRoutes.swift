@@ -352,10 +352,11 @@ struct StatusRoutes: Sendable {
             .init("allowedOrigins", app.allowedOrigins.isEmpty ? "any" : app.allowedOrigins.joined(separator: ", ")),
             .init("clientEvents", String(app.clientEvents)),
             .init("userAuthentication", String(app.userAuthentication)),
-            .init("limits.maxConnections", limit(app.limits.maxConnections)),
-            .init("limits.clientEventsPerSecond", limit(app.limits.clientEventsPerSecond)),
-            .init("limits.backendEventsPerSecond", limit(app.limits.backendEventsPerSecond)),
         ]
+        for field in App.Limits.Field.allCases {
+            settings.append(.init("limits." + field.rawValue, limit(app.limits[field])))
+        }
+        settings.append(.init("limits.disconnectOnAbuse", String(app.limits.disconnectOnAbuse)))
         for (index, hook) in app.webhooks.enumerated() {
             settings.append(.init("webhooks[\(index)]", "\(hook.url) (\(hook.events.joined(separator: ", ")))"))
         }

@@ -46,7 +46,7 @@ import Testing
         ),
         (
             chatApp + "  limits: { clientEventsPerSecond: \"5\" }\n",
-            "t.yaml:9:36: error: /spec/limits/clientEventsPerSecond: must be an integer, got a string"
+            "t.yaml:9:36: error: /spec/limits/clientEventsPerSecond: must be an integer or null, got a string"
         ),
         (
             chatApp + "  allowedOrigins: [https://example.com/]\n",

@@ -12,8 +12,11 @@ import Testing
         #expect(
             change?.fields.map(\.path) == [
                 "spec.id", "spec.key", "spec.secret", "spec.enabled", "spec.allowedOrigins", "spec.clientEvents",
-                "spec.userAuthentication", "spec.limits.maxConnections", "spec.limits.clientEventsPerSecond",
-                "spec.limits.backendEventsPerSecond",
+                "spec.userAuthentication", "spec.limits.maxConnections", "spec.limits.maxConnectionsPerAddress",
+                "spec.limits.connectionsPerSecondPerAddress", "spec.limits.maxChannelsPerConnection",
+                "spec.limits.subscriptionsPerSecond", "spec.limits.clientEventsPerSecond",
+                "spec.limits.backendEventsPerSecond", "spec.limits.apiRequestsPerSecond", "spec.limits.maxMessageBytes",
+                "spec.limits.maxPresenceMembers", "spec.limits.maxPresenceInfoBytes", "spec.limits.disconnectOnAbuse",
             ])
     }
 

@@ -38,8 +38,17 @@ import Testing
                     + spec.clientEvents: true
                     + spec.userAuthentication: false
                     + spec.limits.maxConnections: unlimited
+                    + spec.limits.maxConnectionsPerAddress: 1000
+                    + spec.limits.connectionsPerSecondPerAddress: 100
+                    + spec.limits.maxChannelsPerConnection: 200
+                    + spec.limits.subscriptionsPerSecond: 100
                     + spec.limits.clientEventsPerSecond: 10
                     + spec.limits.backendEventsPerSecond: unlimited
+                    + spec.limits.apiRequestsPerSecond: unlimited
+                    + spec.limits.maxMessageBytes: 10240
+                    + spec.limits.maxPresenceMembers: 100
+                    + spec.limits.maxPresenceInfoBytes: 1024
+                    + spec.limits.disconnectOnAbuse: false
                 ~ App dashboard
                     ~ spec.limits.maxConnections: 5000 → 10000
                 - User bob

@@ -41,4 +41,8 @@ import Testing
                 disconnections: ["1000": 5, "4200": 2, "4201": 1, "1006": 3], rejections: ["client event": 2]) == 3)
         #expect(ErrorMeaning.describe("4004").contains("maxConnections"))
     }
+
+    @Test func aRefusalByALimitNamesTheManifestField() {
+        #expect(ErrorMeaning.describe("limit subscriptionsPerSecond").contains("limits.subscriptionsPerSecond"))
+    }
 }

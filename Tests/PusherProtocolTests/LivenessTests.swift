@@ -28,20 +28,4 @@ import Testing
         #expect(machine.tick(now: clock.now) == .none)
         #expect(machine.nextDeadline == clock.now + 5_000_000_000)
     }
-
-    @Test func tokenBucketAllowsRatePerSecond() {
-        var clock = MockClock()
-        var bucket = TokenBucket(ratePerSecond: 3, now: clock.now)
-        var taken: [Bool] = []
-        for _ in 0..<4 { taken.append(bucket.take(now: clock.now)) }
-        #expect(taken == [true, true, true, false])
-        clock.advance(seconds: 0.34)
-        let refilled = bucket.take(now: clock.now)
-        let empty = bucket.take(now: clock.now)
-        #expect(refilled && !empty)
-        clock.advance(seconds: 10)
-        let tooMany = bucket.take(4, now: clock.now)
-        let burst = bucket.take(3, now: clock.now)
-        #expect(!tooMany && burst)
-    }
 }

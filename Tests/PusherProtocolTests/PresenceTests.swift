@@ -25,6 +25,17 @@ import Testing
         #expect(roster.join(member("u5")) == .additionalConnection)
     }
 
+    @Test func theMemberLimitIsTheApps() throws {
+        var roster = PresenceRoster()
+        #expect(roster.join(member("a"), maxMembers: 1) == .firstConnection)
+        #expect(roster.join(member("b"), maxMembers: 1) == .full)
+        #expect(roster.join(member("a"), maxMembers: 1) == .additionalConnection)
+        for i in 0..<150 { #expect(roster.join(member("u\(i)"), maxMembers: nil) == .firstConnection) }
+        let big = #"{"user_id":"u","user_info":{"name":"\#(String(repeating: "x", count: 2000))"}}"#
+        #expect(throws: ClientMessage.Invalid.self) { try PresenceMember.parse(channelData: big).get() }
+        #expect(try PresenceMember.parse(channelData: big, maxUserInfoBytes: nil).get().userID == "u")
+    }
+
     @Test func channelDataParsing() throws {
         let numeric = try PresenceMember.parse(channelData: #"{"user_id":10,"user_info":{"name":"A"}}"#).get()
         #expect(numeric.userID == "10")

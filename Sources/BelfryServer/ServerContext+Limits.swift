@@ -1,0 +1,62 @@
+import BelfryManifest
+import NIOCore
+import PusherProtocol
+
+/// The per-address limits of a WebSocket handshake, checked before the upgrade so a refused
+/// client costs one small HTTP response and no session.
+extension ServerContext {
+    /// Nil admits the handshake (its slot is released when `channel` closes); else the 429 to
+    /// answer with `Retry-After`. A handshake for an unknown app passes: the session refuses it
+    /// with 4001 after the upgrade, as hosted Pusher does.
+    func admitAddress(uri: String, channel: Channel) -> HTTPResponse? {
+        guard let key = try? Handshake.appKey(uri: uri).get(), let app = store.app(key: key),
+            let address = channel.remoteAddress?.ipAddress
+        else { return nil }
+        let tableKey = AddressLimiter.key(appID: app.id, address: address)
+        let limits = app.limits
+        let decision = addresses.admit(
+            tableKey, maxConnections: limits.maxConnectionsPerAddress,
+            ratePerSecond: limits.connectionsPerSecondPerAddress, now: Now.nanoseconds)
+        let reason: String
+        let response: HTTPResponse
+        switch decision {
+        case .admitted:
+            let addresses = self.addresses
+            channel.closeFuture.whenComplete { _ in addresses.release(tableKey, now: Now.nanoseconds) }
+            return nil
+        case .tooManyConnections(let limit):
+            reason = "maxConnectionsPerAddress"
+            response = RateLimitResponse.tooMany(
+                "At most \(limit) connections from one address to app \(app.id)", limit: limit, remaining: 0,
+                retryAfter: 5)
+        case .tooFast(let limit, let retryAfter):
+            reason = "connectionsPerSecondPerAddress"
+            response = RateLimitResponse.tooMany(
+                "At most \(limit) connections per second from one address to app \(app.id)", limit: limit,
+                remaining: 0, retryAfter: retryAfter)
+        }
+        let hub = hubs.hub(for: app.id)
+        hub.counters.rejected("limit " + reason)
+        if let suppressed = hub.limitLog(reason, now: Now.nanoseconds) {
+            logger.info(
+                "connection refused",
+                metadata: LogFields.app(id: app.id, name: app.name).merging([
+                    "code": LogFields.number(429), "limit": "\(reason)", "remote": "\(address)",
+                    "suppressed": LogFields.number(suppressed),
+                ]))
+        }
+        return response
+    }
+}
+
+/// The 429 of a rate or count limit: `Retry-After`, `X-RateLimit-Limit`, `X-RateLimit-Remaining`.
+enum RateLimitResponse {
+    static func tooMany(_ message: String, limit: Int, remaining: Int, retryAfter: Int) -> HTTPResponse {
+        var response = HTTPResponse.json(APIError(429, message).body, status: 429)
+        response.headers = [
+            ("Retry-After", String(max(retryAfter, 1))), ("X-RateLimit-Limit", String(limit)),
+            ("X-RateLimit-Remaining", String(max(remaining, 0))),
+        ]
+        return response
+    }
+}
