@@ -7,6 +7,8 @@ public struct PageFrame: Sendable {
     /// The signed-in user's name; nil on the login page.
     public var user: String?
     public var csrf: String
+    /// Whether the viewer has a session to end (not when the admin token opened the page).
+    public var canSignOut: Bool
     /// When the page's figures were read (UTC), shown when the script is not running.
     public var asOf: String
     /// Where the script reads live figures; nil: the page does not update itself.
@@ -19,6 +21,7 @@ public struct PageFrame: Sendable {
         self.title = title
         self.user = user
         self.csrf = csrf
+        canSignOut = user != nil && !csrf.isEmpty
         self.asOf = asOf
         self.statusURL = statusURL
         self.refreshSeconds = refreshSeconds

@@ -53,6 +53,14 @@ import Testing
         }
     }
 
+    @Test func aPageOpenedWithTheAdminTokenHasNoSignOut() {
+        let html = pages.overview(
+            overview(),
+            frame: PageFrame(title: "Overview", user: "admin token", asOf: "now", statusURL: "/api/v1/status"))
+        #expect(!html.contains("logout-form"))
+        #expect(html.contains("Signed in as <strong id=\"signed-in-user\">admin token</strong>"))
+    }
+
     @Test func theLoginPageHasNoSessionChromeAndShowsItsError() {
         let html = pages.login(
             LoginPage(error: "Wrong email or password.", email: evil, next: "/apps/x", loginCSRF: "c"),
