@@ -106,6 +106,7 @@ public struct WebhookDelivery: Service {
                     case .shutdown:
                         // The server has stopped (it is after us in the group): its last events
                         // are in the buffer.
+                        monitor.setDraining()
                         await loop.flush(buffer.drain(), config: config())
                         if loop.inFlight == 0 { break receive }
                         draining = true

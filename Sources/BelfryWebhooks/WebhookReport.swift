@@ -35,6 +35,8 @@ public struct WebhookEndpointStatus: Sendable, Equatable {
 /// Everything the metrics, the status page and `/readyz` show about webhook delivery.
 public struct WebhookReport: Sendable, Equatable {
     public var running = false
+    /// Shutting down: no new request starts, the running ones are being waited for.
+    public var draining = false
     public var apps: [WebhookAppStatistics] = []
     public var endpoints: [WebhookEndpointStatus] = []
     /// Creation time of the oldest undelivered event, milliseconds since 1970.
@@ -54,10 +56,18 @@ public final class WebhookMonitor: Sendable {
     public var report: WebhookReport { box.withLockedValue { $0 } }
 
     func publish(_ report: WebhookReport) {
-        box.withLockedValue { $0 = report }
+        box.withLockedValue { current in
+            let draining = current.draining
+            current = report
+            current.draining = current.draining || draining
+        }
     }
 
     func setRunning(_ running: Bool) {
         box.withLockedValue { $0.running = running }
+    }
+
+    func setDraining() {
+        box.withLockedValue { $0.draining = true }
     }
 }

@@ -13,10 +13,12 @@ import Testing
 private final class FakeTransport: WebhookTransport {
     let requests = Mutex<[WebhookRequest]>([])
     let answer: @Sendable (Int) -> RetryPolicy.Outcome
-    let delay: Duration
+    /// When set, every request waits for it to open (a request held in flight); a request
+    /// cancelled meanwhile answers as a connection error, as a real one would.
+    let gate: Gate?
 
-    init(delay: Duration = .zero, answer: @escaping @Sendable (Int) -> RetryPolicy.Outcome) {
-        self.delay = delay
+    init(gate: Gate? = nil, answer: @escaping @Sendable (Int) -> RetryPolicy.Outcome) {
+        self.gate = gate
         self.answer = answer
     }
 
@@ -25,13 +27,45 @@ private final class FakeTransport: WebhookTransport {
             requests.append(request)
             return requests.count - 1
         }
-        if delay > .zero { try? await Task.sleep(for: delay) }
+        if let gate {
+            await gate.wait()
+            if Task.isCancelled { return .retryable(reason: "cancelled", retryAfter: nil) }
+        }
         return answer(n)
     }
 
     func shutdown() async {}
 
     var bodies: [String] { requests.withLock { $0.map { String(decoding: $0.body, as: UTF8.self) } } }
+}
+
+/// Holds requests until the test opens it: waiting on an event, not on the clock.
+private final class Gate: Sendable {
+    private let state = Mutex<(open: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func wait() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resume = state.withLock { state -> Bool in
+                    if state.open { return true }
+                    state.waiting.append(continuation)
+                    return false
+                }
+                if resume { continuation.resume() }
+            }
+        } onCancel: {
+            self.open()
+        }
+    }
+
+    func open() {
+        let waiting = state.withLock { state in
+            state.open = true
+            defer { state.waiting = [] }
+            return state.waiting
+        }
+        for continuation in waiting { continuation.resume() }
+    }
 }
 
 /// The configuration the service reads, changeable by the test.
@@ -125,13 +159,19 @@ private final class LiveConfig: Sendable {
     }
 
     /// Runs the service in a `ServiceGroup`, calls `body`, then shuts the group down gracefully.
-    private func withGracefulShutdown(_ service: WebhookDelivery, _ body: () async throws -> Void) async throws {
+    /// Runs `body` with the service running, then shuts it down gracefully; `afterTrigger` runs
+    /// once the shutdown has been asked for, while the service may still be draining.
+    private func withGracefulShutdown(
+        _ service: WebhookDelivery, afterTrigger: @Sendable () async throws -> Void = {},
+        _ body: () async throws -> Void
+    ) async throws {
         let group = ServiceGroup(
             configuration: .init(services: [service], gracefulShutdownSignals: [], logger: Logger(label: "test")))
         try await withThrowingTaskGroup { tasks in
             tasks.addTask { try await group.run() }
             try await body()
             await group.triggerGracefulShutdown()
+            try await afterTrigger()
             try await tasks.waitForAll()
         }
     }
@@ -157,12 +197,20 @@ private final class LiveConfig: Sendable {
         let store = try Store.openInMemory()
         let config = LiveConfig(Self.config(webhooks: [Self.hook]))
         let buffer = WebhookBuffer()
-        let transport = FakeTransport(delay: .milliseconds(300)) { _ in .delivered(status: 200) }
+        let gate = Gate()
+        let transport = FakeTransport(gate: gate) { _ in .delivered(status: 200) }
         let monitor = WebhookMonitor()
         let service = WebhookDelivery(
             buffer: buffer, store: store, logger: Logger(label: "test"), monitor: monitor, transport: transport
         ) { config.current }
-        try await withGracefulShutdown(service) {
+        // The request is held in flight until the service is draining.
+        try await withGracefulShutdown(
+            service,
+            afterTrigger: {
+                try await eventually("the drain") { monitor.report.draining }
+                gate.open()
+            }
+        ) {
             buffer.accept(appID: "1", [WebhookEvent(.channelOccupied, channel: "a", timeMs: 1)])
             try await eventually("the request") { !transport.bodies.isEmpty }
         }
