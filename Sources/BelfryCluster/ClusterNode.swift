@@ -279,7 +279,7 @@ public final class ClusterNode: ClusterLink, Service, Sendable {
             return (server, state.dirty, state.waiters)
         }
         guard let (server, dirty, waiters) = taken else { return }
-        guard isConnected else {
+        guard commands.state == .connected else {
             // Rewritten in full when the link is back; a join is answered from this node.
             for list in waiters.values { for waiter in list { waiter.reply(.local) } }
             state.withLockedValue { $0.flushing = false }
