@@ -8,6 +8,23 @@ public enum ClusterEnvelope {
     static let magic: [UInt8] = Array("B1".utf8)
     public static let nodeIDLength = 32
 
+    /// What an envelope carries: a message for the other nodes' sockets, or a notice between
+    /// nodes.
+    public enum Content: Sendable, Equatable {
+        case message(ClusterMessage)
+        /// The sender has written all its shares again (after its link came back): presence
+        /// rosters may have changed in ways no member event told, so each node sends its
+        /// presence subscribers the roster as Redis has it now.
+        case resynced
+    }
+
+    public static func encode(from nodeID: String, _ content: Content) -> [UInt8] {
+        switch content {
+        case .message(let message): return encode(from: nodeID, message)
+        case .resynced: return magic + Array(nodeID.utf8) + [UInt8(ascii: "r")]
+        }
+    }
+
     public static func encode(from nodeID: String, _ message: ClusterMessage) -> [UInt8] {
         var out = magic
         out.reserveCapacity(64 + nodeIDLength)
@@ -37,7 +54,7 @@ public enum ClusterEnvelope {
     }
 
     /// The sender and the message; nil for anything that is not a well-formed envelope.
-    public static func decode(_ bytes: [UInt8]) -> (nodeID: String, message: ClusterMessage)? {
+    public static func decode(_ bytes: [UInt8]) -> (nodeID: String, content: Content)? {
         let header = magic.count + nodeIDLength + 1
         guard bytes.count >= header, bytes.starts(with: magic) else { return nil }
         let idBytes = bytes[magic.count..<(magic.count + nodeIDLength)]
@@ -63,11 +80,13 @@ public enum ClusterEnvelope {
         case UInt8(ascii: "t"):
             guard let appID = reader.string(), let userID = reader.string() else { return nil }
             message = .terminate(appID: appID, userID: userID)
+        case UInt8(ascii: "r"):
+            return reader.atEnd ? (nodeID, .resynced) : nil
         default:
             return nil
         }
         guard reader.atEnd else { return nil }
-        return (nodeID, message)
+        return (nodeID, .message(message))
     }
 
     private static func field(_ text: String, into out: inout [UInt8]) { field(Array(text.utf8), into: &out) }

@@ -69,6 +69,25 @@ public final class ClusterNode: ClusterLink, Service, Sendable {
     struct Dirty {
         var full = false
         var users: Set<String> = []
+        /// Written again after the link came back: no member frames (every node sends its
+        /// presence subscribers the whole roster afterwards, `ClusterEnvelope.Content.resynced`).
+        var resync = false
+        /// Redis lost its data (a restart): occupied / member_added of what this node had
+        /// written before are restorations, not news, and send no webhooks.
+        var restore = false
+
+        mutating func merge(_ other: Dirty) {
+            full = full || other.full
+            users.formUnion(other.users)
+            resync = resync || other.resync
+            restore = restore || other.restore
+        }
+    }
+
+    /// What this node last wrote to Redis of a channel, acknowledged.
+    struct Written {
+        var occupied = false
+        var users: Set<String> = []
     }
 
     struct Waiter {
@@ -90,6 +109,10 @@ public final class ClusterNode: ClusterLink, Service, Sendable {
         var beatProblem: String?
         var reaped = 0
         var logs = LogGate()
+        var written: [ChannelRef: Written] = [:]
+        /// Redis's `run_id` when the link last came up: a new one means a restarted Redis.
+        var redisRunID: String?
+        var refreshing = false
     }
 
     /// The links' callbacks reach the node through this (the node is made after its links).
@@ -186,7 +209,7 @@ public final class ClusterNode: ClusterLink, Service, Sendable {
             commands.submit(
                 ClusterScript.all.map { [Array("SCRIPT".utf8), Array("LOAD".utf8), Array($0.source.utf8)] }
             ) { _ in }
-            Task { await self.resync(reason: "link up") }
+            Task { await self.linkUp() }
         case .down(let reason):
             logger.warning(
                 "redis link down; serving local clients, reconnecting",
@@ -194,6 +217,25 @@ public final class ClusterNode: ClusterLink, Service, Sendable {
         case .connecting:
             break
         }
+    }
+
+    /// The command link is up: was this Redis restarted (a new `run_id`)? Then every share is
+    /// written again as a restoration.
+    private func linkUp() async {
+        var runID: String?
+        if case .success(let answers) = await run([[Array("INFO".utf8), Array("server".utf8)]]),
+            let text = answers.first?.string
+        {
+            runID = text.split(whereSeparator: \.isNewline).first { $0.hasPrefix("run_id:") }.map {
+                String($0.dropFirst("run_id:".count))
+            }
+        }
+        let restarted = state.withLockedValue { state -> Bool in
+            defer { if runID != nil { state.redisRunID = runID } }
+            guard let previous = state.redisRunID, let runID else { return false }
+            return previous != runID
+        }
+        await resync(reason: restarted ? "redis restarted" : "link up", restore: restarted)
     }
 
     private func busLinkChanged(_ linkState: RedisLink.State) {
@@ -216,15 +258,50 @@ public final class ClusterNode: ClusterLink, Service, Sendable {
     }
 
     private func receive(_ payload: [UInt8]) {
-        guard let (sender, message) = ClusterEnvelope.decode(payload) else {
+        guard let (sender, content) = ClusterEnvelope.decode(payload) else {
             if state.withLockedValue({ $0.logs.allow("envelope", now: Timestamp.nanoseconds) }) {
                 logger.warning("malformed message on the cluster bus", metadata: ["bytes": "\(payload.count)"])
             }
             return
         }
         guard sender != id, let server else { return }
-        received.wrappingIncrement(ordering: .relaxed)
-        server.deliver(message)
+        switch content {
+        case .message(let message):
+            received.wrappingIncrement(ordering: .relaxed)
+            server.deliver(message)
+        case .resynced:
+            Task { await refreshRosters() }
+        }
+    }
+
+    /// Sends every local presence subscriber the channel's roster as Redis has it now (a second
+    /// `pusher_internal:subscription_succeeded`, which pusher-js and Laravel Echo take as the
+    /// whole member list): after an outage, what clients were told and what is true can differ in
+    /// ways no member event can fix. Runs once at a time; a notice meanwhile runs it again.
+    private func refreshRosters() async {
+        guard let server else { return }
+        let start = state.withLockedValue { state -> Bool in
+            guard !state.refreshing else { return false }
+            state.refreshing = true
+            return true
+        }
+        guard start else { return }
+        defer { state.withLockedValue { $0.refreshing = false } }
+        let channels = server.localChannels.filter { $0.channel.hasPrefix("presence-") }
+        guard !channels.isEmpty else { return }
+        let commands = channels.map {
+            ["HGETALL", keys.memberInfo(app: $0.appID, channel: $0.channel)].map { Array($0.utf8) }
+        }
+        guard case .success(let answers) = await run(commands) else { return }
+        for (channel, answer) in zip(channels, answers) {
+            let flat = answer.elements?.compactMap(\.string) ?? []
+            guard flat.count % 2 == 0 else { continue }
+            let roster = stride(from: 0, to: flat.count, by: 2).map {
+                (id: flat[$0], info: flat[$0 + 1].isEmpty ? nil : flat[$0 + 1])
+            }
+            server.refreshPresence(appID: channel.appID, channel: channel.channel, roster: roster)
+        }
+        logger.info("presence rosters refreshed", metadata: ["node": "\(id)", "channels": "\(channels.count)"])
     }
 
     // MARK: Channel shares
@@ -302,7 +379,17 @@ public final class ClusterNode: ClusterLink, Service, Sendable {
                 for list in waiters.values { for waiter in list { waiter.reply(.local) } }
             case .success(let answers):
                 for ((ref, sync), answer) in zip(syncs, answers) {
-                    self.apply(answer, of: sync, waiters: waiters[ref] ?? [], server: server)
+                    self.apply(answer, of: sync, waiters: waiters[ref] ?? [], server: server, change: dirty[ref])
+                }
+                if dirty.values.contains(where: \.resync) {
+                    // Everything written again: every node refreshes its presence rosters.
+                    self.commands.submit([
+                        [
+                            Array("PUBLISH".utf8), Array(self.keys.bus.utf8),
+                            ClusterEnvelope.encode(from: self.id, .resynced),
+                        ]
+                    ]) { _ in }
+                    Task { await self.refreshRosters() }
                 }
             }
             let again = self.state.withLockedValue { state -> Bool in
@@ -321,19 +408,17 @@ public final class ClusterNode: ClusterLink, Service, Sendable {
     private func syncFailed(_ reason: String, dirty: [ChannelRef: Dirty]) {
         syncFailures.wrappingIncrement(ordering: .relaxed)
         let log = state.withLockedValue { state -> Bool in
-            for (ref, change) in dirty {
-                var merged = state.dirty[ref] ?? Dirty()
-                merged.full = merged.full || change.full
-                merged.users.formUnion(change.users)
-                state.dirty[ref] = merged
-            }
+            for (ref, change) in dirty { state.dirty[ref, default: Dirty()].merge(change) }
             return state.logs.allow("sync", now: Timestamp.nanoseconds)
         }
         if log { logger.warning("cluster sync failed", metadata: ["node": "\(id)", "reason": "\(reason)"]) }
     }
 
     /// Acts on what Redis decided for one channel: webhooks, member frames, waiting joins.
-    private func apply(_ answer: RESPValue, of sync: ChannelSync, waiters: [Waiter], server: PusherServer) {
+    /// - Parameter change: this node's change that was written (nil for a reap).
+    private func apply(
+        _ answer: RESPValue, of sync: ChannelSync, waiters: [Waiter], server: PusherServer, change: Dirty? = nil
+    ) {
         guard let result = ChannelSync.parse(answer) else {
             syncFailures.wrappingIncrement(ordering: .relaxed)
             if state.withLockedValue({ $0.logs.allow("answer", now: Timestamp.nanoseconds) }) {
@@ -344,16 +429,29 @@ public final class ClusterNode: ClusterLink, Service, Sendable {
             return
         }
         guard case .done(let outcome) = result else { return }
+        let ref = ChannelRef(appID: sync.appID, channel: sync.channel)
+        let before = change == nil ? nil : record(sync, outcome: outcome, ref: ref)
+        // A restoration after Redis lost its data is not news: no webhook for what this node had
+        // written before.
+        let restored = change?.restore == true ? before : nil
         let now = Timestamp.nowMs
         var events: [WebhookEvent] = []
-        if outcome.occupied { events.append(WebhookEvent(.channelOccupied, channel: sync.channel, timeMs: now)) }
+        if outcome.occupied, restored?.occupied != true {
+            events.append(WebhookEvent(.channelOccupied, channel: sync.channel, timeMs: now))
+        }
         if outcome.before != outcome.after, !sync.isPresence {
             server.raiseCount(appID: sync.appID, channel: sync.channel, count: outcome.after)
         }
-        for member in outcome.added where member.webhook {
+        for member in outcome.added where member.webhook && restored?.users.contains(member.id) != true {
             events.append(WebhookEvent(.memberAdded, channel: sync.channel, userID: member.id, timeMs: now))
         }
         if !events.isEmpty { server.raiseDecided(appID: sync.appID, events) }
+        let roster = outcome.roster.map { (id: $0.id, info: $0.info) }
+        for waiter in waiters {
+            waiter.reply(outcome.refused.contains(waiter.userID) ? .full : .joined(roster: roster))
+        }
+        // After a resync every node sends whole rosters instead of member frames.
+        guard change?.resync != true else { return }
         for member in outcome.added {
             let joining = waiters.first { $0.userID == member.id }?.socketID
             server.announce(
@@ -363,15 +461,30 @@ public final class ClusterNode: ClusterLink, Service, Sendable {
         if !outcome.removed.isEmpty {
             server.announce(appID: sync.appID, channel: sync.channel, added: [], removed: outcome.removed, except: nil)
         }
-        let roster = outcome.roster.map { (id: $0.id, info: $0.info) }
-        for waiter in waiters {
-            waiter.reply(outcome.refused.contains(waiter.userID) ? .full : .joined(roster: roster))
+    }
+
+    /// Remembers what this node's write told Redis; returns what it had written before.
+    private func record(_ sync: ChannelSync, outcome: ChannelSync.Outcome, ref: ChannelRef) -> Written {
+        state.withLockedValue { state in
+            let before = state.written[ref] ?? Written()
+            var now = before
+            now.occupied = sync.share.subscriptions > 0
+            if sync.full { now.users = [] }
+            for user in sync.share.users {
+                if user.connections > 0, !outcome.refused.contains(user.id) {
+                    now.users.insert(user.id)
+                } else {
+                    now.users.remove(user.id)
+                }
+            }
+            state.written[ref] = now.occupied || !now.users.isEmpty ? now : nil
+            return before
         }
     }
 
     /// Writes every share of this node again: the channels it has, and those Redis thinks it
     /// has (a leave that was lost while the link was down).
-    private func resync(reason: String) async {
+    private func resync(reason: String, restore: Bool = false) async {
         guard let server else { return }
         let indexed = await run([["SMEMBERS", keys.index(id)].map { Array($0.utf8) }])
         var refs = Set(server.localChannels.map { ChannelRef(appID: $0.appID, channel: $0.channel) })
@@ -383,7 +496,9 @@ public final class ClusterNode: ClusterLink, Service, Sendable {
         }
         logger.info("cluster resync", metadata: ["node": "\(id)", "channels": "\(refs.count)", "reason": "\(reason)"])
         let start = state.withLockedValue { state -> Bool in
-            for ref in refs { state.dirty[ref, default: Dirty()].full = true }
+            for ref in refs {
+                state.dirty[ref, default: Dirty()].merge(Dirty(full: true, resync: true, restore: restore))
+            }
             return Self.claimFlush(&state)
         }
         if start { flush() }

@@ -70,6 +70,18 @@ extension PusherServer {
         }
     }
 
+    /// Sends the presence subscribers of `channel` on this node the whole roster again (a second
+    /// `pusher_internal:subscription_succeeded`: pusher-js replaces its member list with it).
+    public func refreshPresence(appID: String, channel: String, roster: [(id: String, info: String?)]) {
+        guard let hub = context.hubs.existing(appID) else { return }
+        let members = roster.map { member in
+            (id: member.id, info: member.info.flatMap { try? JSONParser.parse($0) })
+        }
+        let frame = ServerMessage.subscriptionSucceeded(
+            channel: channel, data: ServerMessage.presenceData(members: members))
+        hub.publish(channel: channel, except: nil) { AppHub.payload(frame) }
+    }
+
     /// Webhook events decided (and delayed) cluster-wide: to the outbox as they are.
     public func raiseDecided(appID: String, _ events: [WebhookEvent]) {
         context.webhooks?.decided(appID: appID, events)

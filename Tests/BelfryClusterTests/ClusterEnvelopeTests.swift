@@ -18,7 +18,7 @@ import Testing
         let bytes = ClusterEnvelope.encode(from: node, message)
         let decoded = try #require(ClusterEnvelope.decode(bytes))
         #expect(decoded.nodeID == node)
-        #expect(decoded.message == message)
+        #expect(decoded.content == .message(message))
     }
 
     @Test func rejectsEveryTruncationAndTrailingBytes() {
@@ -37,6 +37,12 @@ import Testing
         #expect(ClusterEnvelope.decode(bytes) == nil)
         #expect(ClusterEnvelope.decode(Array("B2".utf8) + Array(node.utf8) + Array("t1:a1:b".utf8)) == nil)
         #expect(ClusterEnvelope.decode(Array("B1".utf8) + Array(node.utf8) + Array("t1:a1:b".utf8)) != nil)
+    }
+
+    @Test func theResyncedNoticeRoundTrips() throws {
+        let bytes = ClusterEnvelope.encode(from: node, .resynced)
+        #expect(try #require(ClusterEnvelope.decode(bytes)).content == .resynced)
+        #expect(ClusterEnvelope.decode(bytes + [0x30]) == nil)
     }
 
     @Test func onlyCanonicalEnvelopesDecode() {

@@ -24,8 +24,8 @@ public func fuzzCluster(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
                 }
             }
         }
-    } else if let (node, message) = ClusterEnvelope.decode(bytes) {
-        let again = ClusterEnvelope.encode(from: node, message)
+    } else if let (node, content) = ClusterEnvelope.decode(bytes) {
+        let again = ClusterEnvelope.encode(from: node, content)
         precondition(again == bytes, "an envelope does not encode back to its bytes")
     }
     return 0
