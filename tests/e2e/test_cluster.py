@@ -226,7 +226,7 @@ def test_every_node_lists_the_cluster_in_readyz_and_metrics(cluster, cws, wait_u
     opened = [cws(B) for _ in range(3)]
 
     def b_seen_from(node: ClusterNode) -> int:
-        return next(n["connections"] for n in node.cluster_check()["nodes"] if n["id"] == B.node_id)
+        return next((n["connections"] for n in node.cluster_check().get("nodes") or [] if n["id"] == B.node_id), -1)
 
     for node in (A, C):
         wait_until(lambda: b_seen_from(node) >= 3, timeout=5, interval=0.2,
