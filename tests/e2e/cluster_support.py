@@ -170,18 +170,32 @@ def write_cluster_config(config_dir: Path, webhook_url: str) -> None:
 class ClusterNode(BelfryServer):
     """``belfry serve`` joined to a cluster: shared manifests, its own data dir and ports."""
 
-    def __init__(self, name: str, root: Path, config_dir: Path, redis: RedisServer, prefix: str | None) -> None:
+    def __init__(self, name: str, root: Path, config_dir: Path, redis: RedisServer, prefix: str | None,
+                 via_env: bool = False) -> None:
         super().__init__(name, root, session=False, shutdown_grace=2)
         self.config_dir = config_dir  # shared; the conftest apps written under root stay unused
         self.redis = redis
         self.prefix = prefix
+        self.via_env = via_env  # BELFRY_REDIS_URL / BELFRY_REDIS_PREFIX instead of the flags
         self.node_id: str | None = None
 
     def command(self) -> list[str]:
+        if self.via_env:
+            return super().command()
         cmd = super().command() + ["--redis-url", self.redis.url]
         if self.prefix is not None:
             cmd += ["--redis-prefix", self.prefix]
         return cmd
+
+    def environment(self) -> dict[str, str]:
+        env = dict(os.environ)
+        for var in ("BELFRY_REDIS_URL", "BELFRY_REDIS_PREFIX"):
+            env.pop(var, None)
+        if self.via_env:
+            env["BELFRY_REDIS_URL"] = self.redis.url
+            if self.prefix is not None:
+                env["BELFRY_REDIS_PREFIX"] = self.prefix
+        return env
 
     # -- lifecycle: launch all, then wait for all -------------------------------------
 
@@ -193,11 +207,10 @@ class ClusterNode(BelfryServer):
         self.port = free_port()
         self.admin_port = free_port()
         self.starts += 1
-        env = dict(os.environ)
-        for var in ("BELFRY_REDIS_URL", "BELFRY_REDIS_PREFIX"):
-            env.pop(var, None)
+        env = self.environment()
         with open(self.log_path, "ab") as log:
-            log.write(f"===== start #{self.starts}: {' '.join(self.command())}\n".encode())
+            shown = {k: v for k, v in env.items() if k.startswith("BELFRY_REDIS_")}
+            log.write(f"===== start #{self.starts}: {shown or ''} {' '.join(self.command())}\n".encode())
             log.flush()
             self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
                                          stdin=subprocess.DEVNULL, env=env, cwd=self.root)
@@ -309,11 +322,13 @@ class _NodeDied(Exception):
 class Deployment:
     """Nodes sharing one redis-server, one prefix and one manifest directory."""
 
-    def __init__(self, root: Path, redis: RedisServer, webhook_url: str, prefix: str | None = None) -> None:
+    def __init__(self, root: Path, redis: RedisServer, webhook_url: str, prefix: str | None = None,
+                 via_env: bool = False) -> None:
         self.root = root
         self.root.mkdir(parents=True, exist_ok=True)
         self.redis = redis
         self.prefix = prefix
+        self.via_env = via_env
         self.config_dir = root / "config"
         write_cluster_config(self.config_dir, webhook_url)
         self.nodes: list[ClusterNode] = []
@@ -321,7 +336,7 @@ class Deployment:
     def start(self, *names: str) -> list[ClusterNode]:
         new = []
         for name in names:
-            node = ClusterNode(name, self.root / name, self.config_dir, self.redis, self.prefix)
+            node = ClusterNode(name, self.root / name, self.config_dir, self.redis, self.prefix, self.via_env)
             new.append(node)
             self.nodes.append(node)
         for node in new:

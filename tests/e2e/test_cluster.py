@@ -86,16 +86,18 @@ def cluster(shared: Deployment) -> Iterable[list[ClusterNode]]:
 
 @pytest.fixture
 def deploy(_tmp_root: Path, hooks: Receiver) -> Iterable[Callable[..., Deployment]]:
-    """``deploy(prefix=None, redis=None, hook_path="/own")``: a deployment owned by this test, on its own
-    redis-server unless one is given. Its nodes are stopped (exit 0 asserted) at teardown."""
+    """``deploy(prefix=None, redis=None, hook_path="/own", via_env=False)``: a deployment owned by this test,
+    on its own redis-server unless one is given (``via_env``: configured by BELFRY_REDIS_URL and
+    BELFRY_REDIS_PREFIX instead of flags). Its nodes are stopped (exit 0 asserted) at teardown."""
     made: list[tuple[Deployment, bool]] = []
 
-    def make(prefix: str | None = None, redis: RedisServer | None = None, hook_path: str = "/own") -> Deployment:
+    def make(prefix: str | None = None, redis: RedisServer | None = None, hook_path: str = "/own",
+             via_env: bool = False) -> Deployment:
         root = _tmp_root / f"dep-{uuid.uuid4().hex[:8]}"
         own = redis is None
         if redis is None:
             redis = RedisServer(root / "redis").start()
-        dep = Deployment(root, redis, hooks.url(hook_path), prefix)
+        dep = Deployment(root, redis, hooks.url(hook_path), prefix, via_env)
         made.append((dep, own))
         return dep
 
@@ -527,7 +529,7 @@ def test_prefixes_separate_deployments_on_one_redis(cluster, deploy, cws, uniq, 
     A = cluster[0]
     shared_redis = cluster[0].redis
     [blue] = deploy(prefix="blue", redis=shared_redis).start("blue")
-    [green] = deploy(prefix="green", redis=shared_redis).start("green")
+    [green] = deploy(prefix="green", redis=shared_redis, via_env=True).start("green")  # the variables work too
     ch, pres = uniq("cl-prefix"), uniq("presence-prefix")
     sb, sg = cws(blue), cws(green)
     sb.subscribe(ch)
