@@ -12,6 +12,7 @@
 //                BelfryStore (SQLite via GRDB: applied config, credentials, history)
 //                BelfryServer (SwiftNIO: WebSocket + HTTP API on one port)
 //                BelfryRedis (a small RESP2/RESP3 client on SwiftNIO: pipelining, pub/sub, reconnect)
+//                BelfryCluster (nodes as one server over Redis: bus, shares, heartbeats, reaping)
 //                BelfryStatus (the status page: sessions, login throttle, templates, charts)
 //                BelfryWebhooks (durable webhook outbox in SQLite and HTTP delivery, as a Service)
 //                BelfryReconciler (the loop: source → validate → plan → apply, as a Service)
@@ -121,6 +122,20 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "BelfryCluster",
+            dependencies: [
+                "BelfryRedis", "BelfryServer", "BelfryJSON",
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "BelfryStatus",
             dependencies: [
                 "BelfryJSON",
@@ -172,7 +187,7 @@ let package = Package(
         .executableTarget(
             name: "belfry",
             dependencies: [
-                "BelfryBench",
+                "BelfryBench", "BelfryCluster", "BelfryRedis",
                 "BelfryServer",
                 "BelfrySource",
                 "BelfryManifest",
@@ -204,6 +219,14 @@ let package = Package(
         .testTarget(
             name: "BelfryRedisTests",
             dependencies: ["BelfryRedis", .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BelfryClusterTests",
+            dependencies: [
+                "BelfryCluster", "BelfryServer", "BelfryRedis", "BelfryJSON", "BelfryManifest",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -141,6 +141,36 @@ public final class RedisConnection: Sendable {
         return answers
     }
 
+    /// Sends commands and calls `done` with their answers in order (error replies included as
+    /// `.error` values), on the connection's event loop; one deadline covers them all. Not
+    /// `async`: commands submitted one after the other (from any thread, in that order) are
+    /// written in that order, which the cluster's absolute state updates rely on.
+    public func submit(
+        _ commands: [[[UInt8]]], timeout: TimeAmount = .seconds(5),
+        _ done: @escaping @Sendable (Result<[RESPValue], RedisFailure>) -> Void
+    ) {
+        let loop = channel.eventLoop
+        let promises = commands.map { _ in loop.makePromise(of: RESPValue.self) }
+        let handler = self.handler
+        let channel = self.channel
+        loop.execute {
+            handler.enqueue(commands: commands, promises: promises, timeout: timeout, channel: channel)
+        }
+        EventLoopFuture.whenAllComplete(promises.map(\.futureResult), on: loop).whenSuccess { results in
+            var answers: [RESPValue] = []
+            answers.reserveCapacity(results.count)
+            for result in results {
+                switch result {
+                case .success(let value): answers.append(value)
+                case .failure(let error):
+                    done(.failure(error as? RedisFailure ?? .closed))
+                    return
+                }
+            }
+            done(.success(answers))
+        }
+    }
+
     /// Sends commands without waiting for answers (`SUBSCRIBE` and friends on a subscriber
     /// connection, whose confirmations arrive as pushes).
     public func fire(_ commands: [[[UInt8]]]) {

@@ -112,6 +112,16 @@ public final class RedisLink: Sendable {
         return try await connection.pipeline(commands, timeout: timeout)
     }
 
+    /// `RedisConnection.submit` on the current connection; fails at once with `.closed` while
+    /// the link is down.
+    public func submit(
+        _ commands: [[[UInt8]]], timeout: TimeAmount = .seconds(2),
+        _ done: @escaping @Sendable (Result<[RESPValue], RedisFailure>) -> Void
+    ) {
+        guard let connection = shared.withLockedValue({ $0.connection }) else { return done(.failure(.closed)) }
+        connection.submit(commands, timeout: timeout, done)
+    }
+
     /// Subscribes now if connected, and again after every reconnect.
     public func subscribe(channels: [[UInt8]] = [], patterns: [[UInt8]] = []) {
         let connection = shared.withLockedValue { shared -> RedisConnection? in

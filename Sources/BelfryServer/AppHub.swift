@@ -50,11 +50,15 @@ final class AppHub: @unchecked Sendable {
 
     /// Where this app's webhook events go; nil when the server has no sink.
     let webhooks: WebhookDispatcher?
+    /// The other nodes. When set, occupancy and presence are decided cluster-wide: this hub
+    /// reports its changes (`channelChanged`) and announces nothing itself (`HubRegistry`).
+    let cluster: (any ClusterLink)?
 
-    init(appID: String, loops: Int, webhooks: WebhookDispatcher? = nil) {
+    init(appID: String, loops: Int, webhooks: WebhookDispatcher? = nil, cluster: (any ClusterLink)? = nil) {
         self.appID = appID
         self.loops = loops
         self.webhooks = webhooks
+        self.cluster = cluster
     }
 
     /// Raises webhook events built by `make` when the app wants events of `name` (nothing is
@@ -68,10 +72,12 @@ final class AppHub: @unchecked Sendable {
 
     // MARK: Connections
 
-    /// Admits a connection unless the app is at `maxConnections` on this node.
+    /// Admits a connection unless the app is at `maxConnections`: on this node plus, in a
+    /// cluster, on the others as of their last heartbeat.
     func admit(_ connection: Connection, maxConnections: Int?) -> Bool {
+        let elsewhere = maxConnections == nil ? 0 : cluster?.remoteConnections(appID: appID) ?? 0
         let admitted: (Int, Int)? = lock.withLock {
-            if let maxConnections, state.connections.count >= maxConnections { return nil }
+            if let maxConnections, state.connections.count + elsewhere >= maxConnections { return nil }
             state.connections[ObjectIdentifier(connection)] = connection
             return (state.connections.count, state.channels.count)
         }
@@ -109,6 +115,7 @@ final class AppHub: @unchecked Sendable {
         }
         counters.subscriptions.wrappingIncrement(ordering: .relaxed)
         counters.observe(connections: 0, channels: channels)
+        if let cluster { return cluster.channelChanged(appID: appID, channel: channel, userID: nil) }
         if subscribers == 1 {
             raise(.channelOccupied) { [WebhookEvent(.channelOccupied, channel: channel, timeMs: $0)] }
         }
@@ -138,6 +145,8 @@ final class AppHub: @unchecked Sendable {
                 }
         if outcome == .full { return .full }
         counters.subscriptions.wrappingIncrement(ordering: .relaxed)
+        // In a cluster the session reports the join (`ClusterLink.join`) and announces nothing.
+        if cluster != nil { return .joined(members: members) }
         if members.count == 1, outcome == .firstConnection {
             raise(.channelOccupied) { [WebhookEvent(.channelOccupied, channel: channel, timeMs: $0)] }
         }
@@ -175,6 +184,7 @@ final class AppHub: @unchecked Sendable {
             return (lastOfUser ? state.channels[channel]?.groups ?? [] : [], lastOfUser, remaining)
         }
         guard let left else { return }
+        if let cluster { return cluster.channelChanged(appID: appID, channel: channel, userID: presenceUserID) }
         if let presenceUserID, !left.groups.isEmpty {
             FanOut.deliver(
                 Self.payload(ServerMessage.memberRemoved(channel: channel, userID: presenceUserID)), to: left.groups)
@@ -267,6 +277,29 @@ final class AppHub: @unchecked Sendable {
             }
         }.sorted { $0.0 < $1.0 }
     }
+
+    /// This node's share of a channel, which the cluster writes to Redis: its subscriptions and,
+    /// on a presence channel, each user's connections and `user_info` (for `users`, or all).
+    func share(channel: String, users: Set<String>?) -> ChannelShare {
+        lock.withLock {
+            guard let state = state.channels[channel] else {
+                return ChannelShare(subscriptions: 0, users: (users ?? []).map { ($0, 0, nil) })
+            }
+            guard let roster = state.roster else {
+                return ChannelShare(subscriptions: state.subscriptionCount, users: [])
+            }
+            let ids = users.map(Array.init) ?? roster.members.map(\.id)
+            return ChannelShare(
+                subscriptions: state.subscriptionCount,
+                users: ids.map { id in
+                    let entry = roster.entry(userID: id)
+                    return (id, entry?.connections ?? 0, entry?.info)
+                })
+        }
+    }
+
+    /// The occupied channels of this node, for a full resync with the cluster.
+    var channelNames: [String] { lock.withLock { Array(state.channels.keys) } }
 
     func presenceUserIDs(channel: String) -> [String] {
         lock.withLock { state.channels[channel]?.roster?.members.map(\.id) ?? [] }

@@ -50,3 +50,15 @@ struct CachedEvent {
     var data: String
     var storedAt: UInt64
 }
+
+/// One node's share of a channel (`AppHub.share`): what it writes to Redis in a cluster.
+public struct ChannelShare: Sendable {
+    public var subscriptions: Int
+    /// Presence users: id, this node's connections of that user (0: gone), `user_info`.
+    public var users: [(id: String, connections: Int, info: JSONValue?)]
+
+    public init(subscriptions: Int, users: [(id: String, connections: Int, info: JSONValue?)] = []) {
+        self.subscriptions = subscriptions
+        self.users = users
+    }
+}

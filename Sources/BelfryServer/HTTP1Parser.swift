@@ -1,7 +1,7 @@
 import NIOCore
 
 /// One HTTP/1.x request as read off the wire: the head, decoded, and the whole body.
-struct HTTP1Request: Equatable {
+struct HTTP1Request: Equatable, Sendable {
     struct Header: Equatable {
         var name: String
         var value: String

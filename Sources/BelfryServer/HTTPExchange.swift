@@ -1,7 +1,7 @@
 import NIOCore
 
 /// A complete HTTP request as the API router sees it, and its response.
-struct HTTPRequest {
+struct HTTPRequest: Sendable {
     var method: String
     /// The raw path, as signed by the client (not percent-decoded).
     var path: String
@@ -9,7 +9,7 @@ struct HTTPRequest {
     var body: [UInt8]
 }
 
-struct HTTPResponse {
+struct HTTPResponse: Sendable {
     var status: Int
     var body: String
     var headers: [(String, String)] = []
@@ -60,5 +60,23 @@ struct HTTPResponse {
         case 505: "HTTP Version Not Supported"
         default: "Unknown"
         }
+    }
+}
+
+/// A response ready now, or one that comes later (the cluster's counts are read from Redis).
+enum HTTPAnswer {
+    case now(HTTPResponse)
+    case later(PendingResponse)
+}
+
+/// A response computed elsewhere: `start` is called once and calls back exactly once, on any
+/// thread.
+struct PendingResponse: Sendable {
+    let start: @Sendable (@escaping @Sendable (HTTPResponse) -> Void) -> Void
+
+    /// The same response, passed through `transform` once it is there.
+    func map(_ transform: @escaping @Sendable (HTTPResponse) -> HTTPResponse) -> PendingResponse {
+        let start = self.start
+        return PendingResponse { done in start { done(transform($0)) } }
     }
 }

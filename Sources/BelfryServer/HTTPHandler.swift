@@ -18,6 +18,9 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         case open
         /// The socket's send buffer is full: requests wait in `inbound`, reading is paused.
         case paused
+        /// A response is being computed elsewhere (a cluster read of Redis): later requests wait
+        /// in `inbound`, reading is paused, and answers keep their order.
+        case waiting
         /// The last response is written; the connection closes once it is sent.
         case closing
         /// Handed over to the WebSocket handlers.
@@ -74,7 +77,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     func channelRead(context channelContext: ChannelHandlerContext, data: NIOAny) {
         lastRead = channelContext.eventLoop.now
         var bytes = unwrapInboundIn(data)
-        guard state == .open || state == .paused else { return }
+        guard state == .open || state == .paused || state == .waiting else { return }
         if inbound == nil { inbound = bytes } else { inbound!.writeBuffer(&bytes) }
         if state == .open { process(channelContext) }
     }
@@ -136,22 +139,64 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                     // one's) share one flush per subscriber at the end of the tick.
                     flushBatch(channelContext).scheduleFlush()
                 }
-                var (response, counters) = route(request)
-                // HEAD: the GET response's head (its Content-Length included), without the body.
-                if request.method == "HEAD" { response.omitsBody = true }
-                let written = respond(response, close: !request.keepAlive, channelContext)
-                counters?.httpExchange(requestBytes: requestBytes, responseBytes: interimBytes + written)
-                (requestBytes, interimBytes) = (0, 0)
-                if state == .open, !channelContext.channel.isWritable {
-                    state = .paused
+                let (answer, counters) = route(request)
+                switch answer {
+                case .now(let response):
+                    finish(request, response, counters: counters, channelContext)
+                case .later(let pending):
+                    state = .waiting
                     channelContext.channel.setOption(.autoRead, value: false).whenComplete { _ in }
+                    let bound = NIOLoopBound((self, channelContext), eventLoop: channelContext.eventLoop)
+                    let loop = channelContext.eventLoop
+                    pending.start { response in
+                        loop.execute {
+                            let (handler, channelContext) = bound.value
+                            handler.resume(request, response, counters: counters, channelContext)
+                        }
+                    }
+                    return
                 }
             }
         }
     }
 
-    /// The response, and the counters of the app an `/apps/{id}/…` request was for.
-    private func route(_ request: HTTP1Request) -> (HTTPResponse, AppCounters?) {
+    /// Writes the answer to `request` and charges its bytes to the app.
+    private func finish(
+        _ request: HTTP1Request, _ response: HTTPResponse, counters: AppCounters?,
+        _ channelContext: ChannelHandlerContext
+    ) {
+        var response = response
+        // HEAD: the GET response's head (its Content-Length included), without the body.
+        if request.method == "HEAD" { response.omitsBody = true }
+        let written = respond(response, close: !request.keepAlive, channelContext)
+        counters?.httpExchange(requestBytes: requestBytes, responseBytes: interimBytes + written)
+        (requestBytes, interimBytes) = (0, 0)
+        if state == .open, !channelContext.channel.isWritable {
+            state = .paused
+            channelContext.channel.setOption(.autoRead, value: false).whenComplete { _ in }
+        }
+    }
+
+    /// A response computed elsewhere is there: write it, then go on with the requests that
+    /// waited behind it.
+    private func resume(
+        _ request: HTTP1Request, _ response: HTTPResponse, counters: AppCounters?,
+        _ channelContext: ChannelHandlerContext
+    ) {
+        guard state == .waiting, channelContext.channel.isActive else { return }
+        state = .open
+        finish(request, response, counters: counters, channelContext)
+        guard state == .open else {
+            flushIfNeeded(channelContext)
+            return
+        }
+        channelContext.channel.setOption(.autoRead, value: true).whenComplete { _ in }
+        process(channelContext)
+        flushIfNeeded(channelContext)
+    }
+
+    /// The answer, and the counters of the app an `/apps/{id}/…` request was for.
+    private func route(_ request: HTTP1Request) -> (HTTPAnswer, AppCounters?) {
         let target = request.target
         let path: Substring
         let query: Substring
@@ -164,12 +209,12 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         switch (request.method == "HEAD" ? "GET" : request.method, path) {
         case ("POST", "/hooks/git"):
-            return (gitHook(request), nil)
+            return (.now(gitHook(request)), nil)
         case ("GET", "/healthz"):
-            return (.json("{\"status\":\"ok\"}"), nil)
+            return (.now(.json("{\"status\":\"ok\"}")), nil)
         case ("GET", "/readyz"):
             let (ready, body) = context.readiness(verbose: QueryString.parse(query).contains { $0.0 == "verbose" })
-            return (.json(body, status: ready ? 200 : 503), nil)
+            return (.now(.json(body, status: ready ? 200 : 503)), nil)
         default:
             if path.utf8.starts(with: "/apps/".utf8) {
                 return api.handle(
@@ -178,9 +223,9 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 )
             }
             if path.utf8.starts(with: "/app/".utf8) {
-                return (.json(APIError(400, "WebSocket upgrade expected on \(path)").body, status: 400), nil)
+                return (.now(.json(APIError(400, "WebSocket upgrade expected on \(path)").body, status: 400)), nil)
             }
-            return (.json(APIError.notFound("No route for \(request.method) \(path)").body, status: 404), nil)
+            return (.now(.json(APIError.notFound("No route for \(request.method) \(path)").body, status: 404)), nil)
         }
     }
 

@@ -9,16 +9,18 @@ final class HubRegistry: @unchecked Sendable {
     private var hubs: [String: AppHub] = [:]
 
     let webhooks: WebhookDispatcher?
+    let cluster: (any ClusterLink)?
 
-    init(loops: Int, webhooks: WebhookDispatcher? = nil) {
+    init(loops: Int, webhooks: WebhookDispatcher? = nil, cluster: (any ClusterLink)? = nil) {
         self.loops = loops
         self.webhooks = webhooks
+        self.cluster = cluster
     }
 
     func hub(for appID: String) -> AppHub {
         lock.withLock {
             if let hub = hubs[appID] { return hub }
-            let hub = AppHub(appID: appID, loops: loops, webhooks: webhooks)
+            let hub = AppHub(appID: appID, loops: loops, webhooks: webhooks, cluster: cluster)
             hubs[appID] = hub
             return hub
         }

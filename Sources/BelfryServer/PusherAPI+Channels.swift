@@ -2,76 +2,88 @@ import BelfryJSON
 import PusherProtocol
 
 /// `GET /channels`, `GET /channels/{name}`, `GET /channels/{name}/users`, terminate_connections.
+///
+/// The reads are built in two steps: the request is checked and names what it needs to know
+/// (`ChannelQuery`), then the answer is rendered from it. On one node the hub answers at once; in
+/// a cluster Redis does (`PusherAPI+Cluster.swift`), so every node gives the same answer.
 extension PusherAPI {
     private func infoAttributes(_ request: HTTPRequest) -> [String] {
         (param(request, "info") ?? "").split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
     }
 
-    func channels(_ request: HTTPRequest, hub: AppHub) -> HTTPResponse {
+    func channels(_ request: HTTPRequest) -> APIStep {
         let prefix = param(request, "filter_by_prefix") ?? ""
         let info = infoAttributes(request)
         for attribute in info where attribute != "user_count" && attribute != "subscription_count" {
-            return error(.badRequest("Unknown info attribute \(JSONText.quoted(attribute)) for /channels"))
+            return .done(error(.badRequest("Unknown info attribute \(JSONText.quoted(attribute)) for /channels")))
         }
         if info.contains("user_count"), !prefix.hasPrefix("presence-") {
-            return error(.badRequest("info=user_count needs filter_by_prefix=presence-"))
+            return .done(error(.badRequest("info=user_count needs filter_by_prefix=presence-")))
         }
-        let entries = hub.occupiedChannels(prefix: prefix).map { name, counts in
-            var fields: [String] = []
-            if info.contains("user_count") { fields.append("\"user_count\":\(counts.userCount ?? 0)") }
-            if info.contains("subscription_count") {
-                fields.append("\"subscription_count\":\(counts.subscriptionCount)")
+        return .read(.occupied(prefix: prefix)) { result in
+            let entries = result.counts.sorted { $0.key < $1.key }.map { name, counts in
+                var fields: [String] = []
+                if info.contains("user_count") { fields.append("\"user_count\":\(counts.userCount)") }
+                if info.contains("subscription_count") {
+                    fields.append("\"subscription_count\":\(counts.subscriptionCount)")
+                }
+                return "\(JSONText.quoted(name)):{\(fields.joined(separator: ","))}"
             }
-            return "\(JSONText.quoted(name)):{\(fields.joined(separator: ","))}"
+            return .json("{\"channels\":{\(entries.joined(separator: ","))}}")
         }
-        return .json("{\"channels\":{\(entries.joined(separator: ","))}}")
     }
 
-    func channel(_ name: String, request: HTTPRequest, hub: AppHub) -> HTTPResponse {
+    func channel(_ name: String, request: HTTPRequest, hub: AppHub) -> APIStep {
         let kind: ChannelKind
         switch ChannelName.classify(name) {
         case .success(let k): kind = k
-        case .failure(let invalid): return error(.badRequest("Invalid channel name: \(invalid)"))
+        case .failure(let invalid): return .done(error(.badRequest("Invalid channel name: \(invalid)")))
         }
         let info = infoAttributes(request)
         for attribute in info {
             switch attribute {
             case "user_count" where !kind.isPresence:
-                return error(.badRequest("info=user_count is only available for presence channels"))
+                return .done(error(.badRequest("info=user_count is only available for presence channels")))
             case "cache" where !kind.isCache:
-                return error(.badRequest("info=cache is only available for cache channels"))
+                return .done(error(.badRequest("info=cache is only available for cache channels")))
             case "user_count", "subscription_count", "cache":
                 continue
             default:
-                return error(.badRequest("Unknown info attribute \(JSONText.quoted(attribute))"))
+                return .done(error(.badRequest("Unknown info attribute \(JSONText.quoted(attribute))")))
             }
         }
-        let counts = hub.counts(channel: name)
-        var fields = ["\"occupied\":\((counts?.subscriptionCount ?? 0) > 0)"]
-        if info.contains("user_count") { fields.append("\"user_count\":\(counts?.userCount ?? 0)") }
-        if info.contains("subscription_count") {
-            fields.append("\"subscription_count\":\(counts?.subscriptionCount ?? 0)")
-        }
+        // Every node keeps the cache channels' last events (they travel with the event).
+        var cacheField: String?
         if info.contains("cache") {
             let ttl = UInt64(context.options.cacheTTL) * 1_000_000_000
             if let (entry, remaining) = hub.cached(channel: name, ttl: ttl, now: Now.nanoseconds) {
                 let seconds = (remaining + 999_999_999) / 1_000_000_000
-                fields.append(
+                cacheField =
                     "\"cache\":{\"event\":\(JSONText.quoted(entry.event)),\"data\":\(JSONText.quoted(entry.data)),\"ttl\":\(seconds)}"
-                )
             } else {
-                fields.append("\"cache\":null")
+                cacheField = "\"cache\":null"
             }
         }
-        return .json("{\(fields.joined(separator: ","))}")
+        return .read(.counts([name])) { [cacheField] result in
+            let counts = result.counts[name]
+            var fields = ["\"occupied\":\((counts?.subscriptionCount ?? 0) > 0)"]
+            if info.contains("user_count") { fields.append("\"user_count\":\(counts?.userCount ?? 0)") }
+            if info.contains("subscription_count") {
+                fields.append("\"subscription_count\":\(counts?.subscriptionCount ?? 0)")
+            }
+            if let cacheField { fields.append(cacheField) }
+            return .json("{\(fields.joined(separator: ","))}")
+        }
     }
 
-    func users(_ name: String, hub: AppHub) -> HTTPResponse {
+    func users(_ name: String) -> APIStep {
         guard case .success(let kind) = ChannelName.classify(name), kind.isPresence else {
-            return error(.badRequest("Users are only available for presence channels"))
+            return .done(error(.badRequest("Users are only available for presence channels")))
         }
-        let users = hub.presenceUserIDs(channel: name).map { "{\"id\":\(JSONText.quoted($0))}" }
-        return .json("{\"users\":[\(users.joined(separator: ","))]}")
+        return .read(.users(name)) { result in
+            let users = result.users.map { "{\"id\":\(JSONText.quoted($0))}" }
+            return .json("{\"users\":[\(users.joined(separator: ","))]}")
+        }
     }
 
     func terminate(_ userID: String, hub: AppHub) -> HTTPResponse {
@@ -80,6 +92,7 @@ extension PusherAPI {
         for connection in connections {
             connection.onLoop { $0.close(CloseReason(.unauthorized, "You got disconnected by the app")) }
         }
+        context.cluster?.broadcast(.terminate(appID: hub.appID, userID: userID))
         context.logger.info(
             "terminated user connections",
             metadata: LogFields.app(id: hub.appID, name: context.store.app(id: hub.appID)?.name).merging([

@@ -1,45 +1,59 @@
 import BelfryJSON
 import BelfryManifest
+import NIOCore
 import PusherProtocol
 
 /// `POST /events` and `POST /batch_events`.
 extension PusherAPI {
-    func trigger(_ request: HTTPRequest, app: App, hub: AppHub) -> HTTPResponse {
+    func trigger(_ request: HTTPRequest, app: App, hub: AppHub) -> APIStep {
         switch TriggerRequest.event(body: request.body, maxDataBytes: maxDataBytes(app)) {
-        case .failure(let e): return error(e)
+        case .failure(let e): return .done(error(e))
         case .success(let event):
-            if let refusal = spendBudget(app: app, hub: hub, cost: event.channels.count) { return refusal }
+            if let refusal = spendBudget(app: app, hub: hub, cost: event.channels.count) { return .done(refusal) }
             publish(event, hub: hub)
-            guard !event.info.isEmpty else { return .json("{}") }
-            let entries = event.channels.map {
-                "\(JSONText.quoted($0)):\(attributes(event.info, channel: $0, hub: hub))"
+            guard !event.info.isEmpty else { return .done(.json("{}")) }
+            return .read(.counts(event.channels)) { result in
+                let entries = event.channels.map {
+                    "\(JSONText.quoted($0)):\(Self.attributes(event.info, channel: $0, counts: result.counts[$0]))"
+                }
+                return .json("{\"channels\":{\(entries.joined(separator: ","))}}")
             }
-            return .json("{\"channels\":{\(entries.joined(separator: ","))}}")
         }
     }
 
-    func batch(_ request: HTTPRequest, app: App, hub: AppHub) -> HTTPResponse {
+    func batch(_ request: HTTPRequest, app: App, hub: AppHub) -> APIStep {
         switch TriggerRequest.batch(body: request.body, maxDataBytes: maxDataBytes(app)) {
-        case .failure(let e): return error(e)
+        case .failure(let e): return .done(error(e))
         case .success(let events):
-            if let refusal = spendBudget(app: app, hub: hub, cost: events.count) { return refusal }
+            if let refusal = spendBudget(app: app, hub: hub, cost: events.count) { return .done(refusal) }
             for event in events { publish(event, hub: hub) }
-            guard events.contains(where: { !$0.info.isEmpty }) else { return .json("{}") }
-            let items = events.map { attributes($0.info, channel: $0.channels[0], hub: hub) }
-            return .json("{\"batch\":[\(items.joined(separator: ","))]}")
+            guard events.contains(where: { !$0.info.isEmpty }) else { return .done(.json("{}")) }
+            return .read(.counts(events.map { $0.channels[0] })) { result in
+                let items = events.map {
+                    Self.attributes($0.info, channel: $0.channels[0], counts: result.counts[$0.channels[0]])
+                }
+                return .json("{\"batch\":[\(items.joined(separator: ","))]}")
+            }
         }
     }
 
-    /// Encodes the event once per channel and fans it out; caches it on cache channels.
+    /// Encodes the event once per channel and fans it out (and, in a cluster, sends it to the
+    /// other nodes); caches it on cache channels.
     private func publish(_ event: TriggerEvent, hub: AppHub) {
         let now = Now.nanoseconds
+        let cluster = context.cluster
         for channel in event.channels {
             let payload = {
                 AppHub.payload(ServerMessage.channelEvent(event: event.name, channel: channel, data: event.data))
             }
             guard case .success(let kind) = ChannelName.classify(channel) else { continue }
             if case .serverToUser(let userID) = kind.access {
-                hub.publish(toUser: userID, payload: payload(), except: event.socketID)
+                let frame = payload()
+                hub.publish(toUser: userID, payload: frame, except: event.socketID)
+                cluster?.broadcast(
+                    .user(
+                        appID: hub.appID, userID: userID, except: event.socketID,
+                        frame: Array(frame.readableBytesView)))
                 continue
             }
             if kind.isCache {
@@ -48,7 +62,19 @@ extension PusherAPI {
                     ttl: UInt64(context.options.cacheTTL) * 1_000_000_000,
                     maxEntries: context.options.maxCacheEntriesPerApp)
             }
-            let recipients = hub.publish(channel: channel, except: event.socketID, encode: payload)
+            let recipients: Int
+            if let cluster {
+                // Encoded once for both: the local fan-out and the one publish to the others.
+                let frame = payload()
+                recipients = hub.publish(channel: channel, except: event.socketID) { frame }
+                cluster.broadcast(
+                    .channel(
+                        appID: hub.appID, channel: channel, except: event.socketID,
+                        frame: Array(frame.readableBytesView),
+                        cache: kind.isCache ? ClusterCacheEntry(event: event.name, data: event.data) : nil))
+            } else {
+                recipients = hub.publish(channel: channel, except: event.socketID, encode: payload)
+            }
             // Evaluated only at debug level: the hot path pays for one level check.
             context.logger.debug(
                 "published",
@@ -59,8 +85,7 @@ extension PusherAPI {
     }
 
     /// `{"user_count":…,"subscription_count":…}` for the requested attributes that apply.
-    func attributes(_ info: [String], channel: String, hub: AppHub) -> String {
-        let counts = hub.counts(channel: channel)
+    static func attributes(_ info: [String], channel: String, counts: ClusterChannelCounts?) -> String {
         let isPresence = (try? ChannelName.classify(channel).get())?.isPresence ?? false
         var fields: [String] = []
         if info.contains("user_count"), isPresence { fields.append("\"user_count\":\(counts?.userCount ?? 0)") }

@@ -17,9 +17,9 @@ struct PusherAPI {
 
     /// Handles `/apps/{app_id}/…`; the counters are the app's (nil when there is no such app), which
     /// the caller charges with the exchange's bytes.
-    func handle(_ request: HTTPRequest) -> (response: HTTPResponse, counters: AppCounters?) {
+    func handle(_ request: HTTPRequest) -> (answer: HTTPAnswer, counters: AppCounters?) {
         let segments = Self.segments(afterApps: request.path)
-        guard let appID = segments.first, !appID.isEmpty else { return (error(.notFound("Missing app id")), nil) }
+        guard let appID = segments.first, !appID.isEmpty else { return (.now(error(.notFound("Missing app id"))), nil) }
         let rest = segments.dropFirst()
         let route: Route
         let part = { (index: Int) in rest[rest.startIndex + index] }
@@ -32,10 +32,10 @@ struct PusherAPI {
         case ("POST", 3) where part(0) == "users" && part(2) == "terminate_connections": route = .terminate(part(1))
         default:
             let counters = context.store.app(id: appID).map { context.hubs.hub(for: $0.id).counters }
-            return (error(.notFound("No route for \(request.method) \(request.path)")), counters)
+            return (.now(error(.notFound("No route for \(request.method) \(request.path)"))), counters)
         }
         guard let app = context.store.app(id: appID) else {
-            return (error(.notFound("Unknown app id \(appID)")), nil)
+            return (.now(error(.notFound("Unknown app id \(appID)"))), nil)
         }
         let now = Int(Date().timeIntervalSince1970)
         let hub = context.hubs.hub(for: app.id)
@@ -50,34 +50,45 @@ struct PusherAPI {
                 ]))
             let endpoint = request.path.split(separator: "/").dropFirst(2).first ?? ""
             hub.counters.apiRequest("\(request.method) \(endpoint) 401")
-            return (error(e), hub.counters)
+            return (.now(error(e)), hub.counters)
         }
-        guard app.enabled else { return (error(.appDisabled(app.id)), hub.counters) }
-        var response: HTTPResponse
-        let name: String
+        guard app.enabled else { return (.now(error(.appDisabled(app.id))), hub.counters) }
+        let answer: HTTPAnswer
+        let name = Self.name(of: route)
         if let refusal = spendRequestBudget(route, app: app, hub: hub) {
-            (name, response) = (Self.name(of: route), refusal)
+            answer = .now(refusal)
         } else {
-            (name, response) = respond(route, request, app: app, hub: hub)
+            switch respond(route, request, app: app, hub: hub) {
+            case .done(let response): answer = .now(response)
+            case .read(let query, let render):
+                if let cluster = context.cluster {
+                    answer = .later(Self.resolve(query, appID: app.id, cluster: cluster, render: render))
+                } else {
+                    answer = .now(render(Self.resolve(query, hub: hub)))
+                }
+            }
         }
-        // Concatenated rather than interpolated: a short key stays a small string, unallocated.
-        hub.counters.apiRequest(request.method + " " + name + " " + String(response.status))
-        if response.status >= 400 { logRejection(response, endpoint: name, app: app, hub: hub) }
-        return (response, hub.counters)
+        let account = { @Sendable [self] (response: HTTPResponse) -> HTTPResponse in
+            // Concatenated rather than interpolated: a short key stays a small string, unallocated.
+            hub.counters.apiRequest(request.method + " " + name + " " + String(response.status))
+            if response.status >= 400 { logRejection(response, endpoint: name, app: app, hub: hub) }
+            return response
+        }
+        switch answer {
+        case .now(let response): return (.now(account(response)), hub.counters)
+        case .later(let pending): return (.later(pending.map(account)), hub.counters)
+        }
     }
 
-    private func respond(_ route: Route, _ request: HTTPRequest, app: App, hub: AppHub) -> (String, HTTPResponse) {
-        let response: HTTPResponse
-        let name: String
+    private func respond(_ route: Route, _ request: HTTPRequest, app: App, hub: AppHub) -> APIStep {
         switch route {
-        case .events: (name, response) = ("events", trigger(request, app: app, hub: hub))
-        case .batchEvents: (name, response) = ("batch_events", batch(request, app: app, hub: hub))
-        case .channels: (name, response) = ("channels", channels(request, hub: hub))
-        case .channel(let channel): (name, response) = ("channel", self.channel(channel, request: request, hub: hub))
-        case .users(let channel): (name, response) = ("users", users(channel, hub: hub))
-        case .terminate(let userID): (name, response) = ("terminate_connections", terminate(userID, hub: hub))
+        case .events: trigger(request, app: app, hub: hub)
+        case .batchEvents: batch(request, app: app, hub: hub)
+        case .channels: channels(request)
+        case .channel(let channel): self.channel(channel, request: request, hub: hub)
+        case .users(let channel): users(channel)
+        case .terminate(let userID): .done(terminate(userID, hub: hub))
         }
-        return (name, response)
     }
 
     /// The percent-decoded path segments after `/apps/`: `[appID, "events"]` and so on.

@@ -8,6 +8,8 @@ final class ServerContext: Sendable {
     let hubs: HubRegistry
     /// Raises webhook events through the 3 s gate; nil when no sink is configured.
     let webhooks: WebhookDispatcher?
+    /// The other nodes; nil when this node runs alone.
+    let cluster: (any ClusterLink)?
     let options: ServerOptions
     let logger: Logger
     /// Maps an event loop (by identity) to its index in the group.
@@ -34,7 +36,8 @@ final class ServerContext: Sendable {
         self.logger = logger
         self.loopIndices = loopIndices
         self.webhooks = options.webhookSink.map { WebhookDispatcher(sink: $0, store: store) }
-        self.hubs = HubRegistry(loops: max(loopIndices.count, 1), webhooks: webhooks)
+        self.cluster = options.cluster
+        self.hubs = HubRegistry(loops: max(loopIndices.count, 1), webhooks: webhooks, cluster: options.cluster)
     }
 
     /// When the context was made (the process's start, near enough), for `/readyz`'s uptime.
@@ -51,7 +54,7 @@ final class ServerContext: Sendable {
         let snapshot = store.current
         let hubs = self.hubs
         let descriptors = self.descriptors
-        return [
+        var checks = [
             Readiness.Check("server", fatal: true) {
                 let name: String
                 switch phase {
@@ -102,6 +105,8 @@ final class ServerContext: Sendable {
                     ])
             },
         ]
+        if let cluster { checks.append(Readiness.Check("cluster", fatal: false) { cluster.readiness() }) }
+        return checks
     }
 
     var currentPhase: Phase { phase.withLockedValue { $0 } }

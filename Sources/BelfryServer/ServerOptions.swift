@@ -37,6 +37,8 @@ public struct ServerOptions: Sendable {
     public var gitHook: GitHook?
     /// Where webhook events go (after the 3 s vacate/remove delay); nil: none are raised.
     public var webhookSink: (any WebhookSink)?
+    /// The other nodes, through Redis (`--redis-url`); nil: this node runs alone.
+    public var cluster: (any ClusterLink)?
     /// `/readyz` checks the executable adds after the server's own (the reconciler, the
     /// database, the statistics writer).
     public var readinessChecks: [Readiness.Check] = []

@@ -44,7 +44,7 @@ extension WebSocketSession {
     /// Refuses a subscribe: `pusher:error` (with `code`, 4301 for a rate, else null) and
     /// `pusher:subscription_error`, which pusher-js hands to the channel; the connection stays open.
     /// - Parameter limit: the `spec.limits` field that refused it, counted as `limit <name>`.
-    private func refuseSubscription(
+    func refuseSubscription(
         _ connection: Connection, channel: String, type: String, status: Int, code: UInt16? = nil,
         limit: String? = nil, _ message: String
     ) {
@@ -156,9 +156,13 @@ extension WebSocketSession {
                 return
             case .joined(let members):
                 connection.subscriptions[channel] = .some(member.userID)
-                connection.send(
-                    ServerMessage.subscriptionSucceeded(
-                        channel: channel, data: ServerMessage.presenceData(members: members)))
+                if let cluster = context.cluster {
+                    awaitClusterJoin(connection, cluster: cluster, app: app, channel: channel, userID: member.userID)
+                } else {
+                    connection.send(
+                        ServerMessage.subscriptionSucceeded(
+                            channel: channel, data: ServerMessage.presenceData(members: members)))
+                }
             }
         } else {
             if connection.subscriptions[channel] == nil {
@@ -177,13 +181,60 @@ extension WebSocketSession {
         if kind.isCache { replayCache(connection, hub: hub, channel: channel) }
     }
 
+    /// A cluster's presence join: joined here already, answered once Redis has decided (the
+    /// roster of every node, or full). A connection that left meanwhile gets nothing.
+    private func awaitClusterJoin(
+        _ connection: Connection, cluster: any ClusterLink, app: App, channel: String, userID: String
+    ) {
+        let hub = context.hubs.hub(for: app.id)
+        let maxMembers = app.limits.maxPresenceMembers
+        let session = NIOLoopBound(self, eventLoop: connection.loop)
+        cluster.join(
+            appID: app.id, channel: channel, userID: userID, socketID: connection.socketID, maxMembers: maxMembers
+        ) { outcome in
+            connection.onLoop { connection in
+                guard !connection.isClosed, connection.subscriptions[channel] == .some(userID) else { return }
+                switch outcome {
+                case .joined(let roster):
+                    let members = roster.map { member in
+                        (id: member.id, info: member.info.flatMap { try? JSONParser.parse($0) })
+                    }
+                    connection.send(
+                        ServerMessage.subscriptionSucceeded(
+                            channel: channel, data: ServerMessage.presenceData(members: members)))
+                case .local:
+                    connection.send(
+                        ServerMessage.subscriptionSucceeded(
+                            channel: channel,
+                            data: ServerMessage.presenceData(members: hub.presenceMembers(channel: channel))))
+                case .full:
+                    connection.subscriptions[channel] = nil
+                    hub.unsubscribe(connection, channel: channel, presenceUserID: userID)
+                    session.value.refuseSubscription(
+                        connection, channel: channel, type: "LimitReached", status: 403, limit: "maxPresenceMembers",
+                        "Presence channel \(channel) already has \(maxMembers ?? 0) members")
+                }
+            }
+        }
+    }
+
     private func replayCache(_ connection: Connection, hub: AppHub, channel: String) {
         let ttl = UInt64(context.options.cacheTTL) * 1_000_000_000
         if let (entry, _) = hub.cached(channel: channel, ttl: ttl, now: Now.nanoseconds) {
             connection.send(ServerMessage.channelEvent(event: entry.event, channel: channel, data: entry.data))
         } else {
             connection.send(ServerMessage.cacheMiss(channel: channel))
-            hub.raise(.cacheMiss) { [WebhookEvent(.cacheMiss, channel: channel, timeMs: $0)] }
+            if let cluster = context.cluster {
+                guard let webhooks = hub.webhooks, webhooks.wants(.cacheMiss, appID: hub.appID) else { return }
+                let appID = hub.appID
+                cluster.claimCacheMiss(appID: appID, channel: channel) { claimed in
+                    guard claimed else { return }
+                    webhooks.decided(
+                        appID: appID, [WebhookEvent(.cacheMiss, channel: channel, timeMs: WebhookEvent.nowMs)])
+                }
+            } else {
+                hub.raise(.cacheMiss) { [WebhookEvent(.cacheMiss, channel: channel, timeMs: $0)] }
+            }
         }
     }
 
@@ -281,6 +332,9 @@ extension WebSocketSession {
         connection.counters.messagesReceived.wrappingIncrement(ordering: .relaxed)
         let hub = context.hubs.hub(for: app.id)
         let recipients = hub.publish(channel: channel, except: connection.socketID) { AppHub.payload(payload) }
+        context.cluster?.broadcast(
+            .channel(
+                appID: app.id, channel: channel, except: connection.socketID, frame: Array(payload.utf8), cache: nil))
         hub.raise(.clientEvent) {
             let text: String
             if case .string(let string) = data { text = string } else { text = data.serialized }

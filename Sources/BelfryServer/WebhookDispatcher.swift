@@ -70,6 +70,12 @@ final class WebhookDispatcher: @unchecked Sendable {
         if !passed.isEmpty { sink.accept(appID: appID, passed) }
     }
 
+    /// Events already decided and delayed cluster-wide (in Redis): straight to the sink.
+    func decided(appID: String, _ events: [WebhookEvent]) {
+        let wanted = events.filter { wants($0.name, appID: appID) }
+        if !wanted.isEmpty { sink.accept(appID: appID, wanted) }
+    }
+
     func tick(now: UInt64) {
         let released: [(String, [WebhookEvent])] = lock.withLock {
             var released: [(String, [WebhookEvent])] = []

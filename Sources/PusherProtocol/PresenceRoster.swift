@@ -58,6 +58,11 @@ public struct PresenceRoster: Sendable {
         order.map { ($0, entries[$0]?.info) }
     }
 
+    /// A member's open connections and `user_info`; nil when `userID` is not a member.
+    public func entry(userID: String) -> (connections: Int, info: JSONValue?)? {
+        entries[userID].map { ($0.connections, $0.info) }
+    }
+
     public var userCount: Int { order.count }
     public var isEmpty: Bool { order.isEmpty }
     public func contains(userID: String) -> Bool { entries[userID] != nil }

@@ -1,5 +1,7 @@
+import BelfryCluster
 import BelfryGit
 import BelfryReconciler
+import BelfryRedis
 import BelfryServer
 import Foundation
 import Logging
@@ -32,6 +34,9 @@ struct ServeSettings {
     var regenerateCredentials: Bool
     /// Replace the admin token (and its file) with a new one.
     var rotateAdminToken: Bool
+    /// `--redis-url`: join a cluster through this Redis; nil runs alone.
+    var redis: RedisURL?
+    var redisPrefix: String
 }
 
 extension Serve {
@@ -48,8 +53,17 @@ extension Serve {
         guard let source = string("source", source) else {
             throw CommandFailure("--source is required (a directory of manifests), or set BELFRY_SOURCE")
         }
-        if let url = string("redis-url", redisUrl) {
-            throw CommandFailure("--redis-url \(url): multi-node mode is not supported yet")
+        var redis: RedisURL?
+        if let text = string("redis-url", redisUrl) {
+            do {
+                redis = try RedisURL(parsing: text)
+            } catch {
+                throw CommandFailure("--redis-url: \(error)")
+            }
+        }
+        let prefix = string("redis-prefix", redisPrefix) ?? "belfry"
+        guard ClusterKeys.isValidPrefix(prefix) else {
+            throw CommandFailure("--redis-prefix must be 1 to 64 of letters, digits, '_', '-' and '.', got \(prefix)")
         }
         let intervalSeconds = try int("interval", interval, range: 1...86400) ?? 60
         let adminPortNumber = try int("admin-port", adminPort, range: 0...65535) ?? 9601
@@ -124,7 +138,7 @@ extension Serve {
             logFormat: format, logLevel: level, gitTimeout: gitTimeoutSeconds, adminAllowedHosts: allowedHosts,
             metricsToken: metrics, adminTLS: tls,
             regenerateCredentials: regenerateCredentials || Environment.value("regenerate-credentials") == "true",
-            rotateAdminToken: rotateAdminToken)
+            rotateAdminToken: rotateAdminToken, redis: redis, redisPrefix: prefix)
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BelfryCluster
 import BelfryManifest
 import BelfryReconciler
 import BelfryServer
@@ -63,8 +64,16 @@ struct Serve: AsyncParsableCommand {
     var gitKnownHosts: String?
     @Option(help: "Seconds between reconcile passes (default 60): changes in SRC apply live. (env BELFRY_INTERVAL)")
     var interval: Int?
-    @Option(help: "Redis URL for multi-node fan-out (not supported yet). (env BELFRY_REDIS_URL)")
+    @Option(
+        help:
+            "Join a cluster through Redis: redis://[user:pass@]host:port[/db] or rediss:// (TLS). Nodes with the same Redis and prefix act as one server. (env BELFRY_REDIS_URL)"
+    )
     var redisUrl: String?
+    @Option(
+        help:
+            "Namespace of every Redis key and channel, so deployments can share a Redis (default belfry). (env BELFRY_REDIS_PREFIX)"
+    )
+    var redisPrefix: String?
     @Option(
         help:
             "Seconds without client frames before the server pings; sent as activity_timeout. (env BELFRY_ACTIVITY_TIMEOUT)"
@@ -158,7 +167,15 @@ struct Serve: AsyncParsableCommand {
                 hookTarget.trigger()
             }
         }
+        let cluster = settings.redis.map { url in
+            ClusterNode(
+                settings: ClusterNode.Settings(
+                    url: url, prefix: settings.redisPrefix, address: "\(options.host):\(options.port)",
+                    version: Belfry.version), logger: logger)
+        }
+        options.cluster = cluster
         let server = PusherServer(options: options, store: ConfigStore(initial.snapshot), logger: logger)
+        cluster?.attach(server)
         let webhooks = WebhookDelivery(buffer: webhookBuffer, store: store, logger: logger, monitor: webhookMonitor) {
             server.currentConfiguration
         }
@@ -192,16 +209,20 @@ struct Serve: AsyncParsableCommand {
         // Services shut down in reverse order, each after the one behind it has returned: the
         // flusher comes first so it stops last, and its final flush sees the drain's 4200s; the
         // webhook delivery stops after the server, so the drain's events reach the outbox.
+        // Stopped in reverse order: the server drains, then the cluster writes the last shares
+        // and leaves, then the webhook outbox takes what is left.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(
+                service: StatsFlusher(
+                    server: server, store: store, interval: .seconds(settings.statsInterval), logger: logger,
+                    health: health, rates: rates, webhooks: webhookMonitor)),
+            .init(service: webhooks),
+        ]
+        if let cluster { services.append(.init(service: cluster)) }
+        services += [.init(service: server), .init(service: reconciler), .init(service: admin)]
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(
-                        service: StatsFlusher(
-                            server: server, store: store, interval: .seconds(settings.statsInterval), logger: logger,
-                            health: health, rates: rates, webhooks: webhookMonitor)),
-                    .init(service: webhooks),
-                    .init(service: server), .init(service: reconciler), .init(service: admin),
-                ],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

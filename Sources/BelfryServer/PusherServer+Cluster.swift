@@ -1,0 +1,77 @@
+import BelfryJSON
+import NIOCore
+import PusherProtocol
+
+/// What the cluster link asks of this node: deliver what other nodes sent, report this node's
+/// share of a channel, announce what Redis decided. All non-blocking.
+extension PusherServer {
+    /// Delivers a message from another node to this node's own sockets (never sent on again).
+    public func deliver(_ message: ClusterMessage) {
+        switch message {
+        case .channel(let appID, let channel, let except, let frame, let cache):
+            guard context.store.app(id: appID) != nil else { return }
+            let hub = context.hubs.hub(for: appID)
+            if let cache {
+                hub.storeCache(
+                    channel: channel, event: cache.event, data: cache.data, now: Now.nanoseconds,
+                    ttl: UInt64(context.options.cacheTTL) * 1_000_000_000,
+                    maxEntries: context.options.maxCacheEntriesPerApp)
+            }
+            hub.publish(channel: channel, except: except) { ByteBuffer(bytes: frame) }
+        case .user(let appID, let userID, let except, let frame):
+            context.hubs.existing(appID)?.publish(toUser: userID, payload: ByteBuffer(bytes: frame), except: except)
+        case .terminate(let appID, let userID):
+            for connection in context.hubs.existing(appID)?.connections(ofUser: userID) ?? [] {
+                connection.onLoop { $0.close(CloseReason(.unauthorized, "You got disconnected by the app")) }
+            }
+        }
+    }
+
+    /// This node's share of a channel: its subscriptions and presence users (`users`, or all).
+    public func share(appID: String, channel: String, users: Set<String>?) -> ChannelShare {
+        guard let hub = context.hubs.existing(appID) else {
+            return ChannelShare(subscriptions: 0, users: (users ?? []).map { ($0, 0, nil) })
+        }
+        return hub.share(channel: channel, users: users)
+    }
+
+    /// Every channel with a subscriber on this node, for a full resync.
+    public var localChannels: [(appID: String, channel: String)] {
+        context.hubs.all.flatMap { hub in hub.channelNames.map { (hub.appID, $0) } }
+    }
+
+    /// Connections per app id on this node, for the heartbeat.
+    public var localConnections: [String: Int] {
+        var counts: [String: Int] = [:]
+        for hub in context.hubs.all {
+            let count = hub.connectionCount
+            if count > 0 { counts[hub.appID] = count }
+        }
+        return counts
+    }
+
+    /// Announces members Redis found joining (first connection anywhere) or leaving (last one)
+    /// to this node's subscribers of the channel (but `except`, the joining socket) and to the
+    /// other nodes.
+    public func announce(
+        appID: String, channel: String, added: [(id: String, info: String?)], removed: [String], except: String?
+    ) {
+        let hub = context.hubs.existing(appID)
+        var frames: [String] = []
+        for member in added {
+            let info = member.info.flatMap { try? JSONParser.parse($0) }
+            frames.append(ServerMessage.memberAdded(channel: channel, userID: member.id, userInfo: info))
+        }
+        for userID in removed { frames.append(ServerMessage.memberRemoved(channel: channel, userID: userID)) }
+        for frame in frames {
+            hub?.publish(channel: channel, except: except) { AppHub.payload(frame) }
+            context.cluster?.broadcast(
+                .channel(appID: appID, channel: channel, except: except, frame: Array(frame.utf8), cache: nil))
+        }
+    }
+
+    /// Webhook events decided (and delayed) cluster-wide: to the outbox as they are.
+    public func raiseDecided(appID: String, _ events: [WebhookEvent]) {
+        context.webhooks?.decided(appID: appID, events)
+    }
+}

@@ -1,0 +1,64 @@
+import BelfryCluster
+import BelfryServer
+import Testing
+
+@Suite struct ClusterEnvelopeTests {
+    let node = String(repeating: "ab", count: 16)
+
+    @Test(arguments: [
+        ClusterMessage.channel(
+            appID: "app-1", channel: "private-x", except: "1.2", frame: Array("{\"event\":\"e\"}".utf8), cache: nil),
+        .channel(
+            appID: "a", channel: "cache-y", except: nil, frame: [0, 1, 58, 255],
+            cache: ClusterCacheEntry(event: "ev", data: "line\nwith:colons")),
+        .user(appID: "a", userID: "ü:ser\n", except: "3.4", frame: Array("x".utf8)),
+        .terminate(appID: "a", userID: "u"),
+    ])
+    func roundTrips(_ message: ClusterMessage) throws {
+        let bytes = ClusterEnvelope.encode(from: node, message)
+        let decoded = try #require(ClusterEnvelope.decode(bytes))
+        #expect(decoded.nodeID == node)
+        #expect(decoded.message == message)
+    }
+
+    @Test func rejectsEveryTruncationAndTrailingBytes() {
+        let bytes = ClusterEnvelope.encode(
+            from: node,
+            .channel(appID: "a", channel: "c", except: "1.1", frame: Array("frame".utf8), cache: nil))
+        for length in 0..<bytes.count {
+            #expect(ClusterEnvelope.decode(Array(bytes[..<length])) == nil, "prefix of \(length) bytes")
+        }
+        #expect(ClusterEnvelope.decode(bytes + [0x30]) == nil)
+    }
+
+    @Test func rejectsLengthsLargerThanTheMessage() {
+        var bytes = Array("B1".utf8) + Array(node.utf8) + Array("t".utf8)
+        bytes += Array("99999999999:a1:b".utf8)
+        #expect(ClusterEnvelope.decode(bytes) == nil)
+        #expect(ClusterEnvelope.decode(Array("B2".utf8) + Array(node.utf8) + Array("t1:a1:b".utf8)) == nil)
+        #expect(ClusterEnvelope.decode(Array("B1".utf8) + Array(node.utf8) + Array("t1:a1:b".utf8)) != nil)
+    }
+
+    @Test func survivesRandomBytes() {
+        var generator = SystemRandomNumberGenerator()
+        let seed = ClusterEnvelope.encode(
+            from: node, .user(appID: "a", userID: "u", except: nil, frame: Array("hello".utf8)))
+        for _ in 0..<5000 {
+            var bytes = seed
+            for _ in 0..<3 {
+                let index = Int.random(in: 0..<bytes.count, using: &generator)
+                bytes[index] = UInt8.random(in: 0...255, using: &generator)
+            }
+            _ = ClusterEnvelope.decode(bytes)
+        }
+    }
+
+    @Test func prefixes() {
+        #expect(ClusterKeys.isValidPrefix("belfry"))
+        #expect(ClusterKeys.isValidPrefix("blue-1.prod_x"))
+        #expect(!ClusterKeys.isValidPrefix(""))
+        #expect(!ClusterKeys.isValidPrefix("a:b"))
+        #expect(!ClusterKeys.isValidPrefix("a b"))
+        #expect(!ClusterKeys.isValidPrefix(String(repeating: "a", count: 65)))
+    }
+}
