@@ -226,8 +226,11 @@ class ClusterNode(BelfryServer):
     def admin_url(self) -> str:
         return f"http://127.0.0.1:{self.admin_port}"
 
-    def readyz(self) -> tuple[int, dict[str, Any]]:
-        r = requests.get(f"{self.admin_url}/readyz?verbose", timeout=2)
+    def readyz(self, port: str = "public") -> tuple[int, dict[str, Any]]:
+        """``/readyz?verbose``, by default of the public port (both ports answer it; the test of the
+        readiness check itself reads the admin port's)."""
+        base = self.admin_url if port == "admin" else self.http_url
+        r = requests.get(f"{base}/readyz?verbose", timeout=2)
         try:
             body = r.json()
         except ValueError:
@@ -237,7 +240,9 @@ class ClusterNode(BelfryServer):
     def cluster_check(self) -> dict[str, Any]:
         """``checks.cluster`` of ``/readyz?verbose`` (the status code does not matter: it is a note)."""
         _, body = self.readyz()
-        return (body.get("checks") or {}).get("cluster") or {}
+        check = (body.get("checks") or {}).get("cluster") or {}
+        assert isinstance(check, dict), f"{self.name}: /readyz?verbose without the cluster figures: {body}"
+        return check
 
     def node_ids(self) -> set[str]:
         """Ids of the nodes this node lists as alive."""
@@ -276,6 +281,8 @@ def wait_nodes_ready(nodes: Iterable[ClusterNode], expect_peers: Iterable[Cluste
         except requests.RequestException:
             return False
         cluster = (body.get("checks") or {}).get("cluster") or {}
+        if not isinstance(cluster, dict):
+            raise AssertionError(f"{node.name}: /readyz?verbose has no cluster figures: {json.dumps(body)}")
         if code != 200 or cluster.get("link") != "connected" or not cluster.get("node"):
             return False
         node.node_id = cluster["node"]
