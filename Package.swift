@@ -218,13 +218,13 @@ let package = Package(
         ),
         .testTarget(
             name: "BelfryRedisTests",
-            dependencies: ["BelfryRedis", .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: ["BelfryRedis", "BelfryTestSupport", .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strict
         ),
         .testTarget(
             name: "BelfryClusterTests",
             dependencies: [
-                "BelfryCluster", "BelfryServer", "BelfryRedis", "BelfryJSON", "BelfryManifest",
+                "BelfryCluster", "BelfryServer", "BelfryRedis", "BelfryJSON", "BelfryManifest", "BelfryTestSupport",
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict

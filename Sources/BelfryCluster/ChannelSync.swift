@@ -118,6 +118,13 @@ public struct DueEvent: Sendable, Equatable {
     public var channel: String
     public var userID: String?
 
+    public init(appID: String, event: WebhookEvent.Name, channel: String, userID: String? = nil) {
+        self.appID = appID
+        self.event = event
+        self.channel = channel
+        self.userID = userID
+    }
+
     public static func parse(_ text: String) -> DueEvent? {
         let parts = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         switch (parts.first, parts.count) {

@@ -279,7 +279,7 @@ public final class ClusterNode: ClusterLink, Service, Sendable {
             return (server, state.dirty, state.waiters)
         }
         guard let (server, dirty, waiters) = taken else { return }
-        guard isConnected else {
+        guard commands.state == .connected else {
             // Rewritten in full when the link is back; a join is answered from this node.
             for list in waiters.values { for waiter in list { waiter.reply(.local) } }
             state.withLockedValue { $0.flushing = false }
@@ -348,8 +348,7 @@ public final class ClusterNode: ClusterLink, Service, Sendable {
         var events: [WebhookEvent] = []
         if outcome.occupied { events.append(WebhookEvent(.channelOccupied, channel: sync.channel, timeMs: now)) }
         if outcome.before != outcome.after, !sync.isPresence {
-            events.append(
-                WebhookEvent(.subscriptionCount, channel: sync.channel, subscriptionCount: outcome.after, timeMs: now))
+            server.raiseCount(appID: sync.appID, channel: sync.channel, count: outcome.after)
         }
         for member in outcome.added where member.webhook {
             events.append(WebhookEvent(.memberAdded, channel: sync.channel, userID: member.id, timeMs: now))

@@ -74,4 +74,13 @@ extension PusherServer {
     public func raiseDecided(appID: String, _ events: [WebhookEvent]) {
         context.webhooks?.decided(appID: appID, events)
     }
+
+    /// `subscription_count` with the cluster's count, through this node's throttle (at most one
+    /// every 5 s per channel past 100 subscribers).
+    public func raiseCount(appID: String, channel: String, count: Int) {
+        guard let webhooks = context.webhooks, webhooks.wants(.subscriptionCount, appID: appID) else { return }
+        webhooks.raise(
+            appID: appID,
+            WebhookEvent(.subscriptionCount, channel: channel, subscriptionCount: count, timeMs: WebhookEvent.nowMs))
+    }
 }

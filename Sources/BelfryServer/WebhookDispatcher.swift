@@ -72,6 +72,13 @@ final class WebhookDispatcher: @unchecked Sendable {
 
     /// Events already decided and delayed cluster-wide (in Redis): straight to the sink.
     func decided(appID: String, _ events: [WebhookEvent]) {
+        // A vacated channel's throttled counts are forgotten here, as the gate does for its own.
+        let vacated = events.filter { $0.name == .channelVacated }.compactMap(\.channel)
+        if !vacated.isEmpty {
+            lock.withLock {
+                for channel in vacated { gates[appID]?.forget(channel: channel) }
+            }
+        }
         let wanted = events.filter { wants($0.name, appID: appID) }
         if !wanted.isEmpty { sink.accept(appID: appID, wanted) }
     }

@@ -87,6 +87,13 @@ struct WebhookGate {
         return released.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
+    /// Forgets what is kept of a channel's occupancy (its vacate was decided elsewhere: the
+    /// cluster). A held count is dropped with it.
+    mutating func forget(channel: String) {
+        cacheMissSent.remove(channel)
+        counts[channel] = nil
+    }
+
     /// Everything still held, at once (a shutdown: better early than lost).
     mutating func flush() -> [WebhookEvent] {
         due(now: UInt64.max)

@@ -65,14 +65,70 @@ public struct OverviewPage: Sendable {
     public var server: ServerHealth
     public var passes: [PassRow]
     public var passCount: Int
+    /// Set when the node is part of a cluster (`--redis-url`).
+    public var cluster: ClusterPanel?
 
-    public init(health: Health, sync: SyncStatus, apps: [AppRow], server: ServerHealth, passes: [PassRow]) {
+    public init(
+        health: Health, sync: SyncStatus, apps: [AppRow], server: ServerHealth, passes: [PassRow],
+        cluster: ClusterPanel? = nil
+    ) {
         self.health = health
         self.sync = sync
         self.apps = apps
         self.server = server
         self.passes = passes
         passCount = passes.count
+        self.cluster = cluster
+    }
+}
+
+/// The cluster as this node sees it: its link to Redis and the live nodes.
+public struct ClusterPanel: Sendable, Equatable {
+    public struct Node: Sendable, Equatable {
+        public var id: String
+        public var shortID: String
+        public var address: String
+        public var revision: String
+        public var connections: Int
+        public var isSelf: Bool
+        /// Serves another revision than this node (the nodes converge; a lasting difference is
+        /// worth a look).
+        public var otherRevision: Bool
+
+        public init(id: String, address: String, revision: String, connections: Int, isSelf: Bool, selfRevision: String)
+        {
+            self.id = id
+            shortID = String(id.prefix(8))
+            self.address = address
+            // A directory's revision ends in its digest; a git revision is a commit id.
+            let digest = revision.split(separator: "@").last.map(String.init) ?? revision
+            self.revision = digest.hasPrefix("sha256:") ? String(digest.prefix(19)) : String(digest.prefix(12))
+            self.connections = connections
+            self.isSelf = isSelf
+            otherRevision = revision != selfRevision
+        }
+    }
+
+    public var connected: Bool
+    public var link: String
+    public var linkClass: String
+    public var nodeID: String
+    public var prefix: String
+    public var redis: String
+    public var nodes: [Node]
+    public var nodeCount: Int
+    public var totalConnections: Int
+
+    public init(connected: Bool, nodeID: String, prefix: String, redis: String, nodes: [Node]) {
+        self.connected = connected
+        link = connected ? "Connected" : "Down — serving local clients only"
+        linkClass = connected ? "ok" : "bad"
+        self.nodeID = nodeID
+        self.prefix = prefix
+        self.redis = redis
+        self.nodes = nodes
+        nodeCount = nodes.count
+        totalConnections = nodes.reduce(0) { $0 + $1.connections }
     }
 }
 

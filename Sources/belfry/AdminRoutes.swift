@@ -1,3 +1,4 @@
+import BelfryCluster
 import BelfryJSON
 import BelfryManifest
 import BelfryPlan
@@ -16,6 +17,7 @@ struct AdminRoutes: Sendable {
     let reconciler: Reconciler
     let store: Store
     let webhooks: WebhookMonitor
+    let cluster: ClusterNode?
     /// The status page (login, pages, assets, `/api/v1/status`).
     let status: StatusRoutes?
 
@@ -25,14 +27,14 @@ struct AdminRoutes: Sendable {
         switch (request.method == "HEAD" ? "GET" : request.method, request.path) {
         case ("GET", "/healthz"): return .init(body: #"{"status":"ok"}"#)
         case ("GET", "/readyz"):
-            let (ready, body) = server.readiness()
+            let (ready, body) = server.readiness(verbose: request.query("verbose") != nil)
             return .init(status: ready ? 200 : 503, body: body)
         case ("GET", "/api/v1/reconcile"): return await status()
         case ("GET", "/metrics"):
             return .init(
                 body: MetricsExport.render(
                     server.statistics(), reconcile: reconciler.status, descriptors: server.descriptorStatus,
-                    webhooks: webhooks.report),
+                    webhooks: webhooks.report, cluster: cluster?.status),
                 contentType: "text/plain; version=0.0.4")
         case ("GET", "/api/v1/apps"): return apps()
         case ("GET", "/api/v1/stats"): return await stats(request)

@@ -1,3 +1,4 @@
+import BelfryCluster
 import BelfryReconciler
 import BelfryServer
 import BelfryWebhooks
@@ -9,7 +10,7 @@ import Prometheus
 enum MetricsExport {
     static func render(
         _ apps: [PusherServer.AppStatistics], reconcile: ReconcileStatus, descriptors: DescriptorBudget.Status,
-        webhooks: WebhookReport = WebhookReport()
+        webhooks: WebhookReport = WebhookReport(), cluster: ClusterNode.Status? = nil
     ) -> String {
         let registry = PrometheusCollectorRegistry()
         registry.makeGauge(descriptor: descriptor("belfry_public_sockets", "Open sockets of the public port"))
@@ -62,6 +63,7 @@ enum MetricsExport {
             }
         }
         renderWebhooks(webhooks, into: registry)
+        if let cluster { renderCluster(cluster, into: registry) }
         let last = reconcile.lastPass
         registry.makeGauge(
             descriptor: descriptor(
@@ -110,6 +112,35 @@ enum MetricsExport {
                 registry, "belfry_webhooks_delivery_seconds_count", labels, app.latencyCount,
                 "Delivered events measured in belfry_webhooks_delivery_seconds_sum")
         }
+    }
+
+    /// The cluster as this node sees it: its link, the live nodes and their connections, and
+    /// what crossed the bus.
+    private static func renderCluster(_ status: ClusterNode.Status, into registry: PrometheusCollectorRegistry) {
+        registry.makeGauge(descriptor: descriptor("belfry_cluster_link_up", "1 while the link to Redis is up"))
+            .set(Double(status.connected ? 1 : 0))
+        registry.makeGauge(
+            descriptor: descriptor("belfry_cluster_nodes", "Live nodes, this one included, as of the last heartbeat")
+        ).set(Double(status.nodes.count))
+        for node in status.nodes {
+            registry.makeGauge(
+                descriptor: descriptor("belfry_cluster_node_connections", "Open connections of each live node"),
+                labels: [("node", node.id), ("address", node.address)]
+            ).set(Double(node.totalConnections))
+        }
+        counter(
+            registry, "belfry_cluster_published_total", [], status.published,
+            "Messages this node published to the other nodes")
+        counter(
+            registry, "belfry_cluster_received_total", [], status.received,
+            "Messages from other nodes delivered to this node's sockets")
+        counter(
+            registry, "belfry_cluster_dropped_total", [], status.dropped,
+            "Messages for other nodes lost because the link to Redis was down")
+        counter(
+            registry, "belfry_cluster_sync_failures_total", [], status.syncFailures,
+            "Channel share writes that failed (written again when the link allows)")
+        counter(registry, "belfry_cluster_reaped_nodes_total", [], status.reaped, "Dead nodes this node reaped")
     }
 
     /// `belfry_<name>` with its help text.

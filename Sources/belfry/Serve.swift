@@ -191,10 +191,11 @@ struct Serve: AsyncParsableCommand {
         let rates = LiveRates()
         let status = StatusRoutes(
             server: server, reconciler: reconciler, store: store, sessions: sessions, rates: rates,
-            probe: ServerProbe(), webhooks: webhookMonitor,
+            probe: ServerProbe(), webhooks: webhookMonitor, cluster: cluster,
             startedAt: Date(), source: source.description, drift: settings.drift.rawValue)
         let routes = AdminRoutes(
-            server: server, reconciler: reconciler, store: store, webhooks: webhookMonitor, status: status)
+            server: server, reconciler: reconciler, store: store, webhooks: webhookMonitor, cluster: cluster,
+            status: status)
         let admin: AdminServer
         do {
             admin = try AdminServer(

@@ -1,3 +1,4 @@
+import BelfryCluster
 import BelfryJSON
 import BelfryManifest
 import BelfryReconciler
@@ -22,6 +23,8 @@ struct StatusRoutes: Sendable {
     let rates: LiveRates
     let probe: ServerProbe
     let webhooks: WebhookMonitor
+    /// This node's cluster membership; nil when it runs alone.
+    let cluster: ClusterNode?
     let pages = StatusPages()
     let startedAt: Date
     let source: String
@@ -165,7 +168,8 @@ struct StatusRoutes: Sendable {
                 plan: pass.planSummary ?? "", result: pass.result.rawValue, error: pass.error)
         }
         let page = OverviewPage(
-            health: health, sync: syncStatus(), apps: await appRows(), server: await serverHealth(), passes: passes)
+            health: health, sync: syncStatus(), apps: await appRows(), server: await serverHealth(), passes: passes,
+            cluster: clusterPanel())
         return html(pages.overview(page, frame: frame(request, title: "Overview")))
     }
 
@@ -260,8 +264,38 @@ struct StatusRoutes: Sendable {
                 ])
             ),
             ("apps", .object(apps)),
+            ("cluster", clusterPanel().map(Self.json) ?? .null),
         ])
         return .init(body: body.serialized)
+    }
+
+    private func clusterPanel() -> ClusterPanel? {
+        guard let status = cluster?.status else { return nil }
+        let revision = status.nodes.first?.revision ?? ""
+        return ClusterPanel(
+            connected: status.connected, nodeID: status.nodeID, prefix: status.prefix, redis: status.redis,
+            nodes: status.nodes.map { node in
+                ClusterPanel.Node(
+                    id: node.id, address: node.address, revision: node.revision, connections: node.totalConnections,
+                    isSelf: node.id == status.nodeID, selfRevision: revision)
+            })
+    }
+
+    private static func json(_ panel: ClusterPanel) -> JSONValue {
+        .object([
+            ("connected", .bool(panel.connected)), ("link", .string(panel.link)), ("node", .string(panel.nodeID)),
+            (
+                "nodes",
+                .array(
+                    panel.nodes.map { node in
+                        .object([
+                            ("id", .string(node.id)), ("address", .string(node.address)),
+                            ("revision", .string(node.revision)),
+                            ("connections", .number(String(node.connections))),
+                        ])
+                    })
+            ),
+        ])
     }
 
     // MARK: Figures

@@ -59,6 +59,18 @@ import Testing
         #expect(gate.pass(event(.subscriptionCount, count: 50), now: 5 * second + 1).count == 1)
     }
 
+    @Test func forgettingAChannelDropsItsHeldCountAndCacheMiss() {
+        var gate = WebhookGate()
+        _ = gate.pass(event(.subscriptionCount, count: 200), now: 0)
+        #expect(gate.pass(event(.subscriptionCount, count: 201), now: 1).isEmpty)
+        #expect(gate.pass(event(.cacheMiss), now: 1).count == 1)
+        #expect(gate.hasPending)
+        gate.forget(channel: "c")
+        #expect(!gate.hasPending)
+        #expect(gate.pass(event(.cacheMiss), now: 2).count == 1, "a new occupancy's cache miss")
+        #expect(gate.pass(event(.subscriptionCount, count: 300), now: 3).count == 1, "not throttled by the old one")
+    }
+
     @Test func flushReleasesEverythingHeld() {
         var gate = WebhookGate()
         _ = gate.pass(event(.channelVacated, "a"), now: 0)
