@@ -226,9 +226,8 @@ class ClusterNode(BelfryServer):
     def admin_url(self) -> str:
         return f"http://127.0.0.1:{self.admin_port}"
 
-    def readyz(self, port: str = "public") -> tuple[int, dict[str, Any]]:
-        """``/readyz?verbose``, by default of the public port (both ports answer it; the test of the
-        readiness check itself reads the admin port's)."""
+    def readyz(self, port: str = "admin") -> tuple[int, dict[str, Any]]:
+        """``/readyz?verbose`` of the admin port (or of the public one: both answer it)."""
         base = self.admin_url if port == "admin" else self.http_url
         r = requests.get(f"{base}/readyz?verbose", timeout=2)
         try:

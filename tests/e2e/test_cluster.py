@@ -28,7 +28,7 @@ import requests
 from cluster_support import (CL, CLHOOK, CLMAX, NODE_DEATH_DEADLINE, REDIS_RECOVERY_DEADLINE, WEBHOOK_DEADLINE,
                              ClusterNode, Deployment, RedisServer, wait_nodes_ready)
 from conftest import Api, App, WsClient, frame_repr, wait_until
-from test_webhook_delivery import Receiver
+from test_webhook_delivery import Receiver, assert_pusher_format
 
 
 # --------------------------------------------------------------------------------------
@@ -223,7 +223,7 @@ def test_every_node_lists_the_cluster_in_readyz(cluster, cws, wait_until):
     assert all(isinstance(i, str) and re.fullmatch(r"[0-9a-f]{32}", i) for i in ids), ids
     assert len(set(ids)) == 3, f"node ids must differ: {ids}"
     for node in cluster:
-        code, body = node.readyz()
+        code, body = node.readyz(port="public")  # the public port's answers the same
         assert code == 200 and body["status"] == "ready", body
         assert_cluster_check(node, body, ids)
 
@@ -246,7 +246,7 @@ def test_every_node_lists_the_cluster_in_readyz(cluster, cws, wait_until):
 def test_admin_port_readyz_and_metrics_show_the_cluster(cluster):
     ids = [n.node_id for n in cluster]
     for node in cluster:
-        code, body = node.readyz(port="admin")  # where the specification reads it
+        code, body = node.readyz(port="admin")
         assert code == 200 and body["status"] == "ready", body
         assert_cluster_check(node, body, ids)
     for node in cluster:
@@ -488,6 +488,7 @@ def test_webhooks_are_sent_once_per_cluster(cluster, cws, uniq, hooks, wait_unti
                interval=0.1, message="channel_vacated and member_removed webhooks")
     time.sleep(3.5)  # a second node deciding the same would send within the same 3 s hold
     counts = hook_counts(hooks, [pub, pres], "/shared")
+    assert_pusher_format(hooks, CLHOOK.name, CLHOOK.id)  # signed with the app's secret by whichever node sent it
     assert counts == Counter({k: 1 for k in joined | left}), \
         f"each webhook exactly once per cluster, got:\n{json.dumps(hook_events(hooks, [pub, pres], '/shared'), indent=1)}"
 
@@ -635,7 +636,7 @@ def test_killed_node_is_cleaned_up_by_the_others(deploy, cws, uniq, hooks, wait_
 # --------------------------------------------------------------------------------------
 
 
-def test_nodes_survive_a_redis_restart(deploy, cws, uniq, wait_until, expect_silence):
+def test_nodes_survive_a_redis_restart(deploy, cws, uniq, hooks, wait_until, expect_silence):
     dep = deploy(hook_path="/redis")
     A, B = dep.start("A", "B")
     redis = dep.redis
@@ -644,10 +645,14 @@ def test_nodes_survive_a_redis_restart(deploy, cws, uniq, wait_until, expect_sil
     a, b = cws(A), cws(B)
     a.subscribe(ch)
     b.subscribe(ch)
-    pa, pb = cws(A), cws(B)
+    pa, pb = cws(A, CLHOOK), cws(B, CLHOOK)  # the app with webhooks
     pa.subscribe_presence(pres, ua)
     pb.subscribe_presence(pres, ub)
     pa.wait_for("pusher_internal:member_added", pres)
+    joined = Counter({("channel_occupied", pres, None): 1, ("member_added", pres, ua): 1,
+                      ("member_added", pres, ub): 1})
+    wait_until(lambda: hook_counts(hooks, [pres], "/redis") == joined, timeout=WEBHOOK_DEADLINE, interval=0.1,
+               message="the presence channel's webhooks before the Redis restart")
     capi(A).sdk.trigger(ch, "before", "0")
     for x in (a, b):
         assert x.wait_for("before", ch) == event("before", ch, "0")
@@ -690,7 +695,7 @@ def test_nodes_survive_a_redis_restart(deploy, cws, uniq, wait_until, expect_sil
 
     # The state of each node is announced again: rosters, counts, membership.
     for node in (A, B):
-        wait_until(lambda: user_ids(node, pres) == sorted([ua, ub]),
+        wait_until(lambda: user_ids(node, pres, CLHOOK) == sorted([ua, ub]),
                    timeout=max(REDIS_RECOVERY_DEADLINE - (time.monotonic() - restarted_at), 1), interval=0.2,
                    message=f"GET users on {node.name} to list the users of both nodes again")
         wait_until(lambda: capi(node).sdk.channel_info(ch, ["subscription_count"])
@@ -708,6 +713,10 @@ def test_nodes_survive_a_redis_restart(deploy, cws, uniq, wait_until, expect_sil
     if seen:
         problems.append(f"member events on clients that stayed connected across the Redis restart:\n  "
                         f"{frame_repr(seen)}")
+    time.sleep(1.0)  # webhooks of a re-announcement would be on their way by now
+    if hook_counts(hooks, [pres], "/redis") != joined:
+        problems.append(f"webhooks of {pres} across the Redis restart (nobody joined or left): "
+                        f"{json.dumps(hook_events(hooks, [pres], '/redis'))}")
     if link_up_during_outage != {"A": 0, "B": 0}:
         problems.append(f"belfry_cluster_link_up while Redis was down: {link_up_during_outage}")
     after = {n.name: (n.metric("belfry_cluster_link_up"), n.metric("belfry_cluster_nodes")) for n in (A, B)}
