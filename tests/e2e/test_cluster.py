@@ -162,6 +162,39 @@ def assert_member_removed(frame: dict[str, Any], channel: str, user_id: str) -> 
     assert json.loads(frame["data"]) == {"user_id": user_id}, frame
 
 
+class PresenceView:
+    """What one presence client believes the members are: its subscription_succeeded roster plus the
+    member_added / member_removed frames after it. A member_added for a user already there or a
+    member_removed for one not there is a problem (pusher-js would tell the app twice)."""
+
+    def __init__(self, client: WsClient, channel: str, succeeded: dict[str, Any]) -> None:
+        self.client = client
+        self.channel = channel
+        self.members = set(presence_data(succeeded, channel)["ids"])
+        self.problems: list[str] = []
+
+    def apply(self, frame: dict[str, Any]) -> None:
+        user = json.loads(frame["data"])["user_id"]
+        if frame["event"] == "pusher_internal:member_added":
+            if user in self.members:
+                self.problems.append(f"member_added for {user}, already a member: {json.dumps(frame)}")
+            self.members.add(user)
+        else:
+            if user not in self.members:
+                self.problems.append(f"member_removed for {user}, not a member: {json.dumps(frame)}")
+            self.members.discard(user)
+
+    def poll(self) -> set[str]:
+        """Apply the member frames received so far (without waiting); the members now."""
+        for f in self.client.drain():
+            if f.get("channel") == self.channel and f.get("event") in (
+                    "pusher_internal:member_added", "pusher_internal:member_removed"):
+                self.apply(f)
+            else:
+                self.problems.append(f"unexpected frame {json.dumps(f)}")
+        return self.members
+
+
 def user_ids(node: ClusterNode, channel: str, app: App = CL) -> list[str]:
     """GET /apps/ID/channels/CHANNEL/users on ``node``, the ids sorted."""
     return sorted(u["id"] for u in capi(node, app).sdk.users_info(channel)["users"])
@@ -641,14 +674,14 @@ def test_nodes_survive_a_redis_restart(deploy, cws, uniq, hooks, wait_until, exp
     A, B = dep.start("A", "B")
     redis = dep.redis
     ch, pres = uniq("cl-redis"), uniq("presence-redis")
-    ua, ub = uniq("ra"), uniq("rb")
+    ua, ub, uc = uniq("ra"), uniq("rb"), uniq("rc")
     a, b = cws(A), cws(B)
     a.subscribe(ch)
     b.subscribe(ch)
     pa, pb = cws(A, CLHOOK), cws(B, CLHOOK)  # the app with webhooks
-    pa.subscribe_presence(pres, ua)
-    pb.subscribe_presence(pres, ub)
-    pa.wait_for("pusher_internal:member_added", pres)
+    views = {"pa": PresenceView(pa, pres, pa.subscribe_presence(pres, ua))}
+    views["pb"] = PresenceView(pb, pres, pb.subscribe_presence(pres, ub))
+    views["pa"].apply(pa.wait_for("pusher_internal:member_added", pres))
     joined = Counter({("channel_occupied", pres, None): 1, ("member_added", pres, ua): 1,
                       ("member_added", pres, ub): 1})
     wait_until(lambda: hook_counts(hooks, [pres], "/redis") == joined, timeout=WEBHOOK_DEADLINE, interval=0.1,
@@ -670,6 +703,9 @@ def test_nodes_survive_a_redis_restart(deploy, cws, uniq, hooks, wait_until, exp
     r = capi(A).trigger({"name": "local", "channel": ch, "data": "1"})
     assert r.status_code == 200, f"publish while Redis is down: {r.status_code} {r.text}"
     assert a.wait_for("local", ch) == event("local", ch, "1")
+    # A user joins B during the outage (answered with what B knows).
+    pc = cws(B, CLHOOK)
+    views["pc"] = PresenceView(pc, pres, pc.subscribe_presence(pres, uc))
 
     redis.start()  # the same port, empty (no persistence)
     restarted_at = time.monotonic()
@@ -693,9 +729,10 @@ def test_nodes_survive_a_redis_restart(deploy, cws, uniq, hooks, wait_until, exp
     late = lambda f: f.get("event") in ("probe", "local")  # noqa: E731 - earlier publishes may trail in
     expect_silence(1.0, a, b, ignore=late)  # `after` once each
 
-    # The state of each node is announced again: rosters, counts, membership.
+    # The state of each node is written again: rosters, counts, membership.
+    everyone = sorted([ua, ub, uc])
     for node in (A, B):
-        wait_until(lambda: user_ids(node, pres, CLHOOK) == sorted([ua, ub]),
+        wait_until(lambda: user_ids(node, pres, CLHOOK) == everyone,
                    timeout=max(REDIS_RECOVERY_DEADLINE - (time.monotonic() - restarted_at), 1), interval=0.2,
                    message=f"GET users on {node.name} to list the users of both nodes again")
         wait_until(lambda: capi(node).sdk.channel_info(ch, ["subscription_count"])
@@ -704,18 +741,19 @@ def test_nodes_survive_a_redis_restart(deploy, cws, uniq, hooks, wait_until, exp
     wait_nodes_ready([A, B], timeout=10)
     for node in (A, B):
         assert node.cluster_check()["status"] == "ok", node.status_summary()
+    # Every presence client converges on the three users (uc's join reaches A's client).
+    wait_until(lambda: all(v.poll() == set(everyone) for v in views.values()), timeout=10, interval=0.1,
+               message=f"every presence client to see {everyone}: " + "; ".join(
+                   f"{k}={sorted(v.members)}" for k, v in views.items()))
 
     # The rest is checked together so that one report names every problem.
-    problems = []
-    # Nobody left or joined: as on one node, a member already in a roster is not announced again
-    # (a re-announcement of the state to Redis is not an event for the clients).
-    seen = [f for f in pa.drain() + pb.drain() if f.get("event", "").startswith("pusher_internal:member")]
-    if seen:
-        problems.append(f"member events on clients that stayed connected across the Redis restart:\n  "
-                        f"{frame_repr(seen)}")
-    time.sleep(1.0)  # webhooks of a re-announcement would be on their way by now
-    if hook_counts(hooks, [pres], "/redis") != joined:
-        problems.append(f"webhooks of {pres} across the Redis restart (nobody joined or left): "
+    time.sleep(1.0)  # duplicates (client frames, webhooks) would be on their way by now
+    for v in views.values():
+        v.poll()
+    problems = [f"{k}: {p}" for k, v in views.items() for p in v.problems]
+    want_hooks = joined + Counter({("member_added", pres, uc): 1})
+    if hook_counts(hooks, [pres], "/redis") != want_hooks:
+        problems.append(f"webhooks of {pres} across the Redis restart (only {uc} joined): "
                         f"{json.dumps(hook_events(hooks, [pres], '/redis'))}")
     if link_up_during_outage != {"A": 0, "B": 0}:
         problems.append(f"belfry_cluster_link_up while Redis was down: {link_up_during_outage}")
