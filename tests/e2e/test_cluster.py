@@ -540,17 +540,20 @@ def test_max_connections_counts_the_whole_cluster(cluster, cws, wait_until):
                                       f"{frame_repr(c.pending)}"
         opened.append(c)
 
+    admitted_over = Counter()
+
     def refused_on(node: ClusterNode) -> WsClient | None:
         outcome, c = connect_outcome(cws, node, CLMAX)
         if outcome == "accepted":  # counts of the other nodes not seen yet: close, try again
+            admitted_over[node.name] += 1
             c.close()
             return None
         return c
 
     # Counts are refreshed every second: the 4th is refused within a few.
-    c4 = wait_until(lambda: refused_on(C), timeout=5, interval=0.2, message="a 4th connection refused on C")
+    c4 = wait_until(lambda: refused_on(C), timeout=8, interval=0.2, message="a 4th connection refused on C")
     refused_4004(c4)
-    refused_4004(wait_until(lambda: refused_on(A), timeout=5, interval=0.2, message="a 4th refused on A"))
+    refused_4004(wait_until(lambda: refused_on(A), timeout=8, interval=0.2, message="a 4th refused on A"))
     for c in opened:
         c.ping_pong()
 
@@ -561,11 +564,12 @@ def test_max_connections_counts_the_whole_cluster(cluster, cws, wait_until):
         outcome, c = connect_outcome(cws, node, CLMAX)
         return c if outcome == "accepted" else None
 
-    on_c = wait_until(lambda: accepted_on(C), timeout=5, interval=0.2, message="a free slot on C")
+    on_c = wait_until(lambda: accepted_on(C), timeout=8, interval=0.2, message="a free slot on C")
     on_c.ping_pong()
-    refused_4004(wait_until(lambda: refused_on(B), timeout=5, interval=0.2, message="a 4th refused on B"))
+    refused_4004(wait_until(lambda: refused_on(B), timeout=8, interval=0.2, message="a 4th refused on B"))
     for c in opened[1:]:
         c.ping_pong()
+    print(f"connections admitted past the limit before the counts caught up: {dict(admitted_over)}")
 
 
 # --------------------------------------------------------------------------------------
