@@ -746,9 +746,12 @@ def test_nodes_survive_a_redis_restart(deploy, cws, uniq, hooks, wait_until, exp
     for node in (A, B):
         assert node.cluster_check()["status"] == "ok", node.status_summary()
     # Every presence client converges on the three users (uc's join reaches A's client).
-    wait_until(lambda: all(v.poll() == set(everyone) for v in views.values()), timeout=10, interval=0.1,
-               message=f"every presence client to see {everyone}: " + "; ".join(
-                   f"{k}={sorted(v.members)}" for k, v in views.items()))
+    try:
+        wait_until(lambda: all([v.poll() == set(everyone) for v in views.values()]), timeout=10, interval=0.1,
+                   message=f"every presence client to see {everyone}")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n" + "\n".join(
+            f"{k} sees {sorted(v.members)}; problems: {v.problems}" for k, v in views.items())) from None
 
     # The rest is checked together so that one report names every problem.
     time.sleep(1.0)  # duplicates (client frames, webhooks) would be on their way by now
