@@ -44,9 +44,12 @@ let package = Package(
         ),
         // The request parser and the frame rules, without the rest of the server.
         .target(
-            name: "BelfryServer", dependencies: [nio("NIOCore"), nio("NIOWebSocket")],
-            sources: ["HTTP1Parser.swift", "InboundFrameRules.swift"],
+            name: "BelfryServer", dependencies: ["BelfryJSON", nio("NIOCore"), nio("NIOWebSocket")],
+            sources: ["HTTP1Parser.swift", "InboundFrameRules.swift", "ClusterLink.swift", "Readiness.swift"],
             swiftSettings: [.unsafeFlags(["-enable-testing"])]),
+        // The RESP reader and the cluster's bus envelope.
+        .target(name: "BelfryRedis", sources: ["RESPParser.swift", "RESPValue.swift"]),
+        .target(name: "BelfryCluster", dependencies: ["BelfryServer"], sources: ["ClusterEnvelope.swift"]),
         fuzzer("http1", ["BelfryServer", nio("NIOCore")]),
         fuzzer(
             "websocket",
@@ -54,5 +57,6 @@ let package = Package(
         fuzzer("json", ["BelfryJSON"]),
         fuzzer("manifest", ["BelfryManifest"]),
         fuzzer("schema", ["JSONSchema", "BelfryJSON", "BelfryManifest"]),
+        fuzzer("cluster", ["BelfryCluster", "BelfryRedis"]),
     ]
 )

@@ -12,7 +12,7 @@ FUZZ=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$FUZZ")
 SCRATCH=${FUZZ_SCRATCH:-$ROOT/.build-fuzz}
 BIN=$SCRATCH/release
-TARGETS=(http1 websocket json manifest schema)
+TARGETS=(http1 websocket json manifest schema cluster)
 JOBS=${FUZZ_JOBS:-2}
 
 # The Swift runtime's crash backtracer holds the fuzzer's output open for minutes after a

@@ -1,7 +1,7 @@
 import BelfryServer
 
 /// The bytes one node publishes on the bus for the others: `B1`, the sender's node id (32
-/// characters), a kind letter, then the fields as netstrings (`<length>:<bytes>`), so any byte
+/// lowercase hex characters), a kind letter, then the fields as netstrings (`<length>:<bytes>`), so any byte
 /// may appear in a field. Never carries credentials. Pure; decoding rejects anything malformed
 /// or larger than it says, without trapping.
 public enum ClusterEnvelope {
@@ -40,7 +40,10 @@ public enum ClusterEnvelope {
     public static func decode(_ bytes: [UInt8]) -> (nodeID: String, message: ClusterMessage)? {
         let header = magic.count + nodeIDLength + 1
         guard bytes.count >= header, bytes.starts(with: magic) else { return nil }
-        let nodeID = String(decoding: bytes[magic.count..<(magic.count + nodeIDLength)], as: UTF8.self)
+        let idBytes = bytes[magic.count..<(magic.count + nodeIDLength)]
+        // Node ids are lowercase hex (`ClusterNode.id`).
+        guard idBytes.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else { return nil }
+        let nodeID = String(decoding: idBytes, as: UTF8.self)
         var reader = Reader(bytes: bytes, position: header)
         let message: ClusterMessage
         switch bytes[header - 1] {
@@ -86,7 +89,8 @@ public enum ClusterEnvelope {
             var digits = 0
             while position < bytes.count, bytes[position] != UInt8(ascii: ":") {
                 let byte = bytes[position]
-                guard byte >= 0x30, byte <= 0x39, digits < 10 else { return nil }
+                // Canonical lengths only: no leading zero, at most 10 digits.
+                guard byte >= 0x30, byte <= 0x39, digits < 10, !(digits == 1 && length == 0) else { return nil }
                 length = length * 10 + Int(byte - 0x30)
                 digits += 1
                 position += 1

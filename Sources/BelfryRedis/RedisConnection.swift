@@ -121,24 +121,10 @@ public final class RedisConnection: Sendable {
     public func pipeline(_ commands: [[[UInt8]]], timeout: TimeAmount = .seconds(5)) async throws(RedisFailure)
         -> [RESPValue]
     {
-        let loop = channel.eventLoop
-        let promises = commands.map { _ in loop.makePromise(of: RESPValue.self) }
-        let handler = self.handler
-        let channel = self.channel
-        loop.execute {
-            handler.enqueue(commands: commands, promises: promises, timeout: timeout, channel: channel)
+        let result = await withCheckedContinuation { continuation in
+            submit(commands, timeout: timeout) { continuation.resume(returning: $0) }
         }
-        var answers: [RESPValue] = []
-        for promise in promises {
-            do {
-                answers.append(try await promise.futureResult.get())
-            } catch let failure as RedisFailure {
-                throw failure
-            } catch {
-                throw .closed
-            }
-        }
-        return answers
+        return try result.get()
     }
 
     /// Sends commands and calls `done` with their answers in order (error replies included as

@@ -39,6 +39,18 @@ import Testing
         #expect(ClusterEnvelope.decode(Array("B1".utf8) + Array(node.utf8) + Array("t1:a1:b".utf8)) != nil)
     }
 
+    @Test func onlyCanonicalEnvelopesDecode() {
+        let header = Array("B1".utf8) + Array(node.utf8)
+        #expect(ClusterEnvelope.decode(header + Array("t1:a1:u".utf8)) != nil)
+        #expect(ClusterEnvelope.decode(header + Array("t01:a1:u".utf8)) == nil, "a leading zero")
+        var upper = Array("B1".utf8) + Array(node.uppercased().utf8)
+        upper += Array("t1:a1:u".utf8)
+        #expect(ClusterEnvelope.decode(upper) == nil, "node ids are lowercase hex")
+        var invalid = header + Array("t1:a1:u".utf8)
+        invalid[5] = 0xA4
+        #expect(ClusterEnvelope.decode(invalid) == nil)
+    }
+
     @Test func survivesRandomBytes() {
         var generator = SystemRandomNumberGenerator()
         let seed = ClusterEnvelope.encode(

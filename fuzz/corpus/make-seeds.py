@@ -127,3 +127,16 @@ sch("objects", {"patternProperties": {"^x-": True}, "propertyNames": {"maxLength
     "dependentSchemas": {"c": {"required": ["d"]}}, "minProperties": 1, "maxProperties": 3}, {"a": 1, "b": 2, "x-y": 3})
 sch("boolean", False, None)
 sch("cycle", {"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"$ref": "#/$defs/a"}}, "$ref": "#/$defs/a"}, 1)
+
+
+# cluster: an even first byte (its half is the chunk size) and RESP replies; an odd first byte
+# and a bus envelope (node id, kind, netstring fields).
+write("cluster", "resp-array", b"\x08*3\r\n$7\r\nmessage\r\n$3\r\nbus\r\n$5\r\nhello\r\n")
+write("cluster", "resp-nested", b"\x02*8\r\n:0\r\n:1\r\n:1\r\n*3\r\n$2\r\nu1\r\n$0\r\n\r\n$1\r\n1\r\n*0\r\n*0\r\n*0\r\n:1\r\n")
+write("cluster", "resp3", b"\x10%1\r\n+server\r\n+redis\r\n>3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\np\r\n_\r\n#t\r\n,1.5\r\n")
+write("cluster", "resp-error", b"\x04-NOSCRIPT No matching script\r\n")
+NODE = b"ab" * 16
+write("cluster", "envelope-channel", b"\x01B1" + NODE + b"c5:app-19:private-x3:1.21:00:0:13:{\"event\":\"e\"}")
+write("cluster", "envelope-cache", b"\x01B1" + NODE + b"c1:a7:cache-y0:1:12:ev3:x\ny4:abcd")
+write("cluster", "envelope-user", b"\x03B1" + NODE + b"u1:a2:u13:1.21:x")
+write("cluster", "envelope-terminate", b"\x05B1" + NODE + b"t1:a1:u")
