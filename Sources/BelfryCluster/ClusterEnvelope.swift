@@ -49,6 +49,13 @@ public enum ClusterEnvelope {
             out.append(UInt8(ascii: "t"))
             field(appID, into: &out)
             field(userID, into: &out)
+        case .member(let appID, let channel, let userID, let info, let joined):
+            out.append(UInt8(ascii: "m"))
+            field(appID, into: &out)
+            field(channel, into: &out)
+            field(userID, into: &out)
+            field(joined ? "1" : "0", into: &out)
+            field(info ?? "", into: &out)
         }
         return out
     }
@@ -80,6 +87,13 @@ public enum ClusterEnvelope {
         case UInt8(ascii: "t"):
             guard let appID = reader.string(), let userID = reader.string() else { return nil }
             message = .terminate(appID: appID, userID: userID)
+        case UInt8(ascii: "m"):
+            guard let appID = reader.string(), let channel = reader.string(), let userID = reader.string(),
+                let joined = reader.string(), joined == "1" || joined == "0", let info = reader.string(),
+                joined == "1" || info.isEmpty
+            else { return nil }
+            message = .member(
+                appID: appID, channel: channel, userID: userID, info: info.isEmpty ? nil : info, joined: joined == "1")
         case UInt8(ascii: "r"):
             return reader.atEnd ? (nodeID, .resynced) : nil
         default:

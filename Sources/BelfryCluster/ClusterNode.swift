@@ -92,7 +92,6 @@ public final class ClusterNode: ClusterLink, Service, Sendable {
 
     struct Waiter {
         var userID: String
-        var socketID: String
         var maxMembers: Int?
         var reply: @Sendable (ClusterJoin) -> Void
     }
@@ -320,14 +319,14 @@ public final class ClusterNode: ClusterLink, Service, Sendable {
     }
 
     public func join(
-        appID: String, channel: String, userID: String, socketID: String, maxMembers: Int?,
+        appID: String, channel: String, userID: String, maxMembers: Int?,
         _ reply: @escaping @Sendable (ClusterJoin) -> Void
     ) {
         let ref = ChannelRef(appID: appID, channel: channel)
         let start = state.withLockedValue { state -> Bool in
             state.dirty[ref, default: Dirty()].users.insert(userID)
             state.waiters[ref, default: []].append(
-                Waiter(userID: userID, socketID: socketID, maxMembers: maxMembers, reply: reply))
+                Waiter(userID: userID, maxMembers: maxMembers, reply: reply))
             return Self.claimFlush(&state)
         }
         if start { flush() }
@@ -452,14 +451,10 @@ public final class ClusterNode: ClusterLink, Service, Sendable {
         }
         // After a resync every node sends whole rosters instead of member frames.
         guard change?.resync != true else { return }
-        for member in outcome.added {
-            let joining = waiters.first { $0.userID == member.id }?.socketID
+        if !outcome.added.isEmpty || !outcome.removed.isEmpty {
             server.announce(
-                appID: sync.appID, channel: sync.channel, added: [(member.id, member.info)], removed: [],
-                except: joining)
-        }
-        if !outcome.removed.isEmpty {
-            server.announce(appID: sync.appID, channel: sync.channel, added: [], removed: outcome.removed, except: nil)
+                appID: sync.appID, channel: sync.channel, added: outcome.added.map { ($0.id, $0.info) },
+                removed: outcome.removed)
         }
     }
 

@@ -278,6 +278,38 @@ final class AppHub: @unchecked Sendable {
         }.sorted { $0.0 < $1.0 }
     }
 
+    /// A member event decided by the cluster, to every subscriber of `channel` on this node
+    /// through what each was told (`Connection.tell`).
+    func announceMember(channel: String, userID: String, info: JSONValue?, joined: Bool) {
+        let groups = lock.withLock { state.channels[channel]?.groups } ?? []
+        let event = MemberEvent(
+            userID: userID, joined: joined,
+            frame: joined
+                ? ServerMessage.memberAdded(channel: channel, userID: userID, userInfo: info)
+                : ServerMessage.memberRemoved(channel: channel, userID: userID))
+        eachSubscriber(groups) { $0.tell(event, channel: channel) }
+    }
+
+    /// Sends every subscriber of a presence channel on this node the roster again, as what it
+    /// knows (`Connection.tellRoster`).
+    func refreshRoster(channel: String, members: [(id: String, info: JSONValue?)]) {
+        let groups = lock.withLock { state.channels[channel]?.groups } ?? []
+        let frame = ServerMessage.subscriptionSucceeded(
+            channel: channel, data: ServerMessage.presenceData(members: members))
+        let ids = members.map(\.id)
+        eachSubscriber(groups) { $0.tellRoster(channel: channel, ids: ids, frame: frame) }
+    }
+
+    /// Runs `body` for each connection on its own loop.
+    private func eachSubscriber(
+        _ groups: [ContiguousArray<Connection>], _ body: @escaping @Sendable (Connection) -> Void
+    ) {
+        for group in groups where !group.isEmpty {
+            let run = { for connection in group { body(connection) } }
+            if group[0].loop.inEventLoop { run() } else { group[0].loop.execute(run) }
+        }
+    }
+
     /// This node's share of a channel, which the cluster writes to Redis: its subscriptions and,
     /// on a presence channel, each user's connections and `user_info` (for `users`, or all).
     func share(channel: String, users: Set<String>?) -> ChannelShare {

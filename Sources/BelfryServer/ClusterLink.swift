@@ -10,6 +10,10 @@ public enum ClusterMessage: Sendable, Equatable {
     case user(appID: String, userID: String, except: String?, frame: [UInt8])
     /// `terminate_connections`: close every connection signed in as `userID` with 4009.
     case terminate(appID: String, userID: String)
+    /// A presence member's first connection anywhere (`joined`, with its `user_info` as JSON
+    /// text) or last: `member_added` / `member_removed` for the subscribers of `channel`, each
+    /// passed through what that subscriber was told already.
+    case member(appID: String, channel: String, userID: String, info: String?, joined: Bool)
 }
 
 /// A cache channel's last event, carried with the frame so every node can replay it.
@@ -67,7 +71,7 @@ public protocol ClusterLink: AnyObject, Sendable {
     /// A presence join already recorded locally (and reported by `channelChanged`): `reply` gets
     /// the cluster's roster, or `.full`, once Redis has it.
     func join(
-        appID: String, channel: String, userID: String, socketID: String, maxMembers: Int?,
+        appID: String, channel: String, userID: String, maxMembers: Int?,
         _ reply: @escaping @Sendable (ClusterJoin) -> Void)
     /// Sends `message` to the other nodes (one publish, fire and forget).
     func broadcast(_ message: ClusterMessage)

@@ -30,6 +30,10 @@ final class Connection: @unchecked Sendable {
     /// `clientEventsPerSecond` and `subscriptionsPerSecond` of this connection.
     var clientEventBucket: TokenBucket?
     var subscriptionBucket: TokenBucket?
+    /// In a cluster: the presence members this connection was told, per channel (nil while its
+    /// join waits), and the member events held meanwhile (`Connection+ClusterPresence.swift`).
+    var toldMembers: [String: Set<String>] = [:]
+    var heldMemberEvents: [String: [MemberEvent]] = [:]
     /// Written to by a fan-out and waiting for its batch's flush at the end of the tick.
     var flushPending = false
     private var backlogBytes = 0

@@ -24,6 +24,9 @@ extension PusherServer {
             for connection in context.hubs.existing(appID)?.connections(ofUser: userID) ?? [] {
                 connection.onLoop { $0.close(CloseReason(.unauthorized, "You got disconnected by the app")) }
             }
+        case .member(let appID, let channel, let userID, let info, let joined):
+            context.hubs.existing(appID)?.announceMember(
+                channel: channel, userID: userID, info: info.flatMap { try? JSONParser.parse($0) }, joined: joined)
         }
     }
 
@@ -51,35 +54,30 @@ extension PusherServer {
     }
 
     /// Announces members Redis found joining (first connection anywhere) or leaving (last one)
-    /// to this node's subscribers of the channel (but `except`, the joining socket) and to the
-    /// other nodes.
-    public func announce(
-        appID: String, channel: String, added: [(id: String, info: String?)], removed: [String], except: String?
-    ) {
+    /// to this node's subscribers of the channel and to the other nodes.
+    public func announce(appID: String, channel: String, added: [(id: String, info: String?)], removed: [String]) {
         let hub = context.hubs.existing(appID)
-        var frames: [String] = []
         for member in added {
-            let info = member.info.flatMap { try? JSONParser.parse($0) }
-            frames.append(ServerMessage.memberAdded(channel: channel, userID: member.id, userInfo: info))
-        }
-        for userID in removed { frames.append(ServerMessage.memberRemoved(channel: channel, userID: userID)) }
-        for frame in frames {
-            hub?.publish(channel: channel, except: except) { AppHub.payload(frame) }
+            hub?.announceMember(
+                channel: channel, userID: member.id, info: member.info.flatMap { try? JSONParser.parse($0) },
+                joined: true)
             context.cluster?.broadcast(
-                .channel(appID: appID, channel: channel, except: except, frame: Array(frame.utf8), cache: nil))
+                .member(appID: appID, channel: channel, userID: member.id, info: member.info, joined: true))
+        }
+        for userID in removed {
+            hub?.announceMember(channel: channel, userID: userID, info: nil, joined: false)
+            context.cluster?.broadcast(
+                .member(appID: appID, channel: channel, userID: userID, info: nil, joined: false))
         }
     }
 
     /// Sends the presence subscribers of `channel` on this node the whole roster again (a second
     /// `pusher_internal:subscription_succeeded`: pusher-js replaces its member list with it).
     public func refreshPresence(appID: String, channel: String, roster: [(id: String, info: String?)]) {
-        guard let hub = context.hubs.existing(appID) else { return }
         let members = roster.map { member in
             (id: member.id, info: member.info.flatMap { try? JSONParser.parse($0) })
         }
-        let frame = ServerMessage.subscriptionSucceeded(
-            channel: channel, data: ServerMessage.presenceData(members: members))
-        hub.publish(channel: channel, except: nil) { AppHub.payload(frame) }
+        context.hubs.existing(appID)?.refreshRoster(channel: channel, members: members)
     }
 
     /// Webhook events decided (and delayed) cluster-wide: to the outbox as they are.

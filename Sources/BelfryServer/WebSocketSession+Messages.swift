@@ -28,6 +28,7 @@ extension WebSocketSession {
             subscribe(connection, app: app, channel: channel, auth: auth, channelData: channelData)
         case .unsubscribe(let channel):
             guard let presenceUser = connection.subscriptions.removeValue(forKey: channel) else { return }
+            connection.forgetMembers(channel: channel)
             context.hubs.hub(for: app.id).unsubscribe(connection, channel: channel, presenceUserID: presenceUser)
             logger.debug(
                 "unsubscribed",
@@ -190,7 +191,7 @@ extension WebSocketSession {
         let maxMembers = app.limits.maxPresenceMembers
         let session = NIOLoopBound(self, eventLoop: connection.loop)
         cluster.join(
-            appID: app.id, channel: channel, userID: userID, socketID: connection.socketID, maxMembers: maxMembers
+            appID: app.id, channel: channel, userID: userID, maxMembers: maxMembers
         ) { outcome in
             connection.onLoop { connection in
                 guard !connection.isClosed, connection.subscriptions[channel] == .some(userID) else { return }
@@ -199,16 +200,19 @@ extension WebSocketSession {
                     let members = roster.map { member in
                         (id: member.id, info: member.info.flatMap { try? JSONParser.parse($0) })
                     }
-                    connection.send(
-                        ServerMessage.subscriptionSucceeded(
+                    connection.tellRoster(
+                        channel: channel, ids: members.map(\.id),
+                        frame: ServerMessage.subscriptionSucceeded(
                             channel: channel, data: ServerMessage.presenceData(members: members)))
                 case .local:
-                    connection.send(
-                        ServerMessage.subscriptionSucceeded(
-                            channel: channel,
-                            data: ServerMessage.presenceData(members: hub.presenceMembers(channel: channel))))
+                    let members = hub.presenceMembers(channel: channel)
+                    connection.tellRoster(
+                        channel: channel, ids: members.map(\.id),
+                        frame: ServerMessage.subscriptionSucceeded(
+                            channel: channel, data: ServerMessage.presenceData(members: members)))
                 case .full:
                     connection.subscriptions[channel] = nil
+                    connection.forgetMembers(channel: channel)
                     hub.unsubscribe(connection, channel: channel, presenceUserID: userID)
                     session.value.refuseSubscription(
                         connection, channel: channel, type: "LimitReached", status: 403, limit: "maxPresenceMembers",

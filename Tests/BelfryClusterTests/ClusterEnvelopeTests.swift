@@ -13,6 +13,9 @@ import Testing
             cache: ClusterCacheEntry(event: "ev", data: "line\nwith:colons")),
         .user(appID: "a", userID: "ü:ser\n", except: "3.4", frame: Array("x".utf8)),
         .terminate(appID: "a", userID: "u"),
+        .member(appID: "a", channel: "presence-p", userID: "u1", info: #"{"name":"Ann"}"#, joined: true),
+        .member(appID: "a", channel: "presence-p", userID: "u1", info: nil, joined: true),
+        .member(appID: "a", channel: "presence-p", userID: "u1", info: nil, joined: false),
     ])
     func roundTrips(_ message: ClusterMessage) throws {
         let bytes = ClusterEnvelope.encode(from: node, message)

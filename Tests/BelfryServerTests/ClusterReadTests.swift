@@ -21,7 +21,7 @@ import Testing
         var isConnected: Bool { true }
         func channelChanged(appID: String, channel: String, userID: String?) {}
         func join(
-            appID: String, channel: String, userID: String, socketID: String, maxMembers: Int?,
+            appID: String, channel: String, userID: String, maxMembers: Int?,
             _ reply: @escaping @Sendable (ClusterJoin) -> Void
         ) { reply(.local) }
         func broadcast(_ message: ClusterMessage) { broadcasts.withLockedValue { $0.append(message) } }

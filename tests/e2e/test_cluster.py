@@ -165,7 +165,9 @@ def assert_member_removed(frame: dict[str, Any], channel: str, user_id: str) -> 
 class PresenceView:
     """What one presence client believes the members are: its subscription_succeeded roster plus the
     member_added / member_removed frames after it. A member_added for a user already there or a
-    member_removed for one not there is a problem (pusher-js would tell the app twice)."""
+    member_removed for one not there is a problem (pusher-js would tell the app twice). A later
+    subscription_succeeded replaces the list, as pusher-js's Members.onSubscription does (a node
+    sends one after its link to Redis came back)."""
 
     def __init__(self, client: WsClient, channel: str, succeeded: dict[str, Any]) -> None:
         self.client = client
@@ -190,6 +192,8 @@ class PresenceView:
             if f.get("channel") == self.channel and f.get("event") in (
                     "pusher_internal:member_added", "pusher_internal:member_removed"):
                 self.apply(f)
+            elif f.get("channel") == self.channel and f.get("event") == "pusher_internal:subscription_succeeded":
+                self.members = set(presence_data(f, self.channel)["ids"])
             else:
                 self.problems.append(f"unexpected frame {json.dumps(f)}")
         return self.members
