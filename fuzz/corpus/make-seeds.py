@@ -140,3 +140,5 @@ write("cluster", "envelope-channel", b"\x01B1" + NODE + b"c5:app-19:private-x3:1
 write("cluster", "envelope-cache", b"\x01B1" + NODE + b"c1:a7:cache-y0:1:12:ev3:x\ny4:abcd")
 write("cluster", "envelope-user", b"\x03B1" + NODE + b"u1:a2:u13:1.21:x")
 write("cluster", "envelope-terminate", b"\x05B1" + NODE + b"t1:a1:u")
+write("cluster", "envelope-member", b"\x07B1" + NODE + b"m1:a10:presence-p2:u11:113:{\"name\":\"A\"}")
+write("cluster", "envelope-resynced", b"\x09B1" + NODE + b"r")
