@@ -19,6 +19,27 @@ public struct App: Sendable, Equatable {
     public var userAuthentication: Bool
     public var limits: Limits
     public var webhooks: [Webhook]
+    /// Former secrets that still verify signatures until their time: a rotation's grace period.
+    /// Kept by the server (not in manifests); webhooks are always signed with `secret`.
+    public var retiringSecrets: [RetiringSecret] = []
+
+    /// A former secret and when it stops verifying (seconds since 1970).
+    public struct RetiringSecret: Sendable, Equatable {
+        public var secret: String
+        public var until: Int64
+
+        public init(secret: String, until: Int64) {
+            self.secret = secret
+            self.until = until
+        }
+    }
+
+    /// The secrets a signature may be made with at `now` (seconds since 1970): the current one
+    /// first, then the retiring ones whose grace has not ended.
+    public func verificationSecrets(now: Int64) -> [String] {
+        retiringSecrets.isEmpty
+            ? [secret] : [secret] + retiringSecrets.filter { $0.until > now && $0.secret != secret }.map(\.secret)
+    }
 
     public init(
         name: String, id: String, key: String, secret: String, enabled: Bool = true,

@@ -26,6 +26,17 @@ public struct ConfigSnapshot: Sendable {
 
     public static let empty = ConfigSnapshot(apps: [])
 
+    /// The same configuration with each app's retiring secrets (by app name) attached.
+    public func withRetiringSecrets(_ retiring: [String: [App.RetiringSecret]]) -> ConfigSnapshot {
+        guard !retiring.isEmpty || apps.contains(where: { !$0.retiringSecrets.isEmpty }) else { return self }
+        return ConfigSnapshot(
+            apps: apps.map { app in
+                var app = app
+                app.retiringSecrets = retiring[app.name] ?? []
+                return app
+            }, users: users, revision: revision)
+    }
+
     public func app(key: String) -> App? { byKey[key].map { apps[$0] } }
     public func app(id: String) -> App? { byID[id].map { apps[$0] } }
 }

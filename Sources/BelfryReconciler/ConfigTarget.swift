@@ -62,9 +62,13 @@ public struct PassRecord: Sendable, Equatable {
 public protocol CredentialProvider: Sendable {
     /// The app's generated secret, creating it on first use; nil if it cannot be stored.
     func generatedSecret(forApp name: String) async -> String?
+    /// Rotated secrets still in their grace period, by app name.
+    func retiringSecrets() async -> [String: [App.RetiringSecret]]
 }
 
 extension CredentialProvider {
+    public func retiringSecrets() async -> [String: [App.RetiringSecret]] { [:] }
+
     /// Generated secrets for every app of `set` that gives none.
     public func generatedSecrets(for set: ManifestSet) async -> [String: String] {
         var secrets: [String: String] = [:]

@@ -41,7 +41,7 @@ extension Reconciler {
             record.error = errors.description
             return await finish(record, started: started)
         case .success(let snapshot):
-            desired = snapshot
+            desired = snapshot.withRetiringSecrets(await credentials?.retiringSecrets() ?? [:])
         }
         let current = target.currentConfiguration
         let plan = Plan(

@@ -39,10 +39,16 @@ struct PusherAPI {
         }
         let now = Int(Date().timeIntervalSince1970)
         let hub = context.hubs.hub(for: app.id)
-        if case .failure(let e) = RequestSignature.verify(
+        var verified = RequestSignature.verify(
             method: request.method, path: request.path, query: request.query, body: request.body,
             appKey: app.key, key: hub.signingKey(for: app.secret), now: now)
-        {
+        if case .failure = verified, !app.retiringSecrets.isEmpty {
+            // A rotation's grace period: the former secret still signs.
+            verified = RequestSignature.verify(
+                method: request.method, path: request.path, query: request.query, body: request.body,
+                appKey: app.key, secrets: app.verificationSecrets(now: Int64(now)), now: now)
+        }
+        if case .failure(let e) = verified {
             context.logger.info(
                 "http api request refused",
                 metadata: LogFields.app(id: app.id, name: app.name).merging([

@@ -115,7 +115,7 @@ extension WebSocketSession {
                 socketID: connection.socketID, channel: channel,
                 channelData: kind.isPresence ? (channelData ?? "") : nil)
             if case .failure(let refusal) = Signature.verifyToken(
-                auth, appKey: app.key, secrets: [app.secret], message: message)
+                auth, appKey: app.key, secrets: app.verificationSecrets(now: Now.unixSeconds), message: message)
             {
                 refuseSubscription(connection, channel: channel, type: "AuthError", status: 401, refusal.description)
                 return
@@ -245,7 +245,7 @@ extension WebSocketSession {
     private func signin(_ connection: Connection, app: App, auth: String?, userData: String?) {
         let message = Signature.signinMessage(socketID: connection.socketID, userData: userData ?? "")
         if case .failure(let refusal) = Signature.verifyToken(
-            auth, appKey: app.key, secrets: [app.secret], message: message)
+            auth, appKey: app.key, secrets: app.verificationSecrets(now: Now.unixSeconds), message: message)
         {
             connection.send(
                 ServerMessage.error(code: CloseCode.unauthorized.rawValue, message: "Sign-in refused: \(refusal)"))

@@ -109,6 +109,16 @@ extension Store {
                 try db.alter(table: table) { t in t.add(column: "webhooks", .jsonText).notNull().defaults(to: "{}") }
             }
         }
+        migrator.registerMigration("v6-retiring-secrets") { db in
+            // A rotated secret that still verifies until its grace period ends (app name, the
+            // former secret, until when in seconds since 1970). Rows go once expired.
+            try db.create(table: "retiringSecret") { t in
+                t.column("app", .text).notNull()
+                t.column("secret", .text).notNull()
+                t.column("until", .integer).notNull()
+                t.primaryKey(["app", "secret"])
+            }
+        }
         return migrator
     }
 }

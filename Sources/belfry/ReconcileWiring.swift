@@ -62,6 +62,15 @@ extension StoreRecorder: CredentialProvider {
             return nil
         }
     }
+
+    func retiringSecrets() async -> [String: [App.RetiringSecret]] {
+        do {
+            return try await store.retiringSecrets(now: Int64(Date().timeIntervalSince1970))
+        } catch {
+            logger.error("cannot read retiring secrets", metadata: ["error": "\(error)"])
+            return [:]
+        }
+    }
 }
 
 /// Lets the git webhook and `/readyz` (wired into the server before the reconciler exists) reach it.

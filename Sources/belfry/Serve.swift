@@ -282,7 +282,8 @@ extension Serve {
             logger.info(
                 "serving the last applied configuration; the reconciler reads the source now",
                 metadata: ["revision": "\(last.revision)", "apps": "\(last.snapshot.apps.count)"])
-            return (last.snapshot, last.revision)
+            let retiring = await StoreRecorder(store: store, logger: logger).retiringSecrets()
+            return (last.snapshot.withRetiringSecrets(retiring), last.revision)
         }
         let problem: String
         do {
@@ -294,7 +295,9 @@ extension Serve {
             switch revision.snapshot(
                 generatedSecrets: generated, set: set, secrets: secrets.policy(dataDirectory: dataDirectory))
             {
-            case .success(let snapshot):
+            case .success(let loaded):
+                let snapshot = loaded.withRetiringSecrets(
+                    await StoreRecorder(store: store, logger: logger).retiringSecrets())
                 do {
                     try await store.saveApplied(snapshot, revision: revision.revision, source: revision.label)
                 } catch {

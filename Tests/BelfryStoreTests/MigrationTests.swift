@@ -9,6 +9,7 @@ import Testing
             #expect(
                 try await store.appliedMigrations() == [
                     "v1-reconciler", "v2-stats", "v3-sessions", "v4-webhooks", "v5-webhook-stats",
+                    "v6-retiring-secrets",
                 ])
             #expect(FileManager.default.fileExists(atPath: path))
             let attributes = try FileManager.default.attributesOfItem(atPath: path)
@@ -27,6 +28,7 @@ import Testing
                 #expect(
                     try await again.appliedMigrations() == [
                         "v1-reconciler", "v2-stats", "v3-sessions", "v4-webhooks", "v5-webhook-stats",
+                        "v6-retiring-secrets",
                     ])
                 #expect(try await again.credential(forApp: "main") == "kept")
                 try again.close()
@@ -52,7 +54,7 @@ import Testing
         let store = try Store.openInMemory()
         #expect(
             try await store.appliedMigrations() == [
-                "v1-reconciler", "v2-stats", "v3-sessions", "v4-webhooks", "v5-webhook-stats",
+                "v1-reconciler", "v2-stats", "v3-sessions", "v4-webhooks", "v5-webhook-stats", "v6-retiring-secrets",
             ])
         #expect(try await store.lastApplied() == nil)
     }
