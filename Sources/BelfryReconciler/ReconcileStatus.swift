@@ -45,8 +45,50 @@ extension ReconcileStatus {
 /// The status behind a lock; written once per pass.
 final class LockedState: Sendable {
     private let box = NIOLockedValueBox(ReconcileStatus())
+    private let passes = NIOLockedValueBox(Passes())
+
+    /// Passes started and finished, and who waits for one to finish.
+    private struct Passes {
+        var started = 0
+        var finished = 0
+        var nextWaiter = 0
+        var waiters: [Int: (until: Int, continuation: CheckedContinuation<PassRecord?, Never>)] = [:]
+    }
 
     var status: ReconcileStatus { box.withLockedValue { $0 } }
+
+    func passStarted() { passes.withLockedValue { $0.started += 1 } }
+
+    /// The number of the first pass that starts from now on (a pass running now read the source
+    /// before whatever the caller just wrote).
+    var nextPassNumber: Int { passes.withLockedValue { $0.started + 1 } }
+
+    /// Waits until pass number `number` has finished (its record, or a later one's), at most
+    /// `timeout`; nil when it has not.
+    func waitForPass(_ number: Int, timeout: Duration) async -> PassRecord? {
+        let id = passes.withLockedValue { passes -> Int in
+            passes.nextWaiter += 1
+            return passes.nextWaiter
+        }
+        let timer = Task {
+            try? await Task.sleep(for: timeout)
+            self.resume(id, with: nil)
+        }
+        defer { timer.cancel() }
+        return await withCheckedContinuation { continuation in
+            let done: PassRecord?? = passes.withLockedValue { passes in
+                if passes.finished >= number { return .some(status.lastPass) }
+                passes.waiters[id] = (number, continuation)
+                return nil
+            }
+            if let done { continuation.resume(returning: done) }
+        }
+    }
+
+    private func resume(_ id: Int, with record: PassRecord?) {
+        let waiter = passes.withLockedValue { $0.waiters.removeValue(forKey: id) }
+        waiter?.continuation.resume(returning: record)
+    }
 
     func seed(appliedRevision: String?) {
         box.withLockedValue { $0.lastAppliedRevision = appliedRevision }
@@ -63,5 +105,13 @@ final class LockedState: Sendable {
             let failed = record.result == .unreachable || record.result == .failed
             status.consecutiveFailures = failed ? status.consecutiveFailures + 1 : 0
         }
+        let due = passes.withLockedValue { passes -> [CheckedContinuation<PassRecord?, Never>] in
+            passes.finished += 1
+            let finished = passes.finished
+            let due = passes.waiters.filter { $0.value.until <= finished }
+            for id in due.keys { passes.waiters[id] = nil }
+            return due.values.map(\.continuation)
+        }
+        for continuation in due { continuation.resume(returning: record) }
     }
 }

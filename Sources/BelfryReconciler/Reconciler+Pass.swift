@@ -8,6 +8,7 @@ extension Reconciler {
     /// Runs one pass now and returns its record (also logged and recorded).
     @discardableResult
     public func runPass(trigger: PassRecord.Trigger) async -> PassRecord {
+        state.passStarted()
         let started = Date()
         var record = PassRecord(
             trigger: trigger, startedAt: started.timeIntervalSince1970, durationMs: 0, result: .noChange)

@@ -47,6 +47,14 @@ public final class Reconciler: Service, Sendable {
         wakeup.signal(reason)
     }
 
+    /// Triggers a pass and waits (at most `timeout`) for it: one that starts after this call, so
+    /// it reads what the caller wrote before. Nil when it did not finish in time.
+    public func passAfterWrite(_ reason: PassRecord.Trigger = .manual, timeout: Duration) async -> PassRecord? {
+        let number = state.nextPassNumber
+        trigger(reason)
+        return await state.waitForPass(number, timeout: timeout)
+    }
+
     /// The newest pass and the last applied revision, for status endpoints.
     public var status: ReconcileStatus { state.status }
 

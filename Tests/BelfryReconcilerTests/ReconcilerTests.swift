@@ -91,6 +91,23 @@ import Testing
         #expect(recorder.saved.last?.1 == "r2" && recorder.saved.last?.0.apps == target.current.apps)
     }
 
+    /// A write through the API waits for a pass that read the source after the write.
+    @Test(.timeLimit(.minutes(1))) func passAfterWriteWaitsForAPassThatStartsLater() async throws {
+        let source = FakeSource(Self.revision(["a.yaml": Self.app(), "u.yaml": Self.user], id: "r1"))
+        let target = FakeTarget()
+        let reconciler = reconciler(source, target)
+        let loop = Task { try await reconciler.run() }
+        defer { loop.cancel() }
+        // The startup pass may be running or done; either way the next one reads r2.
+        source.next = Self.revision(["a.yaml": Self.app(enabled: false), "u.yaml": Self.user], id: "r2")
+        let pass = try #require(await reconciler.passAfterWrite(.manual, timeout: .seconds(30)))
+        #expect(pass.revision == "r2")
+        #expect(target.current.app(key: "chat-key")?.enabled == false)
+        // None comes when nothing triggers one: the wait ends at its timeout with nil.
+        let state = reconciler.state
+        #expect(await state.waitForPass(state.nextPassNumber + 5, timeout: .milliseconds(50)) == nil)
+    }
+
     @Test func unreachableSourceIsReportedAndCounted() async {
         let source = FakeSource(nil)
         let reconciler = reconciler(source, FakeTarget())
