@@ -42,6 +42,7 @@ struct AdminRequestLog: Sendable {
     static func credential(authorization: String?, cookie: String?) -> String {
         let parts = [
             authorization.map { $0.hasPrefix("Bearer ") ? "bearer token" : "other authorization" },
+            // The status page's cookie name (StatusSessions.sessionCookie, in the executable).
             cookie.flatMap { $0.contains("belfry_session=") ? "session cookie" : nil },
         ].compactMap { $0 }
         return parts.isEmpty ? "none" : parts.joined(separator: " and ")
