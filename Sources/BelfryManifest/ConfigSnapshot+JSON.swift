@@ -48,7 +48,13 @@ extension ConfigSnapshot {
             guard let name = user["name"]?.stringValue, let email = user["email"]?.stringValue else { return nil }
             var hash = user["passwordHash"]?.stringValue
             if case .digest = secrets, hash == nil { hash = user["passwordHashDigest"]?.stringValue }
-            return User(name: name, email: email, passwordHash: hash ?? "")
+            let tokens = (user["apiTokens"]?.arrayValue ?? []).compactMap { token -> APIToken? in
+                guard let name = token["name"]?.stringValue, let digest = token["sha256"]?.stringValue else {
+                    return nil
+                }
+                return APIToken(name: name, sha256: digest)
+            }
+            return User(name: name, email: email, passwordHash: hash ?? "", apiTokens: tokens)
         }
         self.init(apps: decodedApps, users: decodedUsers, revision: json["revision"]?.stringValue ?? "")
     }
@@ -61,8 +67,15 @@ extension User {
         case .include: fields.append(("passwordHash", .string(passwordHash)))
         case .digest: fields.append(("passwordHashDigest", .string(ConfigSnapshot.digest(passwordHash))))
         }
+        // Token digests are in the manifest already, and a plan needs them to see a revocation.
+        if !apiTokens.isEmpty { fields.append(("apiTokens", .array(apiTokens.map(\.json)))) }
         return .object(fields)
     }
+}
+
+extension APIToken {
+    /// The manifest's shape: `{name, sha256}`.
+    var json: JSONValue { .object([("name", .string(name)), ("sha256", .string(sha256))]) }
 }
 
 extension App {

@@ -23,9 +23,10 @@ extension ConfigSnapshot {
             files.append((path: "apply/app-\(index).json", text: document(kind: "App", name: app.name, spec: spec)))
         }
         for (index, user) in users.enumerated() {
-            let spec: [(String, JSONValue)] = [
+            var spec: [(String, JSONValue)] = [
                 ("email", .string(user.email)), ("passwordHash", .string(user.passwordHash)),
             ]
+            if !user.apiTokens.isEmpty { spec.append(("apiTokens", .array(user.apiTokens.map(\.json)))) }
             files.append((path: "apply/user-\(index).json", text: document(kind: "User", name: user.name, spec: spec)))
         }
         return files

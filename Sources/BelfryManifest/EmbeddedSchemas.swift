@@ -348,7 +348,7 @@ public enum EmbeddedSchemas {
           "$schema": "https://json-schema.org/draft/2020-12/schema",
           "$id": "https://belfry.dev/schemas/user.schema.json",
           "title": "Belfry User",
-          "description": "An admin user of the status page (kind: User).",
+          "description": "An admin user of the status page and the management API (kind: User).",
           "type": "object",
           "additionalProperties": false,
           "required": [
@@ -415,6 +415,39 @@ public enum EmbeddedSchemas {
                   "type": "string",
                   "pattern": "^\\$2[aby]\\$[0-9]{2}\\$[./A-Za-z0-9]{53}$",
                   "description": "bcrypt hash of the password ($2a$, $2b$ or $2y$); never the password itself."
+                },
+                "apiTokens": {
+                  "$ref": "#/$defs/apiTokens"
+                }
+              }
+            },
+            "apiTokens": {
+              "type": "array",
+              "description": "API tokens that act as this User on /api/v1 (Authorization: Bearer <token>). Only the SHA-256 of each token is written here; `belfry token new --name NAME` makes a token and prints its entry. Removing an entry revokes the token when the configuration applies. Names are unique within the User, digests across all Users.",
+              "maxItems": 20,
+              "default": [],
+              "items": {
+                "$ref": "#/$defs/apiToken"
+              }
+            },
+            "apiToken": {
+              "type": "object",
+              "description": "One API token, by name and digest; the token itself is never stored.",
+              "additionalProperties": false,
+              "required": [
+                "name",
+                "sha256"
+              ],
+              "properties": {
+                "name": {
+                  "type": "string",
+                  "pattern": "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$",
+                  "description": "What the token is for (ci, terraform); unique within the User, shown in logs as `user NAME (token NAME)`. A DNS label: lower-case letters, digits, '-', at most 63 characters."
+                },
+                "sha256": {
+                  "type": "string",
+                  "pattern": "^[0-9a-f]{64}$",
+                  "description": "SHA-256 of the token as 64 lower-case hex digits (`printf %s \"$TOKEN\" | sha256sum`); unique across all Users."
                 }
               }
             }

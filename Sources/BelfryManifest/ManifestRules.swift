@@ -20,6 +20,14 @@ enum ManifestRules {
     static let webhookURLPattern = "^https?://[^\\s/?#]+([/?#]\\S*)?$"
     static let emailPattern = "^[^@\\s]+@[^@\\s]+$"
     static let bcryptPattern = "^\\$2[aby]\\$[0-9]{2}\\$[./A-Za-z0-9]{53}$"
+    /// An API token's `sha256`: the digest in lower-case hex.
+    static let sha256Pattern = "^[0-9a-f]{64}$"
+    /// Said of a `sha256` that does not match, without repeating it: it may be the token itself.
+    static let sha256Message =
+        "must be the SHA-256 of the token (64 lower-case hex digits, as `belfry token new` prints it), "
+        + "never the token itself"
+    /// Most `spec.apiTokens` entries one User may have.
+    static let maxAPITokens = 20
     static let webhookEvents = [
         "channel_occupied", "channel_vacated", "member_added", "member_removed", "client_event",
         "cache_miss", "subscription_count", "connection_opened", "connection_closed",

@@ -28,6 +28,10 @@ public enum ManifestSchemas {
         if pointer == "/spec/passwordHash", message.contains("must match pattern") {
             return "must be a bcrypt hash ($2a$, $2b$ or $2y$, a two-digit cost, $, then 53 characters)"
         }
+        // Nor what may be an API token committed in place of its digest.
+        if pointer.hasPrefix("/spec/apiTokens/"), pointer.hasSuffix("/sha256"), message.contains("must match pattern") {
+            return ManifestRules.sha256Message
+        }
         // The pattern of an origin is long and says little; say what an entry may be.
         if pointer.hasPrefix("/spec/allowedOrigins/"), let range = message.firstRange(of: " must match pattern ") {
             return message[..<range.lowerBound] + " " + ManifestRules.originMessage

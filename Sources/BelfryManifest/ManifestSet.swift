@@ -1,5 +1,6 @@
 /// All manifests of one source revision, checked as a whole: decode errors from every file plus
-/// the cross-object rules (unique App and User names, app ids, app keys and user emails).
+/// the cross-object rules (unique App and User names, app ids, app keys, user emails and API
+/// token digests).
 ///
 ///     let set = ManifestSet(files.map { ManifestDecoder.decode(yaml: $0.text, file: $0.name) })
 ///     if set.errors.isEmpty { … }
@@ -31,6 +32,12 @@ public struct ManifestSet: Sendable, Equatable {
             unique.claim("User name", user.user.name, at: user.location(of: "/metadata/name"), by: owner)
             let email = user.user.email.lowercased()
             unique.claim("user email", email, at: user.location(of: "/spec/email"), by: owner)
+            // One digest is one token: two entries for it would make its actor ambiguous.
+            for (index, token) in user.user.apiTokens.enumerated() {
+                unique.claim(
+                    "API token digest", token.sha256, at: user.location(of: "/spec/apiTokens/\(index)/sha256"),
+                    by: owner + " (token \(NodeReader.quoted(token.name)))")
+            }
         }
         errors += unique.errors
         self.errors = errors.sorted()

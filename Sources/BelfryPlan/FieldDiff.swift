@@ -28,7 +28,21 @@ struct FieldDiff {
         var diff = FieldDiff()
         diff.compare("spec.email", old.map { .string($0.email) }, .string(new.email))
         diff.compareSecret("spec.passwordHash", old?.passwordHash, new.passwordHash)
+        diff.compareTokens(old?.apiTokens ?? [], new.apiTokens)
         return diff.changes
+    }
+
+    /// API tokens by name: one added or removed is `spec.apiTokens.<name>` set or unset, one whose
+    /// digest changed (the token was replaced) is changed. Digests are never shown.
+    private mutating func compareTokens(_ old: [APIToken], _ new: [APIToken]) {
+        let names = (old.map(\.name) + new.map(\.name)).reduce(into: [String]()) { names, name in
+            if !names.contains(name) { names.append(name) }
+        }
+        for name in names {
+            let before = old.first { $0.name == name }?.sha256
+            let after = new.first { $0.name == name }?.sha256
+            compareSecret("spec.apiTokens." + name, before, after)
+        }
     }
 
     /// `spec.limits.<name>`; an absent limit is `.unlimited`.

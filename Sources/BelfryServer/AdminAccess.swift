@@ -1,3 +1,4 @@
+import BelfryManifest
 import PusherProtocol
 
 /// Who may use the admin port, as pure decisions over a request's method, path and headers.
@@ -5,16 +6,20 @@ import PusherProtocol
 /// - Open: `/healthz`, `/readyz`, the login page and the page assets; `/metrics` too
 ///   (Prometheus convention) unless a metrics token is set.
 /// - `/internal/v1/…` (the reconciler's API) needs the admin token.
-/// - `/api/v1/…` needs the admin token or a status page session; without either, 401.
-/// - Every other path is a status page: it needs a session (or the admin token); without one,
-///   a redirect to the login page.
+/// - `/api/v1/…` needs the admin token, an API token of a User of the applied configuration
+///   (`spec.apiTokens`, matched by SHA-256 in constant time) or a status page session; without
+///   any, 401.
+/// - Every other path is a status page: it needs a session (or the admin token; never an API
+///   token); without one, a redirect to the login page.
 /// - `Host` must be an IP literal or a name in `allowedHosts` (`localhost` always): a page on
 ///   another site that rebinds its own name to 127.0.0.1 sends its own name and is refused.
 /// - A request that changes state and comes from another site (`Sec-Fetch-Site`, or an `Origin`
 ///   other than the `Host`) is refused whatever it carries.
 ///
 /// Sessions are checked by the caller (`AdminSessions`) when the decision says so: they depend
-/// on the applied users and the logout list, which this pure type does not hold.
+/// on the applied users and the logout list, which this pure type does not hold. API tokens are
+/// passed in with each check (the applied users'), so a token removed from git stops working
+/// as soon as the configuration without it applies.
 public struct AdminAccess: Sendable {
     /// Host names (lower case, no port) accepted in `Host` besides IP literals and `localhost`.
     public var allowedHosts: Set<String>
@@ -34,6 +39,8 @@ public struct AdminAccess: Sendable {
         case badHost(String)
         case crossSite
         case unauthorized
+        /// `/internal/v1/…` without the admin token (sessions and API tokens do not open it).
+        case adminTokenRequired
         /// A page asked for without a session: 303 to the login page, which returns to `next`.
         case signIn(next: String)
 
@@ -41,7 +48,7 @@ public struct AdminAccess: Sendable {
             switch self {
             case .badHost: 421
             case .crossSite: 403
-            case .unauthorized: 401
+            case .unauthorized, .adminTokenRequired: 401
             case .signIn: 303
             }
         }
@@ -51,7 +58,10 @@ public struct AdminAccess: Sendable {
             case .badHost(let host):
                 "Host \(host) is not an address of this admin port; add it with --admin-allowed-hosts"
             case .crossSite: "Cross-site requests may not change state"
-            case .unauthorized: "Sign in to the status page, or send Authorization: Bearer <admin token>"
+            case .unauthorized:
+                "Sign in to the status page, or send Authorization: Bearer <token> with a User's API token "
+                    + "(belfry token new) or the admin token"
+            case .adminTokenRequired: "Send Authorization: Bearer <admin token> (DATA_DIR/admin-token)"
             case .signIn: "Sign in to see this page"
             }
         }
@@ -65,31 +75,38 @@ public struct AdminAccess: Sendable {
 
     /// What a request may do.
     public enum Decision: Equatable, Sendable {
-        /// Go on; `byToken` when the admin or metrics token was presented.
-        case allow(byToken: Bool)
+        /// Go on as `caller`: nil for open routes, else who the token presented belongs to.
+        case allow(as: Caller?)
         /// Go on only with a valid session, else answer `otherwise`.
         case needsSession(otherwise: Refusal)
         case refuse(Refusal)
     }
 
     /// The decision for one request. `header` looks a header up by lower-case name; `target` is
-    /// the path with its query (where a login returns to).
-    public func check(method: String, path: String, target: String? = nil, header: (String) -> String?) -> Decision {
+    /// the path with its query (where a login returns to); `users` are the applied configuration's,
+    /// whose `apiTokens` open `/api/v1/…`.
+    public func check(
+        method: String, path: String, target: String? = nil, users: [User] = [], header: (String) -> String?
+    ) -> Decision {
         let host = header("host") ?? ""
         guard Self.hostIsAllowed(host, allowed: allowedHosts) else { return .refuse(.badHost(host)) }
         let safe = method == "GET" || method == "HEAD" || method == "OPTIONS"
         if !safe, Self.isCrossSite(host: host, header: header) { return .refuse(.crossSite) }
         let authorization = header("authorization")
         if path == "/healthz" || path == "/readyz" || path == "/login" || path.hasPrefix("/assets/") {
-            return .allow(byToken: false)
+            return .allow(as: nil)
         }
         if path == "/metrics" {
-            guard let metricsToken else { return .allow(byToken: false) }
-            if bearer(authorization, matchesAnyOf: [metricsToken, adminToken]) { return .allow(byToken: true) }
+            guard let metricsToken else { return .allow(as: nil) }
+            if bearer(authorization, matchesAnyOf: [adminToken]) { return .allow(as: .adminToken) }
+            if bearer(authorization, matchesAnyOf: [metricsToken]) { return .allow(as: .metricsToken) }
             return .needsSession(otherwise: .unauthorized)
         }
-        if bearer(authorization, matchesAnyOf: [adminToken]) { return .allow(byToken: true) }
-        if path.hasPrefix("/internal/") { return .refuse(.unauthorized) }
+        if bearer(authorization, matchesAnyOf: [adminToken]) { return .allow(as: .adminToken) }
+        if path.hasPrefix("/internal/") { return .refuse(.adminTokenRequired) }
+        if path.hasPrefix("/api/v1/"), let owner = Self.apiTokenOwner(authorization, users: users) {
+            return .allow(as: .apiToken(user: owner.user, token: owner.token))
+        }
         if path == "/logout" { return .needsSession(otherwise: .signIn(next: "/")) }
         if path.hasPrefix("/api/") || !safe || authorization != nil { return .needsSession(otherwise: .unauthorized) }
         return .needsSession(otherwise: .signIn(next: target ?? path))
@@ -110,8 +127,7 @@ public struct AdminAccess: Sendable {
     }
 
     private func bearer(_ authorization: String?, matchesAnyOf tokens: [String]) -> Bool {
-        guard let authorization, authorization.hasPrefix("Bearer ") else { return false }
-        let presented = String(authorization.dropFirst(7))
+        guard let presented = Self.bearerToken(authorization) else { return false }
         var matched = false
         for token in tokens where !token.isEmpty {
             matched = Signature.constantTimeEquals(presented, token) || matched

@@ -1,3 +1,4 @@
+import BelfryManifest
 import Foundation
 import Logging
 import NIOCore
@@ -31,6 +32,9 @@ public final class AdminServer: Service, Sendable {
         public var isTLS = false
         /// The status page user whose session let the request in; nil for open routes and tokens.
         public var signedIn: SignedIn?
+        /// Who made the request (a User's API token or session, the admin token); nil for open
+        /// routes. Set before the handler runs; what a route records as the change's author.
+        public var caller: AdminAccess.Caller?
 
         public init(
             method: String, path: String, query: [(String, String)] = [], headers: [(String, String)] = [],
@@ -115,6 +119,7 @@ public final class AdminServer: Service, Sendable {
     private let logger: Logger
     private let access: AdminAccess
     private let sessions: (any AdminSessions)?
+    private let users: @Sendable () -> [User]
     private let tls: NIOSSLContext?
     /// Largest request body; a larger one is answered 413, never truncated.
     public static let maxBody = 1 << 20
@@ -122,10 +127,13 @@ public final class AdminServer: Service, Sendable {
     /// - Parameters:
     ///   - access: who may call which route (checked before `handler` runs).
     ///   - sessions: who a session cookie signs in; nil: only tokens open the closed routes.
+    ///   - users: the applied configuration's Users, read at each request: their `apiTokens`
+    ///     open `/api/v1/…`.
     ///   - tls: certificate chain and key files (PEM) to serve HTTPS; nil serves plain HTTP.
     public init(
         host: String, port: Int, logger: Logger, access: AdminAccess, sessions: (any AdminSessions)? = nil,
-        tls: (cert: String, key: String)? = nil, handler: @escaping Handler
+        users: @escaping @Sendable () -> [User] = { [] }, tls: (cert: String, key: String)? = nil,
+        handler: @escaping Handler
     ) throws {
         self.host = host
         self.port = port
@@ -133,6 +141,7 @@ public final class AdminServer: Service, Sendable {
         self.handler = handler
         self.access = access
         self.sessions = sessions
+        self.users = users
         if let tls {
             let chain = try NIOSSLCertificate.fromPEMFile(tls.cert).map { NIOSSLCertificateSource.certificate($0) }
             let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
@@ -154,6 +163,8 @@ public final class AdminServer: Service, Sendable {
         let handler = self.handler
         let access = self.access
         let sessions = self.sessions
+        let users = self.users
+        let logger = self.logger
         let tls = self.tls
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -163,8 +174,8 @@ public final class AdminServer: Service, Sendable {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(
                         AdminHTTPHandler(
-                            handler: handler, access: access, sessions: sessions, isTLS: tls != nil,
-                            limit: Self.maxBody))
+                            handler: handler, access: access, sessions: sessions, users: users, logger: logger,
+                            isTLS: tls != nil, limit: Self.maxBody))
                 }
             }
             .bind(host: host, port: port).get()
@@ -198,6 +209,8 @@ final class AdminHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
     private let handler: AdminServer.Handler
     private let access: AdminAccess
     private let sessions: (any AdminSessions)?
+    private let users: @Sendable () -> [User]
+    private let log: AdminRequestLog
     private let isTLS: Bool
     private let limit: Int
     private var head: HTTPRequestHead?
@@ -205,12 +218,14 @@ final class AdminHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
     private var tooLarge = false
 
     init(
-        handler: @escaping AdminServer.Handler, access: AdminAccess, sessions: (any AdminSessions)?, isTLS: Bool,
-        limit: Int
+        handler: @escaping AdminServer.Handler, access: AdminAccess, sessions: (any AdminSessions)?,
+        users: @escaping @Sendable () -> [User], logger: Logger, isTLS: Bool, limit: Int
     ) {
         self.handler = handler
         self.access = access
         self.sessions = sessions
+        self.users = users
+        self.log = AdminRequestLog(logger: logger)
         self.isTLS = isTLS
         self.limit = limit
     }
@@ -233,10 +248,16 @@ final class AdminHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
             self.head = nil
             let (path, query) = Self.split(head.uri)
             let headers = head.headers
-            let decision = access.check(method: head.method.rawValue, path: path, target: head.uri) {
+            let decision = access.check(method: head.method.rawValue, path: path, target: head.uri, users: users()) {
                 headers.first(name: $0)
             }
+            let address = context.channel.remoteAddress?.ipAddress ?? ""
             if case .refuse(let refusal) = decision {
+                log.refused(
+                    method: head.method.rawValue, path: path, refusal: refusal,
+                    credential: AdminRequestLog.credential(
+                        authorization: headers.first(name: "authorization"), cookie: headers.first(name: "cookie")),
+                    address: address)
                 Self.write(Self.refusal(refusal), keepAlive: false, channel: context.channel)
                 return
             }
@@ -249,19 +270,38 @@ final class AdminHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
             var request = AdminServer.Request(
                 method: head.method.rawValue, path: path, query: QueryString.parse(Substring(query)),
                 headers: head.headers.map { ($0.name, $0.value) }, body: body)
-            request.remoteAddress = context.channel.remoteAddress?.ipAddress ?? ""
+            request.remoteAddress = address
             request.isTLS = isTLS
             body = []
             let handler = self.handler
             let sessions = self.sessions
+            let log = self.log
             let promise = context.eventLoop.makePromise(of: AdminServer.Response.self)
             promise.completeWithTask {
-                guard case .needsSession(let otherwise) = decision else { return await handler(request) }
-                guard let signedIn = await sessions?.authenticate(request) else { return Self.refusal(otherwise) }
-                request.signedIn = signedIn
-                var response = await handler(request)
-                if let cookie = signedIn.setCookie { response.headers.append(("Set-Cookie", cookie)) }
-                return response
+                switch decision {
+                case .allow(let caller):
+                    request.caller = caller
+                    let response = await handler(request)
+                    log.handled(request, status: response.status)
+                    return response
+                case .needsSession(let otherwise):
+                    guard let signedIn = await sessions?.authenticate(request) else {
+                        log.refused(
+                            method: request.method, path: request.path, refusal: otherwise,
+                            credential: AdminRequestLog.credential(
+                                authorization: request.header("authorization"), cookie: request.header("cookie")),
+                            address: address)
+                        return Self.refusal(otherwise)
+                    }
+                    request.signedIn = signedIn
+                    request.caller = .session(user: signedIn.user)
+                    var response = await handler(request)
+                    log.handled(request, status: response.status)
+                    if let cookie = signedIn.setCookie { response.headers.append(("Set-Cookie", cookie)) }
+                    return response
+                case .refuse(let refusal):
+                    return Self.refusal(refusal)
+                }
             }
             let keepAlive = head.isKeepAlive
             let channel = context.channel

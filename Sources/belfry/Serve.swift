@@ -202,7 +202,7 @@ struct Serve: AsyncParsableCommand {
                 host: settings.adminHost, port: settings.adminPort, logger: logger,
                 access: AdminAccess(
                     allowedHosts: settings.adminAllowedHosts, adminToken: token, metricsToken: settings.metricsToken),
-                sessions: sessions, tls: settings.adminTLS
+                sessions: sessions, users: { server.currentConfiguration.users }, tls: settings.adminTLS
             ) { await routes.handle($0) }
         } catch {
             throw CommandFailure("--admin-tls-cert/--admin-tls-key: cannot load them: \(error)")

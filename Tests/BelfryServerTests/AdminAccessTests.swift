@@ -17,9 +17,9 @@ import Testing
     @Test func probesLoginAndMetricsAreOpen() {
         let host = ["host": "127.0.0.1:9601"]
         for path in ["/healthz", "/readyz", "/metrics", "/login", "/assets/status.css"] {
-            #expect(check("GET", path, host) == .allow(byToken: false), "\(path)")
+            #expect(check("GET", path, host) == .allow(as: nil), "\(path)")
         }
-        #expect(check("POST", "/login", host) == .allow(byToken: false))
+        #expect(check("POST", "/login", host) == .allow(as: nil))
     }
 
     @Test func theAPIWantsTheTokenOrASessionAndAnswers401() {
@@ -27,7 +27,8 @@ import Testing
         #expect(check("GET", "/api/v1/reconcile", host) == .needsSession(otherwise: .unauthorized))
         #expect(check("POST", "/api/v1/reconcile", host) == .needsSession(otherwise: .unauthorized))
         #expect(
-            check("GET", "/api/v1/apps", host.merging(["authorization": "Bearer tok"]) { $1 }) == .allow(byToken: true))
+            check("GET", "/api/v1/apps", host.merging(["authorization": "Bearer tok"]) { $1 })
+                == .allow(as: .adminToken))
         // A wrong token is not a session's business: still 401 when there is no session.
         #expect(
             check("GET", "/api/v1/apps", host.merging(["authorization": "Bearer no"]) { $1 })
@@ -36,13 +37,13 @@ import Testing
 
     @Test func theInternalAPIWantsTheTokenOnly() {
         let host = ["host": "127.0.0.1:9601"]
-        #expect(check("GET", "/internal/v1/state", host) == .refuse(.unauthorized))
+        #expect(check("GET", "/internal/v1/state", host) == .refuse(.adminTokenRequired))
         #expect(
             check("GET", "/internal/v1/state", host.merging(["authorization": "Bearer nope"]) { $1 })
-                == .refuse(.unauthorized))
+                == .refuse(.adminTokenRequired))
         #expect(
             check("POST", "/internal/v1/apply", host.merging(["authorization": "Bearer tok"]) { $1 })
-                == .allow(byToken: true))
+                == .allow(as: .adminToken))
     }
 
     @Test func pagesWithoutASessionRedirectToTheLoginPage() {
@@ -62,10 +63,10 @@ import Testing
         #expect(check("GET", "/metrics", host, access: closed) == .needsSession(otherwise: .unauthorized))
         #expect(
             check("GET", "/metrics", host.merging(["authorization": "Bearer m"]) { $1 }, access: closed)
-                == .allow(byToken: true))
+                == .allow(as: .metricsToken))
         #expect(
             check("GET", "/metrics", host.merging(["authorization": "Bearer tok"]) { $1 }, access: closed)
-                == .allow(byToken: true))
+                == .allow(as: .adminToken))
     }
 
     @Test(arguments: [
@@ -75,12 +76,12 @@ import Testing
     ])
     func hostsAreIPLiteralsOrListedNames(host: String, allowed: Bool) {
         let decision = check("GET", "/healthz", ["host": host])
-        #expect((decision == .allow(byToken: false)) == allowed)
+        #expect((decision == .allow(as: nil)) == allowed)
     }
 
     @Test func crossSiteWritesAreRefusedWhateverTheyCarry() {
         let base = ["host": "127.0.0.1:9601", "authorization": "Bearer tok"]
-        let allowed = Decision.allow(byToken: true)
+        let allowed = Decision.allow(as: .adminToken)
         #expect(check("POST", "/api/v1/reconcile", base) == allowed)
         #expect(check("POST", "/api/v1/reconcile", base.merging(["origin": "http://127.0.0.1:9601"]) { $1 }) == allowed)
         #expect(

@@ -19,7 +19,9 @@ import Testing
     ]
     static let users = [
         User(name: "ada", email: "ada@example.com", passwordHash: "$2b$12$abcdefghijklmnopqrstuv"),
-        User(name: "bob", email: "bob@example.com", passwordHash: "$2b$12$0123456789012345678901"),
+        User(
+            name: "bob", email: "bob@example.com", passwordHash: "$2b$12$0123456789012345678901",
+            apiTokens: [APIToken(name: "ci", sha256: String(repeating: "c", count: 64))]),
     ]
 
     @Test func newDatabaseHasNoAppliedConfiguration() async throws {
