@@ -75,7 +75,8 @@ import Testing
             let store = try openStore(path)
             #expect(
                 try await store.appliedMigrations() == [
-                    "v1-reconciler", "v2-stats", "v3-sessions", "v4-webhooks", "v5-webhook-stats", "v6-retiring-secrets",
+                    "v1-reconciler", "v2-stats", "v3-sessions", "v4-webhooks", "v5-webhook-stats",
+                    "v6-retiring-secrets",
                 ])
             try await store.recordMinuteStats([statsDelta(minute: 1, seed: 2, connections: [3])])
             try store.close()
