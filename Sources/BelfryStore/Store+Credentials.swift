@@ -13,6 +13,12 @@ extension Store {
         try await writer.write { db in try record.save(db) }
     }
 
+    /// Forgets the secret kept for app `name` (the app was deleted): a new app of that name
+    /// gets a new one.
+    public func deleteCredential(app name: String) async throws {
+        _ = try await writer.write { db in try CredentialRecord.deleteOne(db, key: name) }
+    }
+
     /// The secret kept for app `name`, generated (32 hex characters) and stored on first use.
     ///
     /// Read and insert share one transaction, and writes are serialized, so concurrent calls for

@@ -20,10 +20,13 @@ struct AdminRoutes: Sendable {
     let cluster: ClusterNode?
     /// The status page (login, pages, assets, `/api/v1/status`).
     let status: StatusRoutes?
+    /// `/api/v1/apps…` and `/api/v1/users…`: provisioning through git.
+    var management: ManagementAPI?
 
     /// Routes a request `AdminAccess` (and, where it asked, `StatusSessions`) has let through.
     func handle(_ request: AdminServer.Request) async -> AdminServer.Response {
         if let status, let response = await status.handle(request) { return response }
+        if let management, let response = await management.handle(request) { return response }
         switch (request.method == "HEAD" ? "GET" : request.method, request.path) {
         case ("GET", "/healthz"): return .init(body: #"{"status":"ok"}"#)
         case ("GET", "/readyz"):
@@ -36,7 +39,6 @@ struct AdminRoutes: Sendable {
                     server.statistics(), reconcile: reconciler.status, descriptors: server.descriptorStatus,
                     webhooks: webhooks.report, cluster: cluster?.status),
                 contentType: "text/plain; version=0.0.4")
-        case ("GET", "/api/v1/apps"): return apps()
         case ("GET", "/api/v1/stats"): return await stats(request)
         case ("POST", "/api/v1/reconcile"):
             reconciler.trigger(.manual)
@@ -149,22 +151,6 @@ struct AdminRoutes: Sendable {
         } catch {
             return .init(status: 500, body: APIError(500, "Cannot read statistics: \(error)").body)
         }
-    }
-
-    /// Each app: enabled, connections and channels now, totals since start.
-    private func apps() -> AdminServer.Response {
-        let items: [JSONValue] = server.statistics().map { app in
-            let c = app.counters
-            func n(_ value: Int) -> JSONValue { .number(String(value)) }
-            return .object([
-                ("name", .string(app.name)), ("id", .string(app.appID)), ("enabled", .bool(app.enabled)),
-                ("connections", n(c.connections)), ("channels", n(c.channels)),
-                ("newConnections", n(c.newConnections)), ("messagesReceived", n(c.messagesReceived)),
-                ("messagesDelivered", n(c.messagesDelivered)), ("bytesIn", n(c.bytesIn)), ("bytesOut", n(c.bytesOut)),
-                ("httpBytesIn", n(c.httpBytesIn)), ("httpBytesOut", n(c.httpBytesOut)),
-            ])
-        }
-        return .init(body: JSONValue.object([("apps", .array(items))]).serialized)
     }
 
     private func status() async -> AdminServer.Response {

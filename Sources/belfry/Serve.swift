@@ -193,9 +193,17 @@ struct Serve: AsyncParsableCommand {
             server: server, reconciler: reconciler, store: store, sessions: sessions, rates: rates,
             probe: ServerProbe(), webhooks: webhookMonitor, cluster: cluster,
             startedAt: Date(), source: source.description, drift: settings.drift.rawValue)
-        let routes = AdminRoutes(
+        var routes = AdminRoutes(
             server: server, reconciler: reconciler, store: store, webhooks: webhookMonitor, cluster: cluster,
             status: status)
+        let writer: any ManifestWriter =
+            settings.git == nil
+            ? DirectoryWriter(root: settings.sourcePath, source: source)
+            : ReadOnlyWriter(reason: "writing to a git source is not available in this build")
+        routes.management = ManagementAPI(
+            server: server, reconciler: reconciler, store: store, source: source, writer: writer,
+            secrets: secrets.policy(dataDirectory: settings.dataDirectory))
+        let adminRoutes = routes
         let admin: AdminServer
         do {
             admin = try AdminServer(
@@ -203,7 +211,7 @@ struct Serve: AsyncParsableCommand {
                 access: AdminAccess(
                     allowedHosts: settings.adminAllowedHosts, adminToken: token, metricsToken: settings.metricsToken),
                 sessions: sessions, users: { server.currentConfiguration.users }, tls: settings.adminTLS
-            ) { await routes.handle($0) }
+            ) { await adminRoutes.handle($0) }
         } catch {
             throw CommandFailure("--admin-tls-cert/--admin-tls-key: cannot load them: \(error)")
         }

@@ -52,7 +52,8 @@ def test_metrics_and_apps_follow_the_traffic(tmp_path: Path):
         assert metric(text, "belfry_connected", "1002") == 0
         assert "belfry_reconcile_consecutive_failures 0" in text
 
-        apps = {a["name"]: a for a in served.admin("GET", "/api/v1/apps").json()["apps"]}
+        # Each App manifest with its live figures in a read-only `status`.
+        apps = {a["metadata"]["name"]: a["status"] for a in served.admin("GET", "/api/v1/apps").json()["apps"]}
         assert apps["chat"]["connections"] == 2 and apps["chat"]["messagesDelivered"] == 12
         assert apps["chat"]["channels"] == 1 and apps["legacy-game"]["enabled"] is False
     finally:
@@ -104,7 +105,8 @@ def test_statistics_reach_sqlite_the_api_and_the_cli(tmp_path: Path):
         for ws in clients:
             ws.close()
         # Both closing handshakes are done before SIGTERM (else the drain's 4200 may win the race).
-        poll(lambda: all(a["connections"] == 0 for a in served.admin("GET", "/api/v1/apps").json()["apps"]))
+        poll(lambda: all(a["status"]["connections"] == 0
+                         for a in served.admin("GET", "/api/v1/apps").json()["apps"]))
         served.stop()
 
     # After the shutdown's final flush, the CLI reads the same database.

@@ -169,7 +169,7 @@ def test_bytes_are_every_frame_with_its_header_and_every_http_api_byte(tmp_path:
         expected_out = ws.expected_out + len(response)
 
         def chat():
-            apps = {a["name"]: a for a in served.admin("GET", "/api/v1/apps").json()["apps"]}
+            apps = {a["metadata"]["name"]: a["status"] for a in served.admin("GET", "/api/v1/apps").json()["apps"]}
             return apps["chat"] if apps["chat"]["connections"] == 0 else None
 
         counted = poll(chat)
