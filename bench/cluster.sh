@@ -160,16 +160,37 @@ echo "# $(date -u +%FT%TZ) $(uname -r), $(nproc) CPUs, $(grep -m1 'model name' /
      "$("$REDIS_SERVER" --version | cut -d' ' -f1-3), threads per node $THREADS," \
      "belfry $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?')" | tee "$OUT/machine.txt" >&2
 
+busy_ticks() {  # CPU ticks the whole machine spent busy (all CPUs), from /proc/stat
+    awk '/^cpu /{print $2+$3+$4+$7+$8+$9; exit}' /proc/stat
+}
+
+our_ticks() {  # utime+stime of the servers this script started
+    local pid total=0
+    for pid in "${PIDS[@]}"; do
+        total=$((total + $(awk '{print $14+$15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$total"
+}
+
 run_bench() {  # setup scenario run
     local setup=$1 name=$2 run=$3 line rc=0
+    # Other processes' CPU during the run (a build elsewhere on this machine skews every figure):
+    # the machine's busy ticks minus the servers' and the client's.
+    local busy0 ours0 busy1 ours1 started ended
+    busy0=$(busy_ticks); ours0=$(our_ticks); started=$(date +%s.%N)
     line=$("$BELFRY_BIN" bench --url "$URL" "${SUBS[@]}" "${SERVER_PIDS[@]}" \
         --channel-prefix "c$run" --time-limit 180 --json --quiet $(scenario_args "$name")) || rc=$?
+    busy1=$(busy_ticks); ours1=$(our_ticks); ended=$(date +%s.%N)
     [ $rc -le 1 ] || { echo "cluster.sh: belfry bench failed ($rc) on $setup/$name" >&2; return 0; }
-    python3 - "$setup" "$name" "$run" "${ROLES[*]}" "$(echo "$line" | tail -1)" "$RESULTS" <<'PY' >&2
-import json, sys
+    python3 - "$setup" "$name" "$run" "${ROLES[*]}" "$(echo "$line" | tail -1)" "$RESULTS" \
+        "$((busy1 - busy0))" "$((ours1 - ours0))" "$(getconf CLK_TCK)" "$started" "$ended" <<'PY' >&2
+import json, os, sys
 setup, name, run, roles, line, results = sys.argv[1:7]
+busy, ours, hz, started, ended = int(sys.argv[7]), int(sys.argv[8]), int(sys.argv[9]), float(sys.argv[10]), float(sys.argv[11])
 r = json.loads(line)
 r.update(setup=setup, scenario=name, run=int(run), roles=roles.split())
+foreign = max(0.0, (busy - ours) / hz - r["client_cpu_s"])
+r["foreign_cpu_share"] = foreign / ((ended - started) * os.cpu_count())
 cpu = [r["srv_cpu_pub_s"]] + [r[f"srv{k}_cpu_pub_s"] for k in range(2, len(r["roles"]) + 1)]
 r["cpu_by_role"] = dict(zip(r["roles"], cpu))
 with open(results, "a") as f:
@@ -177,7 +198,8 @@ with open(results, "a") as f:
 subs = "".join(f", sub{k} p50 {r[f'sub{k}_lat_p50_us']/1000:.1f} ms" for k in (1, 2) if f"sub{k}_url" in r)
 print(f"  {setup:6} {name:8} run {run}: ready {r['ready']}/{r['connections']}, delivered {r['delivered']}/{r['expected']}, "
       f"{r['deliver_rate']:.0f}/s, p50/p99 {r['lat_p50_us']/1000:.1f}/{r['lat_p99_us']/1000:.1f} ms{subs}, CPU "
-      + " ".join(f"{k} {v:.2f}s" for k, v in r["cpu_by_role"].items()))
+      + " ".join(f"{k} {v:.2f}s" for k, v in r["cpu_by_role"].items())
+      + f", other processes {100 * r['foreign_cpu_share']:.0f}% of the machine")
 PY
 }
 

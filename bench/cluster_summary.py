@@ -109,6 +109,12 @@ def main() -> None:
             for label, a, b in rows:
                 print(f"| {label} | {a} | {b} |")
             print()
+    shares = [r["foreign_cpu_share"] for r in runs if "foreign_cpu_share" in r]
+    if shares:
+        busy = [r for r in runs if r.get("foreign_cpu_share", 0) > 0.05]
+        print(f"Other processes used {100 * statistics.median(shares):.0f}% of the machine's CPU during a run "
+              f"(median; max {100 * max(shares):.0f}%); {len(busy)} of {len(runs)} runs had more than 5%.")
+        print()
     lost = [r for r in runs if r["delivered"] != r["expected"] or r["ready"] != r["connections"]
             or r["pub_ok"] != r["messages"]]
     if lost:
