@@ -45,7 +45,7 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 10100 ]; then
     echo "cluster.sh: open-files limit $(ulimit -n) is too low for 10,000 connections" >&2
     exit 1
 fi
-mkdir -p "$OUT"
+mkdir -p "$OUT/logs"
 
 # ---------------------------------------------------------------- processes
 WORK=$(mktemp -d /tmp/belfry-cluster.XXXXXX)
@@ -88,7 +88,8 @@ start_node() {  # name [redis-url]: sets NODE_PID, NODE_PORT
     local cluster=()
     [ -n "${2:-}" ] && cluster=(--redis-url "$2" --redis-prefix "bench")
     "$BELFRY_BIN" serve --source "$HERE/config" --threads "$THREADS" --log-level warning \
-        --port "$NODE_PORT" --admin-port "$admin" --data-dir "$data" "${cluster[@]}" >"$data/log" 2>&1 &
+        --port "$NODE_PORT" --admin-port "$admin" --data-dir "$data" "${cluster[@]}" \
+        >"$OUT/logs/$RUN_NAME-$name.log" 2>&1 &
     NODE_PID=$!
     PIDS+=("$NODE_PID")
     wait_port "$NODE_PORT"
@@ -181,6 +182,11 @@ run_bench() {  # setup scenario run
     line=$("$BELFRY_BIN" bench --url "$URL" "${SUBS[@]}" "${SERVER_PIDS[@]}" \
         --channel-prefix "c$run" --time-limit 180 --json --quiet $(scenario_args "$name")) || rc=$?
     busy1=$(busy_ticks); ours1=$(our_ticks); ended=$(date +%s.%N)
+    local pid
+    for pid in "${PIDS[@]}"; do
+        kill -0 "$pid" 2>/dev/null \
+            || echo "cluster.sh: server $pid exited during $setup/$name run $run (logs in $OUT/logs)" >&2
+    done
     [ $rc -le 1 ] || { echo "cluster.sh: belfry bench failed ($rc) on $setup/$name" >&2; return 0; }
     python3 - "$setup" "$name" "$run" "${ROLES[*]}" "$(echo "$line" | tail -1)" "$RESULTS" \
         "$((busy1 - busy0))" "$((ours1 - ours0))" "$(getconf CLK_TCK)" "$started" "$ended" <<'PY' >&2
@@ -207,6 +213,7 @@ for name in $SCENARIOS; do
     echo "scenario $name: $(scenario_args "$name")" >&2
     for run in $(seq 1 "$RUNS"); do
         for setup in $SETUPS; do
+            RUN_NAME=$name-$setup-$run
             start_setup "$setup"
             run_bench "$setup" "$name" "$run"
             stop_all
