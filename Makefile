@@ -10,13 +10,14 @@ PORT ?= 6001
 DEBUG_BIN := $(CURDIR)/.build/debug/belfry
 RELEASE_BIN := $(CURDIR)/.build/release/belfry
 
-.PHONY: help deps apt-deps pip-deps build run test unit e2e lint format schemas clean bench fuzz fuzz-build fuzz-quick
+.PHONY: help deps apt-deps pip-deps build run test unit e2e lint format schemas clean bench bench-cluster fuzz fuzz-build fuzz-quick
 
 help:
 	@echo "make run    build in release mode and serve examples/config on port $(PORT)"
 	@echo "make test   build once and run the Swift unit tests and the end-to-end suite"
 	@echo "make lint   swift format lint --strict"
 	@echo "make bench  Belfry vs nginx+nchan side by side (bench/compare.sh; about 14 minutes)"
+	@echo "make bench-cluster  one node vs two nodes over Redis (bench/cluster.sh; about 15 minutes)"
 	@echo "make fuzz   libFuzzer targets of the parsers, 300 s each (fuzz/README.md)"
 
 apt-deps:
@@ -71,6 +72,11 @@ fuzz-quick: fuzz-build
 # Side-by-side benchmark against nginx+nchan; figures and method in BENCHMARKS.md.
 bench: deps
 	bench/compare.sh
+
+# One node against two nodes clustered over Redis (issue 15); figures and method in BENCHMARKS.md.
+bench-cluster: deps
+	swift build -c release --product belfry
+	BELFRY_BIN=$(RELEASE_BIN) bench/cluster.sh
 
 # Re-embed schemas/*.schema.json into the binary after editing them.
 schemas:

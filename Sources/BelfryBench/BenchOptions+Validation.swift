@@ -2,12 +2,14 @@
 public enum BenchOptionsError: Error, Sendable, Equatable, CustomStringConvertible {
     case outOfRange(flag: String, value: String, requirement: String)
     case badURL(String, reason: String)
+    case badSubscribeURL(String, reason: String)
     case badChannelPrefix(String)
 
     public var description: String {
         switch self {
         case .outOfRange(let flag, let value, let requirement): return "--\(flag) \(value): must be \(requirement)"
         case .badURL(let url, let reason): return "--url \(url): \(reason)"
+        case .badSubscribeURL(let url, let reason): return "--subscribe-url \(url): \(reason)"
         case .badChannelPrefix(let prefix):
             return "--channel-prefix \(prefix): only letters, digits and _-=@,.; are allowed"
         }
@@ -35,7 +37,7 @@ extension BenchOptions {
         if timeLimit > 86_400 {
             return .outOfRange(flag: "time-limit", value: String(timeLimit), requirement: "<= 86400")
         }
-        if let pid = serverPID, pid <= 0 {
+        if let pid = serverPIDs.first(where: { $0 <= 0 }) {
             return .outOfRange(flag: "server-pid", value: String(pid), requirement: "> 0")
         }
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-=@,.;")
@@ -43,6 +45,11 @@ extension BenchOptions {
             return .badChannelPrefix(channelPrefix)
         }
         if case .failure(let error) = ServerAddress.parse(url) { return error }
+        for target in subscribeURLs {
+            if case .failure(.badURL(_, let reason)) = ServerAddress.parse(target) {
+                return .badSubscribeURL(target, reason: reason)
+            }
+        }
         return nil
     }
 }

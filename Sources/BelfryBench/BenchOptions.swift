@@ -1,7 +1,11 @@
 /// Everything a bench run needs, as plain values, so the CLI and tests build runs the same way.
 public struct BenchOptions: Sendable, Equatable {
-    /// Base URL of the server (`http://host:port`); the WebSocket URL is derived from it.
+    /// Base URL of the server (`http://host:port`); the WebSocket URL is derived from it. The
+    /// publishers always connect here; the subscribers too unless `subscribeURLs` names others.
     public var url = "http://127.0.0.1:6001"
+    /// Base URLs the subscribers connect to instead of `url` (a cluster's nodes); empty: `url`.
+    /// See `ChannelLayout.target(ofConnection:targets:)` for which connection goes where.
+    public var subscribeURLs: [String] = []
     public var appID = "app-id"
     public var key = "app-key"
     public var secret = "app-secret"
@@ -23,8 +27,9 @@ public struct BenchOptions: Sendable, Equatable {
     public var depth = 1
     /// Seconds to keep the idle connections open once all are ready, before publishing.
     public var hold: Double = 0
-    /// The server's pid, to sample its RSS and CPU from /proc.
-    public var serverPID: Int32?
+    /// The servers' pids, to sample their RSS and CPU from /proc; the first one gives the
+    /// report's server figures, the others are reported after it (a cluster's other nodes).
+    public var serverPIDs: [Int32] = []
     /// Hard bound on the whole run, in seconds.
     public var timeLimit: Double = 60
     /// Bound on one connection's handshake (connect, upgrade, subscribe), in seconds.
@@ -40,4 +45,7 @@ public struct BenchOptions: Sendable, Equatable {
 
     /// The channel layout these options describe.
     public var layout: ChannelLayout { ChannelLayout(prefix: channelPrefix, count: channels) }
+
+    /// The URLs subscribers connect to, in order: `subscribeURLs`, or `url` alone.
+    public var subscriberTargets: [String] { subscribeURLs.isEmpty ? [url] : subscribeURLs }
 }

@@ -43,7 +43,31 @@ extension BenchReport {
             ("srv_cpu_pub_s", srv { .number($0.cpuPubSeconds, decimals: 2) }),
             ("srv_deliver_per_cpu_s", srv { .number($0.deliverPerCPUSecond(delivered: delivered), decimals: 0) }),
             ("wall_s", .number(wallSeconds, decimals: 3)),
-        ]
+        ] + clusterFields
+    }
+
+    /// Keys for the other `--server-pid`s (`srv2_…`) and the `--subscribe-url` targets
+    /// (`sub1_…`); none in a run without them, so its line is unchanged.
+    var clusterFields: [(String, Value)] {
+        var fields: [(String, Value)] = []
+        for (n, other) in otherServers.enumerated() {
+            let key = "srv\(n + 2)_"
+            fields += [
+                (key + "pid", .int(Int(other.pid))), (key + "rss_kb_ready", .int(other.rssKBReady)),
+                (key + "cpu_connect_s", .number(other.cpuConnectSeconds, decimals: 2)),
+                (key + "cpu_pub_s", .number(other.cpuPubSeconds, decimals: 2)),
+            ]
+        }
+        for (n, target) in targets.enumerated() {
+            let key = "sub\(n + 1)_"
+            fields += [
+                (key + "url", .string(target.url)), (key + "ready", .int(target.ready)),
+                (key + "delivered", .int(target.delivered)), (key + "expected", .int(target.expected)),
+                (key + "lat_p50_us", .int(Int(target.latP50Micros))),
+                (key + "lat_p99_us", .int(Int(target.latP99Micros))),
+            ]
+        }
+        return fields
     }
 
     /// `{"tool":"belfry-bench","protocol":…}` on one line.

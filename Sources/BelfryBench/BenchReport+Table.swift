@@ -24,6 +24,23 @@ extension BenchReport {
                 ("deliveries per server CPU-s", s.deliverPerCPUSecond(delivered: delivered).fixed(0)),
             ]
         }
+        for (n, other) in otherServers.enumerated() {
+            rows += [
+                ("server \(n + 2) (pid \(other.pid)) RSS ready", "\(other.rssKBReady) kB"),
+                (
+                    "server \(n + 2) (pid \(other.pid)) CPU connect / publish",
+                    "\(other.cpuConnectSeconds.fixed(2)) / \(other.cpuPubSeconds.fixed(2)) s"
+                ),
+            ]
+        }
+        for (n, target) in targets.enumerated() {
+            rows.append(
+                (
+                    "subscribers \(n + 1) (\(target.url))",
+                    "\(target.ready) ready, delivered \(target.delivered) / \(target.expected), p50 / p99 "
+                        + "\(Self.ms(target.latP50Micros)) / \(Self.ms(target.latP99Micros))"
+                ))
+        }
         rows.append(("wall time", "\(wallSeconds.fixed(3)) s"))
         rows += notes.map { ("note", $0) }
         return rows

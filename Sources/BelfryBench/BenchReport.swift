@@ -31,6 +31,10 @@ public struct BenchReport: Sendable, Equatable {
     // Cost.
     public var clientCPUSeconds: Double = 0
     public var server: ServerFigures?
+    /// The other `--server-pid`s' figures, in the order given (a cluster's other nodes).
+    public var otherServers: [ServerFigures] = []
+    /// Per subscriber target, only with `--subscribe-url`.
+    public var targets: [TargetFigures] = []
     public var wallSeconds: Double = 0
     /// Why the run was cut short or what first went wrong, for the table (not in the JSON line).
     public var notes: [String] = []
@@ -57,6 +61,7 @@ public struct BenchReport: Sendable, Equatable {
 
 /// Server-side cost, sampled from /proc when `--server-pid` is given.
 public struct ServerFigures: Sendable, Equatable {
+    public var pid: Int32 = 0
     public var rssKBStart = 0
     public var rssKBReady = 0
     public var rssKBEnd = 0

@@ -27,55 +27,78 @@ public struct BenchRun: Sendable {
         if let error = options.validate() { throw error }
         let address = try ServerAddress.parse(options.url).get()
         let tls = try address.tls ? TLSClient(host: address.host, insecure: options.insecure) : nil
+        let targets = try options.subscriberTargets.map { url in
+            let target = try ServerAddress.parse(url).get()
+            return SubscriberTarget(
+                address: target, tls: target.tls ? try TLSClient(host: target.host, insecure: options.insecure) : nil)
+        }
+        let targetStats = options.subscribeURLs.isEmpty ? 0 : targets.count
         let clock = RunClock(start: MonotonicClock.micros(), limitSeconds: options.timeLimit)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: options.threads)
         var stats: [ObjectIdentifier: LoopStats] = [:]
         for loop in group.makeIterator() {
-            stats[ObjectIdentifier(loop)] = LoopStats(connections: options.connections, loop: loop)
+            stats[ObjectIdentifier(loop)] = LoopStats(
+                connections: options.connections, loop: loop, targets: targetStats)
         }
-        let sampler = options.serverPID.map { ProcSampler(pid: $0) }
+        let samplers = options.serverPIDs.map { ProcSampler(pid: $0) }
         var report = scenario()
-        var server = ServerFigures()
-        server.rssKBStart = sampler?.rssKilobytes() ?? 0
-        let cpuStart = sampler?.cpuSeconds() ?? 0
+        var servers = samplers.map { sampler in
+            var figures = ServerFigures()
+            figures.pid = sampler.pid
+            figures.rssKBStart = sampler.rssKilobytes() ?? 0
+            return figures
+        }
+        let cpuStart = samplers.map { $0.cpuSeconds() ?? 0 }
 
-        let connector = SubscriberConnector(group: group, options: options, address: address, stats: stats, tls: tls)
+        let connector = SubscriberConnector(group: group, options: options, targets: targets, stats: stats)
         let connected = await connectAll(connector, clock: clock)
         report.ready = connected.ready
         report.failed = options.connections - connected.ready
         report.connTimeSeconds = connected.seconds
         if let failure = connected.firstFailure { report.notes.append("first connect failure: \(failure)") }
-        server.rssKBReady = sampler?.rssKilobytes() ?? 0
-        server.cpuConnectSeconds = (sampler?.cpuSeconds() ?? 0) - cpuStart
+        for (i, sampler) in samplers.enumerated() {
+            servers[i].rssKBReady = sampler.rssKilobytes() ?? 0
+            servers[i].cpuConnectSeconds = (sampler.cpuSeconds() ?? 0) - cpuStart[i]
+        }
         if options.hold > 0 {
             await hold(clock: clock, ready: connected.ready)
-            server.rssKBReady = sampler?.rssKilobytes() ?? 0
+            for (i, sampler) in samplers.enumerated() { servers[i].rssKBReady = sampler.rssKilobytes() ?? 0 }
         }
         report.expected = options.layout.expectedDeliveries(
             messages: options.messages, readyPerGroup: connected.readyPerGroup)
 
         let driver = PublishDriver(
             loop: group.next(), request: PublishRequest(options: options, address: address), options: options)
-        let cpuPubStart = sampler?.cpuSeconds() ?? 0
+        let cpuPubStart = samplers.map { $0.cpuSeconds() ?? 0 }
         let published = await publish(
             driver: driver, address: address, tls: tls, stats: Array(stats.values), expected: report.expected,
             ready: connected.ready, clock: clock)
-        server.cpuPubSeconds = (sampler?.cpuSeconds() ?? 0) - cpuPubStart
+        for (i, sampler) in samplers.enumerated() {
+            servers[i].cpuPubSeconds = (sampler.cpuSeconds() ?? 0) - cpuPubStart[i]
+        }
         report.notes += published.notes
 
         var merged = LoopStatsSnapshot(
-            latency: LatencyHistogram(), delivered: 0, lastFrameMicros: 0,
+            latency: LatencyHistogram(), targetLatency: Array(repeating: LatencyHistogram(), count: targetStats),
+            delivered: 0, lastFrameMicros: 0,
             perConnection: Array(repeating: 0, count: options.connections), closedAfterReady: 0)
         for loopStats in stats.values {
             guard let loop = loopStats.loop, let snapshot = try? await loop.submit({ loopStats.snapshot }).get()
             else { continue }
             merged.latency.merge(snapshot.latency)
+            for t in snapshot.targetLatency.indices { merged.targetLatency[t].merge(snapshot.targetLatency[t]) }
             merged.delivered += snapshot.delivered
             merged.lastFrameMicros = max(merged.lastFrameMicros, snapshot.lastFrameMicros)
             merged.closedAfterReady += snapshot.closedAfterReady
             for i in 0..<options.connections { merged.perConnection[i] &+= snapshot.perConnection[i] }
         }
         fill(&report, publish: published.state, deliveries: merged, readyIndices: connected.readyIndices)
+        if targetStats > 0 {
+            report.targets = TargetFigures.tally(
+                urls: options.subscriberTargets, layout: options.layout, messages: options.messages,
+                readyIndices: connected.readyIndices, perConnection: merged.perConnection,
+                latency: merged.targetLatency)
+        }
         if let shortfall = report.rateShortfall { report.notes.append(shortfall) }
         if merged.closedAfterReady > 0 {
             report.notes.append("\(merged.closedAfterReady) connections closed by the server after ready")
@@ -84,8 +107,9 @@ public struct BenchRun: Sendable {
         for channel in connected.channels { channel.close(promise: nil) }
         driver.loop.execute { driver.closeAll() }
         try? await group.shutdownGracefully()
-        server.rssKBEnd = sampler?.rssKilobytes() ?? 0
-        if sampler != nil { report.server = server }
+        for (i, sampler) in samplers.enumerated() { servers[i].rssKBEnd = sampler.rssKilobytes() ?? 0 }
+        report.server = servers.first
+        report.otherServers = Array(servers.dropFirst())
         report.clientCPUSeconds = MonotonicClock.processCPUSeconds()
         report.wallSeconds = Double(MonotonicClock.micros() - clock.start) / 1e6
         return report

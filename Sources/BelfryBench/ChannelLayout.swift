@@ -15,6 +15,15 @@ public struct ChannelLayout: Sendable, Equatable {
     /// Connection i subscribes to channel i % G.
     public func group(ofConnection index: Int) -> Int { index % count }
 
+    /// The server (index into the subscriber targets) connection i connects to, with `targets`
+    /// servers: the k-th subscriber of each channel (k = i / G) goes to server k % targets, so
+    /// every channel with at least `targets` subscribers has some on every server, and the
+    /// servers get N / targets connections each (± 1 per channel). With one channel this is
+    /// plain round-robin, i % targets.
+    public func target(ofConnection index: Int, targets: Int) -> Int {
+        targets > 1 ? (index / count) % targets : 0
+    }
+
     /// Message j is published to channel j % G.
     public func group(ofMessage seq: Int) -> Int { seq % count }
 

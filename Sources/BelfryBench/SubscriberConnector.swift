@@ -11,16 +11,21 @@ struct ConnectOutcome: Sendable {
     var failure: ConnectFailure?
 }
 
+/// A server the subscribers connect to, with its TLS client for an `https://` URL.
+struct SubscriberTarget: Sendable {
+    let address: ServerAddress
+    let tls: TLSClient?
+}
+
 /// Opens one subscriber: TCP connect, WebSocket upgrade, then (Pusher) connection_established →
 /// subscribe → subscription_succeeded; the future completes when it is ready or has failed.
 struct SubscriberConnector: Sendable {
     let group: EventLoopGroup
     let options: BenchOptions
-    let address: ServerAddress
+    /// The subscriber targets (`BenchOptions.subscriberTargets`), one or more servers.
+    let targets: [SubscriberTarget]
     /// Each event loop's stats, looked up by the loop a channel lands on.
     let stats: [ObjectIdentifier: LoopStats]
-    /// TLS for an `https://` URL.
-    let tls: TLSClient?
 
     /// The upgrade request path for connection `index`.
     func path(index: Int) -> String {
@@ -38,19 +43,22 @@ struct SubscriberConnector: Sendable {
         guard let loopStats = stats[ObjectIdentifier(loop)] else { preconditionFailure("no stats for event loop") }
         let machine = SubscriberStateMachine(
             protocolKind: options.protocolKind, channel: options.layout.name(options.layout.group(ofConnection: index)))
+        let targetIndex = options.layout.target(ofConnection: index, targets: targets.count)
+        let target = targets[targetIndex]
         let requestPath = path(index: index)
-        let hostHeader = address.hostHeader
+        let hostHeader = target.address.hostHeader
         let bootstrap = ClientBootstrap(group: loop)
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(timeout)
-            .channelInitializer { [tls] channel in
+            .channelInitializer { [tls = target.tls] channel in
                 do {
                     try tls?.addHandler(to: channel)
                 } catch {
                     return channel.eventLoop.makeFailedFuture(error)
                 }
                 let watcher = HandshakeWatcher(signal: signal)
-                let handler = SubscriberHandler(index: index, stats: loopStats, signal: signal, machine: machine)
+                let handler = SubscriberHandler(
+                    index: index, target: targetIndex, stats: loopStats, signal: signal, machine: machine)
                 // No automatic error handler: one handler fewer on every frame's path; the
                 // subscriber handler closes the connection on a protocol error itself.
                 let upgrader = NIOWebSocketClientUpgrader(maxFrameSize: 1 << 20, automaticErrorHandling: false) {
@@ -68,7 +76,7 @@ struct SubscriberConnector: Sendable {
             }
         var outcome = ConnectOutcome(index: index)
         let timer = loop.scheduleTask(in: timeout) { signal.fail(.timeout) }
-        bootstrap.connect(host: address.host, port: address.port).whenComplete { result in
+        bootstrap.connect(host: target.address.host, port: target.address.port).whenComplete { result in
             switch result {
             case .failure(let error):
                 signal.fail(.connect(TLSClient.explain(error)))

@@ -9,13 +9,15 @@ final class SubscriberHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias OutboundOut = WebSocketFrame
 
     private let index: Int
+    private let target: Int
     private let stats: LoopStats
     private let signal: ReadySignal
     private var machine: SubscriberStateMachine
     private var fragments: ByteBuffer?
 
-    init(index: Int, stats: LoopStats, signal: ReadySignal, machine: SubscriberStateMachine) {
+    init(index: Int, target: Int, stats: LoopStats, signal: ReadySignal, machine: SubscriberStateMachine) {
         self.index = index
+        self.target = target
         self.stats = stats
         self.signal = signal
         self.machine = machine
@@ -61,7 +63,7 @@ final class SubscriberHandler: ChannelInboundHandler, @unchecked Sendable {
     /// A complete text or binary message.
     private func message(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
         if machine.isReady, let sent = buffer.withUnsafeReadableBytes({ TimestampScanner.scan($0) }) {
-            stats.record(index: index, sentMicros: sent, now: MonotonicClock.micros())
+            stats.record(index: index, target: target, sentMicros: sent, now: MonotonicClock.micros())
             return
         }
         let action = buffer.withUnsafeReadableBytes { machine.text($0) }

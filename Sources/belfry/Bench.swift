@@ -14,7 +14,13 @@ struct Bench: AsyncParsableCommand {
             messages; with --server-pid also server RSS per connection and deliveries per server CPU-second. \
             Prints a table and, as the last line, one JSON object (keys as in wsload). Exit status 0 when every \
             connection became ready, every publish got a 2xx and nothing was lost; 1 otherwise.
+            Clusters: with --subscribe-url (repeatable) the subscribers connect to those servers instead, spread \
+            evenly over them, while the publishers stay on --url; the table and the JSON line (sub1_…, sub2_…) then \
+            add deliveries and latency per subscribe URL, and each further --server-pid adds that server's CPU \
+            and RSS (srv2_…).
             Example: belfry bench --url http://127.0.0.1:6001 --connections 1000 --messages 500
+            Cluster: belfry bench --url http://127.0.0.1:6001 --subscribe-url http://127.0.0.1:6001 \
+            --subscribe-url http://127.0.0.1:6002 --server-pid $A --server-pid $B
             """)
 
     @Option(help: "Base URL of the server: http:// or https:// (TLS); the WebSocket URL is derived (ws://, wss://).")
@@ -33,7 +39,18 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Keep-alive HTTP/1.1 publisher connections.") var publishers = 1
     @Option(help: "Pipelined requests in flight per publisher connection.") var depth = 1
     @Option(help: "Seconds to keep idle connections open after all are ready, before publishing.") var hold: Double = 0
-    @Option(help: "The server's pid: sample its RSS and CPU from /proc.") var serverPid: Int32?
+    @Option(
+        name: .customLong("subscribe-url"),
+        help: ArgumentHelp(
+            "Base URL the subscribers connect to instead of --url (repeatable: the subscribers are spread over them, "
+                + "the k-th of each channel to URL k % count); the publishers stay on --url.",
+            valueName: "url")) var subscribeURLs: [String] = []
+    @Option(
+        name: .customLong("server-pid"),
+        help: ArgumentHelp(
+            "A server's pid: sample its RSS and CPU from /proc (repeatable: the first gives the server figures, "
+                + "the others are reported after it).",
+            valueName: "pid")) var serverPids: [Int32] = []
     @Option(help: "Hard bound on the whole run, in seconds.") var timeLimit: Double = 60
     @Option(help: "Bound on one connection's handshake, in seconds.") var connectTimeout: Double = 10
     @Option(help: "Seconds without a new frame before missing frames count as lost.") var drain: Double = 2
@@ -47,6 +64,7 @@ struct Bench: AsyncParsableCommand {
     var options: BenchOptions {
         var o = BenchOptions()
         o.url = url
+        o.subscribeURLs = subscribeURLs
         o.appID = appId
         o.key = key
         o.secret = secret ?? ProcessInfo.processInfo.environment["BELFRY_BENCH_SECRET"] ?? "app-secret"
@@ -60,7 +78,7 @@ struct Bench: AsyncParsableCommand {
         o.publishers = publishers
         o.depth = depth
         o.hold = hold
-        o.serverPID = serverPid
+        o.serverPIDs = serverPids
         o.timeLimit = timeLimit
         o.connectTimeout = connectTimeout
         o.drain = drain

@@ -70,6 +70,33 @@ import Testing
         #expect(!TLSClient.isIPAddress("example.com"))
     }
 
+    @Test func subscriberTargetsDefaultToTheURL() {
+        var options = BenchOptions()
+        options.url = "http://127.0.0.1:7001"
+        #expect(options.subscriberTargets == ["http://127.0.0.1:7001"])
+        options.subscribeURLs = ["http://127.0.0.1:7001", "http://127.0.0.1:7002"]
+        #expect(options.subscriberTargets == ["http://127.0.0.1:7001", "http://127.0.0.1:7002"])
+    }
+
+    @Test func badSubscribeURLsNameTheirFlag() {
+        var options = BenchOptions()
+        options.subscribeURLs = ["http://127.0.0.1:7002", "127.0.0.1:7003"]
+        guard case .badSubscribeURL(let url, _) = options.validate() else {
+            Issue.record("expected badSubscribeURL")
+            return
+        }
+        #expect(url == "127.0.0.1:7003")
+        #expect(options.validate()?.description.hasPrefix("--subscribe-url 127.0.0.1:7003: ") == true)
+    }
+
+    @Test func everyServerPidMustBePositive() {
+        var options = BenchOptions()
+        options.serverPIDs = [42, 43]
+        #expect(options.validate() == nil)
+        options.serverPIDs = [42, 0]
+        #expect(options.validate() == .outOfRange(flag: "server-pid", value: "0", requirement: "> 0"))
+    }
+
     @Test func errorTextNamesTheFlag() {
         var options = BenchOptions()
         options.channels = 0

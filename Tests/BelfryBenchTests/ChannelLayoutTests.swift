@@ -19,6 +19,36 @@ import Testing
         #expect(one.expectedDeliveries(messages: 2000, readyPerGroup: [1000]) == 2_000_000)
         #expect(three.expectedDeliveries(messages: 0, readyPerGroup: [5, 5, 5]) == 0)
     }
+
+    @Test func oneTargetTakesEveryConnection() {
+        let layout = ChannelLayout(prefix: "b", count: 3)
+        #expect((0..<10).allSatisfy { layout.target(ofConnection: $0, targets: 1) == 0 })
+    }
+
+    @Test func oneChannelRoundRobinsOverTargets() {
+        let layout = ChannelLayout(prefix: "b", count: 1)
+        #expect((0..<6).map { layout.target(ofConnection: $0, targets: 2) } == [0, 1, 0, 1, 0, 1])
+        #expect((0..<6).map { layout.target(ofConnection: $0, targets: 3) } == [0, 1, 2, 0, 1, 2])
+    }
+
+    /// With i % 2 targets and an even channel count, every channel would sit on one server only;
+    /// the placement alternates each channel's own subscribers instead.
+    @Test func everyChannelHasSubscribersOnEveryTarget() {
+        let layout = ChannelLayout(prefix: "b", count: 100)
+        var perChannelAndTarget = Array(repeating: [0, 0], count: 100)
+        for i in 0..<10_000 {
+            perChannelAndTarget[layout.group(ofConnection: i)][layout.target(ofConnection: i, targets: 2)] += 1
+        }
+        #expect(perChannelAndTarget.allSatisfy { $0 == [50, 50] })
+    }
+
+    @Test func targetsShareConnectionsWithinOnePerChannel() {
+        let layout = ChannelLayout(prefix: "b", count: 4)
+        var perTarget = [0, 0, 0]
+        for i in 0..<30 { perTarget[layout.target(ofConnection: i, targets: 3)] += 1 }
+        #expect(perTarget.reduce(0, +) == 30)
+        #expect(perTarget.max()! - perTarget.min()! <= 4)
+    }
 }
 
 @Suite struct RateScheduleTests {
