@@ -60,6 +60,13 @@ public enum ClusterEnvelope {
         return out
     }
 
+    /// Whether `bytes` is an envelope sent by `nodeID` (without decoding the rest).
+    public static func isFrom(_ nodeID: String, _ bytes: [UInt8]) -> Bool {
+        let id = nodeID.utf8
+        return bytes.count > magic.count + nodeIDLength && bytes.starts(with: magic)
+            && bytes[magic.count..<(magic.count + nodeIDLength)].elementsEqual(id)
+    }
+
     /// The sender and the message; nil for anything that is not a well-formed envelope.
     public static func decode(_ bytes: [UInt8]) -> (nodeID: String, content: Content)? {
         let header = magic.count + nodeIDLength + 1

@@ -257,6 +257,8 @@ public final class ClusterNode: ClusterLink, Service, Sendable {
     }
 
     private func receive(_ payload: [UInt8]) {
+        // This node's own envelopes come back too: dropped before decoding the rest.
+        if ClusterEnvelope.isFrom(id, payload) { return }
         guard let (sender, content) = ClusterEnvelope.decode(payload) else {
             if state.withLockedValue({ $0.logs.allow("envelope", now: Timestamp.nanoseconds) }) {
                 logger.warning("malformed message on the cluster bus", metadata: ["bytes": "\(payload.count)"])

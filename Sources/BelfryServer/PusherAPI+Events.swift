@@ -49,11 +49,11 @@ extension PusherAPI {
             guard case .success(let kind) = ChannelName.classify(channel) else { continue }
             if case .serverToUser(let userID) = kind.access {
                 let frame = payload()
-                hub.publish(toUser: userID, payload: frame, except: event.socketID)
                 cluster?.broadcast(
                     .user(
                         appID: hub.appID, userID: userID, except: event.socketID,
                         frame: Array(frame.readableBytesView)))
+                hub.publish(toUser: userID, payload: frame, except: event.socketID)
                 continue
             }
             if kind.isCache {
@@ -64,14 +64,15 @@ extension PusherAPI {
             }
             let recipients: Int
             if let cluster {
-                // Encoded once for both: the local fan-out and the one publish to the others.
+                // Encoded once for both. The other nodes first: their subscribers need not wait
+                // for this node's own fan-out.
                 let frame = payload()
-                recipients = hub.publish(channel: channel, except: event.socketID) { frame }
                 cluster.broadcast(
                     .channel(
                         appID: hub.appID, channel: channel, except: event.socketID,
                         frame: Array(frame.readableBytesView),
                         cache: kind.isCache ? ClusterCacheEntry(event: event.name, data: event.data) : nil))
+                recipients = hub.publish(channel: channel, except: event.socketID) { frame }
             } else {
                 recipients = hub.publish(channel: channel, except: event.socketID, encode: payload)
             }

@@ -9,8 +9,12 @@ extension PusherServer {
     public func deliver(_ message: ClusterMessage) {
         switch message {
         case .channel(let appID, let channel, let except, let frame, let cache):
-            guard context.store.app(id: appID) != nil else { return }
-            let hub = context.hubs.hub(for: appID)
+            // A hub exists while the app has connections here; a cache entry is kept for a
+            // configured app even before its first connection.
+            let hub =
+                context.hubs.existing(appID)
+                ?? (cache != nil && context.store.app(id: appID) != nil ? context.hubs.hub(for: appID) : nil)
+            guard let hub else { return }
             if let cache {
                 hub.storeCache(
                     channel: channel, event: cache.event, data: cache.data, now: Now.nanoseconds,
@@ -58,16 +62,16 @@ extension PusherServer {
     public func announce(appID: String, channel: String, added: [(id: String, info: String?)], removed: [String]) {
         let hub = context.hubs.existing(appID)
         for member in added {
+            context.cluster?.broadcast(
+                .member(appID: appID, channel: channel, userID: member.id, info: member.info, joined: true))
             hub?.announceMember(
                 channel: channel, userID: member.id, info: member.info.flatMap { try? JSONParser.parse($0) },
                 joined: true)
-            context.cluster?.broadcast(
-                .member(appID: appID, channel: channel, userID: member.id, info: member.info, joined: true))
         }
         for userID in removed {
-            hub?.announceMember(channel: channel, userID: userID, info: nil, joined: false)
             context.cluster?.broadcast(
                 .member(appID: appID, channel: channel, userID: userID, info: nil, joined: false))
+            hub?.announceMember(channel: channel, userID: userID, info: nil, joined: false)
         }
     }
 

@@ -335,10 +335,10 @@ extension WebSocketSession {
         }
         connection.counters.messagesReceived.wrappingIncrement(ordering: .relaxed)
         let hub = context.hubs.hub(for: app.id)
-        let recipients = hub.publish(channel: channel, except: connection.socketID) { AppHub.payload(payload) }
         context.cluster?.broadcast(
             .channel(
                 appID: app.id, channel: channel, except: connection.socketID, frame: Array(payload.utf8), cache: nil))
+        let recipients = hub.publish(channel: channel, except: connection.socketID) { AppHub.payload(payload) }
         hub.raise(.clientEvent) {
             let text: String
             if case .string(let string) = data { text = string } else { text = data.serialized }

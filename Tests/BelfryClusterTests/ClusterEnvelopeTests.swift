@@ -42,6 +42,13 @@ import Testing
         #expect(ClusterEnvelope.decode(Array("B1".utf8) + Array(node.utf8) + Array("t1:a1:b".utf8)) != nil)
     }
 
+    @Test func ownEnvelopesAreRecognizedWithoutDecoding() {
+        let bytes = ClusterEnvelope.encode(from: node, .message(.terminate(appID: "a", userID: "u")))
+        #expect(ClusterEnvelope.isFrom(node, bytes))
+        #expect(!ClusterEnvelope.isFrom(String(repeating: "cd", count: 16), bytes))
+        #expect(!ClusterEnvelope.isFrom(node, Array(bytes.prefix(20))))
+    }
+
     @Test func theResyncedNoticeRoundTrips() throws {
         let bytes = ClusterEnvelope.encode(from: node, .resynced)
         #expect(try #require(ClusterEnvelope.decode(bytes)).content == .resynced)
