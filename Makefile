@@ -78,9 +78,11 @@ bench-cluster: deps
 	swift build -c release --product belfry
 	BELFRY_BIN=$(RELEASE_BIN) bench/cluster.sh
 
-# Re-embed schemas/*.schema.json into the binary after editing them.
+# Re-embed schemas/*.schema.json into the binary after editing them (and into the OpenAPI
+# document of /api/v1, Sources/belfry/Resources/openapi.json).
 schemas:
 	$(PYTHON) scripts/embed-schemas.py
+	$(PYTHON) scripts/openapi.py
 
 clean:
 	rm -rf .build .build-fuzz .belfry

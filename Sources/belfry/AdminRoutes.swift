@@ -10,8 +10,9 @@ import Foundation
 import PusherProtocol
 
 /// The admin port's routes: health, readiness and metrics, reconcile status and trigger
-/// (`/api/v1/reconcile`) and the reconciler's internal API (`/internal/v1/state`,
-/// `/internal/v1/apply`). Who may call which is `AdminAccess`'s decision, made before this runs.
+/// (`/api/v1/reconcile`), the OpenAPI document of `/api/v1` (`/api/v1/openapi.json`) and the
+/// reconciler's internal API (`/internal/v1/state`, `/internal/v1/apply`). Who may call which is
+/// `AdminAccess`'s decision, made before this runs.
 struct AdminRoutes: Sendable {
     let server: PusherServer
     let reconciler: Reconciler
@@ -40,6 +41,9 @@ struct AdminRoutes: Sendable {
                     webhooks: webhooks.report, cluster: cluster?.status),
                 contentType: "text/plain; version=0.0.4")
         case ("GET", "/api/v1/stats"): return await stats(request)
+        case ("GET", "/api/v1/openapi.json"):
+            // The document of /api/v1, kept in the repository (scripts/openapi.py) and embedded.
+            return .init(body: String(decoding: PackageResources.openapi_json, as: UTF8.self))
         case ("POST", "/api/v1/reconcile"):
             reconciler.trigger(.manual)
             return .init(status: 202, body: #"{"triggered":true}"#)
