@@ -49,10 +49,14 @@ struct ManagementAPI: Sendable {
             case ("POST", let name?, "rotate-secret") where kind == .app:
                 return try await rotate(name, request, dryRun: dryRun)
             default:
-                return Problem(
+                var response = Problem(
                     status: 405, title: "Method not allowed",
                     detail: "\(request.method) is not allowed on \(request.path)"
                 ).response
+                // RFC 9110: a 405 names the methods that are allowed.
+                let allowed = name == nil ? "GET, HEAD, POST" : action == nil ? "GET, HEAD, PATCH, DELETE" : "POST"
+                response.headers.append(("Allow", allowed))
+                return response
             }
         } catch let problem as Problem {
             return problem.response

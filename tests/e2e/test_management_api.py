@@ -299,7 +299,7 @@ def test_dry_runs_answer_a_plan_and_change_no_file(m: Managed):
     patch = m.call("PATCH", f"/api/v1/apps/{name}?dryRun=true", json={"spec": {"clientEvents": True}})
     assert patch.status_code == 200 and patch.json()["dryRun"] is True, patch.text
     fields = [f["path"] for c in changed(patch.json()["plan"]) if c["name"] == name for f in c["fields"]]
-    assert "spec.clientEvents" in fields, patch.json()["plan"]  # (spec.secret too: see the xfail below)
+    assert "spec.clientEvents" in fields, patch.json()["plan"]
 
     delete = m.call("DELETE", f"/api/v1/apps/{name}?dryRun=true")
     assert delete.status_code == 200 and delete.json()["dryRun"] is True, delete.text
@@ -323,8 +323,6 @@ def test_dry_runs_answer_a_plan_and_change_no_file(m: Managed):
     client.ping_pong()  # still connected: the dry-run delete closed nothing
 
 
-@pytest.mark.xfail(strict=True, reason="server bug: the plan of a write validates Apps without a secret with a "
-                   "placeholder secret, so every App with a generated secret shows as 'update spec.secret'")
 def test_the_plan_of_a_write_names_only_what_it_changes(m: Managed):
     m.create_app(unique("gen"))  # an App with a generated secret, applied
     name = unique("only")
