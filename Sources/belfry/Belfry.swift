@@ -15,7 +15,7 @@ struct Belfry: AsyncParsableCommand {
             (BELFRY_PORT, BELFRY_SOURCE, BELFRY_ACTIVITY_TIMEOUT, …).
             """,
         version: version,
-        subcommands: [Serve.self, Validate.self, Reconcile.self, Stats.self, Bench.self, GitFetch.self]
+        subcommands: [Serve.self, Validate.self, Reconcile.self, Stats.self, Bench.self, GitFetch.self, GitPush.self]
     )
 
     /// Runs the command; usage errors exit with status 2 (as `validate` documents), other
