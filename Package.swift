@@ -252,6 +252,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "BelfrySourceTests",
+            dependencies: ["BelfrySource", "BelfryGit"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "BelfryStoreTests",
             dependencies: ["BelfryStore", "BelfryManifest", "BelfryTestSupport"],
             swiftSettings: strict

@@ -1,7 +1,7 @@
 import CLibGit2
 
-/// The state libgit2's credential and certificate callbacks see through `payload`. Lives for
-/// one fetch, on the fetching thread only.
+/// The state libgit2's credential, certificate and push-status callbacks see through `payload`.
+/// Lives for one fetch or push, on that thread only.
 final class CallbackContext {
     /// What the caller configured.
     let credentials: GitCredentials
@@ -13,7 +13,14 @@ final class CallbackContext {
     /// Why we refused credentials or a host key; the fetch reports this as `.auth`.
     private(set) var refusal: String?
 
-    /// A context for one fetch.
+    /// References the remote refused in a push, with its reason (`non-fast-forward`, a hook's
+    /// `pre-receive hook declined`, a protected branch).
+    private(set) var rejections: [(reference: String, reason: String)] = []
+
+    /// What the remote printed on the side band (`remote: …` lines: hook output).
+    private(set) var remoteMessages = ""
+
+    /// A context for one fetch or push.
     init(credentials: GitCredentials, location: RemoteLocation) {
         self.credentials = credentials
         self.location = location
@@ -60,6 +67,16 @@ final class CallbackContext {
             refusal = "host key of \(shown) (\(keyText)) is revoked in known_hosts"
         }
         return refusal
+    }
+
+    /// Records a reference the remote did not update (push status callback).
+    func recordRejection(reference: String, reason: String) {
+        rejections.append((reference, reason))
+    }
+
+    /// Appends side-band text (progress callback).
+    func recordRemoteMessage(_ text: String) {
+        remoteMessages += text
     }
 
     private func handOut(_ make: () -> Credential?) -> Credential? {

@@ -33,6 +33,24 @@ public struct CommitID: Hashable, Sendable, CustomStringConvertible {
     public var description: String { hex }
 }
 
+extension CommitID: Codable {
+    /// Decodes the 40 hex digits.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let id = CommitID(hex: text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a commit id: \(text)")
+        }
+        self = id
+    }
+
+    /// Encodes the 40 hex digits.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(hex)
+    }
+}
+
 extension UInt8 {
     /// ASCII 0-9, a-f, A-F.
     fileprivate var isHexDigit: Bool {

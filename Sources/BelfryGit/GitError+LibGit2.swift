@@ -18,7 +18,7 @@ extension GitError {
     }
 
     /// The retry class of a libgit2 failure. During a fetch almost anything not local is the
-    /// network's or the remote's fault, so the default there is `.unreachable`.
+    /// network's or the remote's fault, so the default there (and in a push) is `.unreachable`.
     static func classify(_ operation: Operation, code: Int32, errorClass: Int32) -> Kind {
         if code == GIT_EAUTH.rawValue || code == GIT_ECERTIFICATE.rawValue { return .auth }
         let damaged: Set<UInt32> = [
@@ -27,6 +27,6 @@ extension GitError {
         ]
         if code == GIT_EMISMATCH.rawValue || damaged.contains(UInt32(bitPattern: errorClass)) { return .corrupt }
         if code == GIT_ELOCKED.rawValue || code == GIT_EOWNER.rawValue { return .other }
-        return operation == .fetch ? .unreachable : .other
+        return operation == .fetch || operation == .push ? .unreachable : .other
     }
 }

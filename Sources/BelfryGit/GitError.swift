@@ -2,9 +2,9 @@
 ///
 /// `description` is the operator-facing line, e.g.
 /// `git fetch failed (unreachable): could not find repository at '/srv/config.git'`.
-public struct GitError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct GitError: Error, Sendable, Equatable, Codable, CustomStringConvertible {
     /// What the mirror was doing when libgit2 (or a check of ours) failed.
-    public enum Operation: String, Sendable, Equatable {
+    public enum Operation: String, Sendable, Equatable, Codable {
         /// Opening or creating the mirror, or checking the remote configuration.
         case open
         /// Fetching the branch from the remote.
@@ -15,10 +15,14 @@ public struct GitError: Error, Sendable, Equatable, CustomStringConvertible {
         case readCommit = "read commit"
         /// Reading files from a commit's tree.
         case readFiles = "read files"
+        /// Building a tree and a commit from a change set (a write).
+        case commit
+        /// Pushing a commit to the remote (a write).
+        case push
     }
 
     /// How to react: the reconciler's retry policy keys on this, never on `message`.
-    public enum Kind: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable, Codable {
         /// The remote could not be reached or did not answer; transient: back off and retry.
         case unreachable
         /// Credentials were refused or the SSH host key is unknown; retrying without a

@@ -17,7 +17,7 @@ extension GitMirror {
         }
         let context = CallbackContext(credentials: remote.credentials, location: location)
         let refspec = "+refs/heads/\(remote.branch):\(remote.trackingReference)"
-        let code = origin.fetch(refspec, context: context)
+        let code = origin.fetch([refspec], context: context)
         if code < 0 {
             if let refusal = context.refusal { throw GitError(.fetch, .auth, message: refusal, code: code) }
             throw GitError.libgit2(.fetch, code: code)

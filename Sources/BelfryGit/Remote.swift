@@ -28,17 +28,64 @@ final class Remote {
 
     deinit { git_remote_free(pointer) }
 
-    /// Fetches `refspec` only (no tags, no FETCH_HEAD), with `context` answering the credential
-    /// and host-key callbacks. Returns libgit2's code; on failure `git_error_last()` is still
-    /// this call's (nothing else touches libgit2 in between).
-    func fetch(_ refspec: String, context: CallbackContext) -> Int32 {
+    /// Fetches `refspecs` only (no tags, no FETCH_HEAD), with `context` answering the credential
+    /// and host-key callbacks. A refspec whose source the remote lacks is skipped. Returns
+    /// libgit2's code; on failure `git_error_last()` is still this call's (nothing else touches
+    /// libgit2 in between).
+    func fetch(_ refspecs: [String], context: CallbackContext) -> Int32 {
         var options = git_fetch_options()
         git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION))
         options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE
         options.update_fetchhead = 0
         options.proxy_opts.type = GIT_PROXY_AUTO
-        options.callbacks.payload = Unmanaged.passUnretained(context).toOpaque()
-        options.callbacks.credentials = { out, _, usernameFromURL, allowed, payload in
+        Self.install(context, in: &options.callbacks)
+        return withExtendedLifetime(context) {
+            Self.withStrings(refspecs) { array in git_remote_fetch(pointer, &array, &options, "belfry: fetch") }
+        }
+    }
+
+    /// Pushes `refspec` (never forced unless it starts with `+`), with the same credential and
+    /// host-key callbacks as a fetch; references the remote refused are recorded in `context`
+    /// (`rejections`), since libgit2 still returns 0 for them.
+    func push(_ refspec: String, context: CallbackContext) -> Int32 {
+        var options = git_push_options()
+        git_push_options_init(&options, UInt32(GIT_PUSH_OPTIONS_VERSION))
+        options.proxy_opts.type = GIT_PROXY_AUTO
+        Self.install(context, in: &options.callbacks)
+        options.callbacks.push_update_reference = { reference, status, payload in
+            guard let payload else { return GIT_EUSER.rawValue }
+            guard let reference, let status else { return 0 }
+            let context = Unmanaged<CallbackContext>.fromOpaque(payload).takeUnretainedValue()
+            context.recordRejection(reference: String(cString: reference), reason: String(cString: status))
+            return 0
+        }
+        options.callbacks.sideband_progress = { text, length, payload in
+            guard let text, let payload, length > 0 else { return 0 }
+            let context = Unmanaged<CallbackContext>.fromOpaque(payload).takeUnretainedValue()
+            let bytes = UnsafeRawBufferPointer(start: text, count: Int(length))
+            context.recordRemoteMessage(String(decoding: bytes, as: UTF8.self))
+            return 0
+        }
+        return withExtendedLifetime(context) {
+            Self.withStrings([refspec]) { array in git_remote_push(pointer, &array, &options) }
+        }
+    }
+
+    /// `strings` as a `git_strarray` for the duration of `body`.
+    private static func withStrings(_ strings: [String], _ body: (inout git_strarray) -> Int32) -> Int32 {
+        var owned = strings.map { strdup($0) }
+        defer { owned.forEach { free($0) } }
+        return owned.withUnsafeMutableBufferPointer { buffer in
+            var array = git_strarray(strings: buffer.baseAddress, count: buffer.count)
+            return body(&array)
+        }
+    }
+
+    /// Points `callbacks` at `context`: credentials, and the SSH host-key check against the
+    /// configured known_hosts (TLS certificates are left to libgit2's own verification).
+    private static func install(_ context: CallbackContext, in callbacks: inout git_remote_callbacks) {
+        callbacks.payload = Unmanaged.passUnretained(context).toOpaque()
+        callbacks.credentials = { out, _, usernameFromURL, allowed, payload in
             guard let out, let payload else { return GIT_EUSER.rawValue }
             let context = Unmanaged<CallbackContext>.fromOpaque(payload).takeUnretainedValue()
             let user = usernameFromURL.map { String(cString: $0) }
@@ -50,7 +97,7 @@ final class Remote {
             return 0
         }
         if case .sshKey = context.credentials {
-            options.callbacks.certificate_check = { cert, _, host, payload in
+            callbacks.certificate_check = { cert, _, host, payload in
                 guard let cert, let payload, let host else { return GIT_EUSER.rawValue }
                 guard cert.pointee.cert_type == GIT_CERT_HOSTKEY_LIBSSH2 else { return GIT_PASSTHROUGH.rawValue }
                 let context = Unmanaged<CallbackContext>.fromOpaque(payload).takeUnretainedValue()
@@ -69,16 +116,6 @@ final class Remote {
                 guard let refusal else { return 0 }
                 git_error_set_str(Int32(GIT_ERROR_SSH.rawValue), refusal)
                 return GIT_ECERTIFICATE.rawValue
-            }
-        }
-        let reflog = "belfry: fetch"
-        return withExtendedLifetime(context) {
-            refspec.withCString { spec in
-                var strings: [UnsafeMutablePointer<CChar>?] = [UnsafeMutablePointer(mutating: spec)]
-                return strings.withUnsafeMutableBufferPointer { buffer in
-                    var array = git_strarray(strings: buffer.baseAddress, count: 1)
-                    return git_remote_fetch(pointer, &array, &options, reflog)
-                }
             }
         }
     }

@@ -57,4 +57,20 @@ final class Repository {
         var old = ancestor.oid
         return try GitError.check(git_graph_descendant_of(pointer, &new, &old), .resolve) == 1
     }
+
+    /// Points reference `name` at `id`, creating or moving it.
+    func setReference(_ name: String, to id: CommitID, message: String) throws(GitError) {
+        var oid = id.oid
+        var out: OpaquePointer?
+        try GitError.check(git_reference_create(&out, pointer, name, &oid, 1, message), .commit)
+        git_reference_free(out)
+    }
+
+    /// Removes reference `name` if it exists (best effort: a leftover is harmless).
+    func deleteReference(_ name: String) {
+        var out: OpaquePointer?
+        guard git_reference_lookup(&out, pointer, name) >= 0, let out else { return }
+        _ = git_reference_delete(out)
+        git_reference_free(out)
+    }
 }

@@ -105,7 +105,7 @@ public final class IsolatedGitSource: ConfigSource, @unchecked Sendable {
 }
 
 /// Reads a pipe to its end on a thread of its own.
-private final class Drain: @unchecked Sendable {
+final class Drain: @unchecked Sendable {
     // @unchecked Sendable: `data` is written by the reading thread before `done` is signalled
     // and read only after waiting on it.
     private var data = Data()
@@ -125,7 +125,7 @@ private final class Drain: @unchecked Sendable {
 }
 
 /// Set once by the deadline that killed the child.
-private final class TimeoutFlag: @unchecked Sendable {
+final class TimeoutFlag: @unchecked Sendable {
     // @unchecked Sendable: `value` is guarded by `lock`.
     private let lock = NSLock()
     private var value = false

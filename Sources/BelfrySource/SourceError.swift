@@ -12,6 +12,8 @@ public enum SourceError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalid(ManifestErrors)
     /// The git source could not be fetched or read (libgit2's message, credentials never shown).
     case git(String)
+    /// A file of a directory source could not be written or deleted.
+    case unwritable(path: String, reason: String)
 
     /// One line per problem: `error: …` for the directory, `file:line:col: error: …` for manifests.
     public var description: String {
@@ -21,6 +23,7 @@ public enum SourceError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unreadableDirectory(let path, let reason): "error: cannot read config directory \(path): \(reason)"
         case .invalid(let errors): errors.description
         case .git(let message): "error: \(message)"
+        case .unwritable(let path, let reason): "error: cannot write \(path): \(reason)"
         }
     }
 }

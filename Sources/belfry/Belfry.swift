@@ -17,6 +17,7 @@ struct Belfry: AsyncParsableCommand {
         version: version,
         subcommands: [
             Serve.self, Validate.self, Reconcile.self, Stats.self, TokenCommand.self, Bench.self, GitFetch.self,
+            GitPush.self,
         ]
     )
 
