@@ -1,55 +1,77 @@
+import BelfryGit
 import BelfrySource
 import Foundation
+import Synchronization
 
-/// A directory source is written in place: each file atomically (a temporary file in the same
-/// directory, then a rename), after checking that nothing changed since the revision was read.
+/// A directory source is written in place (each file atomically, `DirectorySource.write`),
+/// after checking that nothing changed since the revision was read.
 struct DirectoryWriter: ManifestWriter {
-    /// The manifests directory.
-    let root: String
+    let directory: DirectorySource
     let source: any ConfigSource
 
     func write(_ changes: [String: String?], base: String, author: CommitAuthor, message: String) async
         -> WriteOutcome
     {
-        let source = self.source
-        let current = try? await Task.detached { () throws(SourceError) -> SourceRevision in try source.fetch() }.value
-        guard current?.revision == base else { return .baseMoved }
-        do {
-            for (path, text) in changes.sorted(by: { $0.key < $1.key }) {
-                let target = (root as NSString).appendingPathComponent(path)
-                guard target.hasPrefix(root + "/"), !path.split(separator: "/").contains("..") else {
-                    return .failed("\(path) is outside the manifests directory")
-                }
-                if let text {
-                    try FileManager.default.createDirectory(
-                        atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                    let temporary = target + ".belfry-\(UUID().uuidString).tmp"
-                    guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
-                        return .failed("cannot write \(temporary)")
-                    }
-                    chmod(temporary, 0o644)
-                    guard rename(temporary, target) == 0 else {
-                        unlink(temporary)
-                        return .failed("cannot replace \(path): \(String(cString: strerror(errno)))")
-                    }
-                } else {
-                    try FileManager.default.removeItem(atPath: target)
-                }
+        let (source, directory) = (self.source, self.directory)
+        return await Task.detached { () -> WriteOutcome in
+            guard (try? source.fetch())?.revision == base else { return .baseMoved }
+            do {
+                _ = try directory.write(changes.mapValues { $0.map { Data($0.utf8) } })
+                return .written(commit: nil)
+            } catch {
+                return .refused("\(error)")
             }
-        } catch {
-            return .refused("\(error)")
-        }
-        return .written(commit: nil)
+        }.value
     }
 }
 
-/// A source the server cannot write to.
-struct ReadOnlyWriter: ManifestWriter {
-    let reason: String
+/// A git source: a commit by the API's User, pushed without force to the served branch (or
+/// `--write-branch`) by a `belfry git-push` child process killed at `--git-timeout`. One write
+/// at a time (they share a work repository).
+struct GitWriter: ManifestWriter {
+    let writer: IsolatedGitWriter
+    /// The manifests' directory inside the repository ("" for the root).
+    let subpath: String
+    let targetBranch: String?
+    private let busy = Gate()
+
+    init(writer: IsolatedGitWriter, subpath: String, targetBranch: String?) {
+        self.writer = writer
+        self.subpath = subpath
+        self.targetBranch = targetBranch
+    }
 
     func write(_ changes: [String: String?], base: String, author: CommitAuthor, message: String) async
         -> WriteOutcome
     {
-        .refused(reason)
+        let prefix = subpath.isEmpty ? "" : subpath + "/"
+        let request = GitWrite(
+            changes: Dictionary(
+                uniqueKeysWithValues: changes.map { (prefix + $0.key, $0.value.map { Data($0.utf8) }) }),
+            message: message, author: GitIdentity(name: author.name, email: author.email),
+            targetBranch: targetBranch,
+            // With a write branch the served tip is not what the commit builds on.
+            expectedBase: targetBranch == nil ? CommitID(hex: base) : nil)
+        let writer = self.writer
+        let result = await busy.run { writer.write(request) }
+        switch result {
+        case .committed(let id, _), .unchanged(let id): return .written(commit: id.hex)
+        case .baseMoved: return .baseMoved
+        // A concurrent push won the race (or a hook declined): read again and retry once.
+        case .rejected: return .baseMoved
+        case .noWriteAccess(let reason): return .refused(reason)
+        case .failed(let error): return .failed("\(error)")
+        }
+    }
+
+    /// Runs blocking work off the cooperative pool, one at a time.
+    final class Gate: Sendable {
+        private let queue = DispatchQueue(label: "belfry.git-write")
+
+        func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+            await withCheckedContinuation { continuation in
+                queue.async { continuation.resume(returning: body()) }
+            }
+        }
     }
 }

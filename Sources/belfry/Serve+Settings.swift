@@ -37,6 +37,8 @@ struct ServeSettings {
     /// `--redis-url`: join a cluster through this Redis; nil runs alone.
     var redis: RedisURL?
     var redisPrefix: String
+    /// `--write-branch`: where management API commits go (nil: the served branch).
+    var writeBranch: String?
 }
 
 extension Serve {
@@ -138,7 +140,8 @@ extension Serve {
             logFormat: format, logLevel: level, gitTimeout: gitTimeoutSeconds, adminAllowedHosts: allowedHosts,
             metricsToken: metrics, adminTLS: tls,
             regenerateCredentials: regenerateCredentials || Environment.value("regenerate-credentials") == "true",
-            rotateAdminToken: rotateAdminToken, redis: redis, redisPrefix: prefix)
+            rotateAdminToken: rotateAdminToken, redis: redis, redisPrefix: prefix,
+            writeBranch: string("write-branch", writeBranch))
     }
 }
 

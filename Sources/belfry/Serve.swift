@@ -56,6 +56,11 @@ struct Serve: AsyncParsableCommand {
     var webhookSecret: String?
     @Option(help: "Git branch of a git source (default main). (env BELFRY_BRANCH)")
     var branch: String?
+    @Option(
+        help:
+            "Branch the management API pushes its commits to, for review in a pull request (default: the served branch). (env BELFRY_WRITE_BRANCH)"
+    )
+    var writeBranch: String?
     @Option(help: "File holding an https token for a git source (or set BELFRY_GIT_TOKEN).")
     var gitTokenFile: String?
     @Option(help: "Private key for an ssh:// git source; needs --git-known-hosts.")
@@ -196,10 +201,15 @@ struct Serve: AsyncParsableCommand {
         var routes = AdminRoutes(
             server: server, reconciler: reconciler, store: store, webhooks: webhookMonitor, cluster: cluster,
             status: status)
-        let writer: any ManifestWriter =
-            settings.git == nil
-            ? DirectoryWriter(root: settings.sourcePath, source: source)
-            : ReadOnlyWriter(reason: "writing to a git source is not available in this build")
+        let writer: any ManifestWriter
+        if let git = settings.git {
+            writer = GitWriter(
+                writer: Self.gitWriter(
+                    git, repository: settings.dataDirectory + "/git/write", timeout: settings.gitTimeout),
+                subpath: git.subpath, targetBranch: settings.writeBranch)
+        } else {
+            writer = DirectoryWriter(directory: DirectorySource(path: settings.sourcePath), source: source)
+        }
         routes.management = ManagementAPI(
             server: server, reconciler: reconciler, store: store, source: source, writer: writer,
             secrets: secrets.policy(dataDirectory: settings.dataDirectory))

@@ -549,3 +549,114 @@ def test_the_openapi_document_is_served_as_kept_in_the_repository(m: Managed):
         assert methods <= set(paths[path]), (path, set(paths.get(path, {})))
     assert m.call("GET", "/api/v1/openapi.json", "admin").json() == served
     assert m.call("GET", "/api/v1/openapi.json", None).status_code == 401
+
+
+# --------------------------------------------------------------------------------------
+# A git source: writes are commits by the User, pushed to the remote (a bare repository)
+# --------------------------------------------------------------------------------------
+
+
+def git(*args: str, cwd: Path | None = None) -> str:
+    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=30,
+                            env={**os.environ, "GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@example.com",
+                                 "GIT_COMMITTER_NAME": "Dev", "GIT_COMMITTER_EMAIL": "dev@example.com"})
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+class GitBacked(BelfryServer):
+    """A server whose source is a bare repository (file://), optionally writing to another branch."""
+
+    def __init__(self, name: str, root: Path, remote: Path, write_branch: str | None = None) -> None:
+        super().__init__(name, root, session=False)
+        self.remote = remote
+        self.write_branch = write_branch
+
+    def command(self) -> list[str]:
+        cmd = super().command()
+        cmd[cmd.index("--source") + 1] = f"file://{self.remote}"
+        return cmd + (["--write-branch", self.write_branch] if self.write_branch else [])
+
+
+@pytest.fixture
+def remote_repo(tmp_path: Path) -> Iterable[tuple[Path, Path, str]]:
+    """A bare repository holding the test manifests (alice with an API token), and that token."""
+    token, digest = new_token("ci", "alice")
+    seed = BelfryServer("seed", tmp_path / "seed", session=False)  # writes the manifests
+    _ALL_SERVERS.remove(seed)
+    users = seed.config_dir / "users" / "alice.yaml"
+    users.write_text(USERS_MANIFEST + f'  apiTokens:\n    - name: ci\n      sha256: "{digest}"\n')
+    work = tmp_path / "work"
+    shutil.copytree(seed.config_dir, work)
+    git("init", "-q", "-b", "main", cwd=work)
+    git("add", ".", cwd=work)
+    git("commit", "-qm", "the manifests", cwd=work)
+    remote = tmp_path / "remote.git"
+    git("clone", "-q", "--bare", str(work), str(remote))
+    yield remote, tmp_path, token
+
+
+def call(srv: BelfryServer, method: str, path: str, token: str, **kw: Any) -> requests.Response:
+    return requests.request(method, f"http://127.0.0.1:{srv.admin_port}{path}",
+                            headers={"Authorization": f"Bearer {token}"}, timeout=60, **kw)
+
+
+def test_a_write_to_a_git_source_is_a_commit_by_its_user(remote_repo):
+    remote, root, token = remote_repo
+    srv = GitBacked("git-mapi", root / "srv", remote).start()
+    try:
+        name = unique("git-app")
+        answer = call(srv, "POST", "/api/v1/apps", token,
+                      json={"apiVersion": "belfry.dev/v1", "kind": "App", "metadata": {"name": name}, "spec": {}})
+        assert answer.status_code == 201, answer.text
+        result = answer.json()
+        tip = git("--git-dir", str(remote), "rev-parse", "main")
+        assert result["commit"] == tip and result["pass"] == {"result": "applied", "revision": tip}, result
+        author = git("--git-dir", str(remote), "log", "-1", "--format=%an <%ae>|%cn|%s", "main")
+        assert author == f"alice <{USER_EMAIL}>|Belfry|belfry: create App {name}", author
+        assert git("--git-dir", str(remote), "show", "--name-only", "--format=", "main") == f"apps/{name}.yaml"
+        key = result["object"]["spec"]["key"]
+        client = WsClient(srv.ws_url(key), None)
+        client.handshake()  # the app is live
+        client.close()
+
+        # Someone pushes meanwhile: the next write is built on their commit, not over it.
+        clone = root / "clone"
+        git("clone", "-q", str(remote), str(clone))
+        (clone / "NOTES.md").write_text("pushed by someone else\n")
+        git("add", ".", cwd=clone)
+        git("commit", "-qm", "a concurrent change", cwd=clone)
+        git("push", "-q", "origin", "main", cwd=clone)
+        theirs = git("rev-parse", "HEAD", cwd=clone)
+        patched = call(srv, "PATCH", f"/api/v1/apps/{name}", token, json={"spec": {"clientEvents": True}})
+        assert patched.status_code == 200, patched.text
+        assert git("--git-dir", str(remote), "rev-parse", "main^") == theirs
+        assert patched.json()["commit"] == git("--git-dir", str(remote), "rev-parse", "main")
+
+        # A dry run pushes nothing.
+        before = git("--git-dir", str(remote), "rev-parse", "main")
+        dry = call(srv, "DELETE", f"/api/v1/apps/{name}?dryRun=true", token)
+        assert dry.status_code == 200 and dry.json()["dryRun"] is True, dry.text
+        assert git("--git-dir", str(remote), "rev-parse", "main") == before
+    finally:
+        srv.stop()
+        _ALL_SERVERS.remove(srv)
+
+
+def test_a_write_branch_takes_the_commits_for_review(remote_repo):
+    remote, root, token = remote_repo
+    served = git("--git-dir", str(remote), "rev-parse", "main")
+    srv = GitBacked("git-review", root / "srv", remote, write_branch="belfry-review").start()
+    try:
+        name = unique("review")
+        answer = call(srv, "POST", "/api/v1/apps", token,
+                      json={"apiVersion": "belfry.dev/v1", "kind": "App", "metadata": {"name": name}, "spec": {}})
+        assert answer.status_code == 201, answer.text
+        assert answer.json()["commit"] == git("--git-dir", str(remote), "rev-parse", "belfry-review")
+        assert git("--git-dir", str(remote), "rev-parse", "main") == served, "the served branch is untouched"
+        assert git("--git-dir", str(remote), "rev-parse", "belfry-review^") == served
+        # Nothing is applied until the branch is merged.
+        assert call(srv, "GET", f"/api/v1/apps/{name}", token).status_code == 404
+    finally:
+        srv.stop()
+        _ALL_SERVERS.remove(srv)
