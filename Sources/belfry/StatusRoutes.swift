@@ -382,6 +382,16 @@ struct StatusRoutes: Sendable {
         func limit(_ value: Int?) -> String { value.map(String.init) ?? "no limit" }
         var settings: [AppPage.Setting] = [
             .init("id", app.id), .init("key", app.key), .init("secret", "•••••• (masked)"),
+        ]
+        // A rotation's grace period: the former secret still verifies until then.
+        let now = Int64(Date().timeIntervalSince1970)
+        for retiring in app.retiringSecrets where retiring.until > now {
+            settings.append(
+                .init(
+                    "previous secret",
+                    "still verifies until \(Format.dateTime(Date(timeIntervalSince1970: Double(retiring.until)))) UTC"))
+        }
+        settings += [
             .init("enabled", String(app.enabled)),
             .init("allowedOrigins", app.allowedOrigins.isEmpty ? "any" : app.allowedOrigins.joined(separator: ", ")),
             .init("clientEvents", String(app.clientEvents)),

@@ -388,6 +388,9 @@ def test_rotating_a_value_secret_keeps_the_old_one_for_the_grace_period_and_the_
     assert m.signs(app_id, key, new)
     assert m.signs(app_id, key, old)
     assert time.monotonic() - answered < grace, "the grace checks ran too late to mean anything"
+    # The status page shows the pending expiry.
+    page = m.call("GET", f"/apps/{name}", "admin")
+    assert page.status_code == 200 and "still verifies until" in page.text, page.text[:500]
     wait_until(lambda: not m.signs(app_id, key, old), timeout=grace + 10, interval=0.25,
                message="the old secret is refused after the grace period")
     assert time.monotonic() - answered >= grace - 1.5, "the old secret was refused before the grace ended"
