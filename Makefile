@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-APT_PACKAGES := libsqlite3-dev libssl-dev libgit2-dev openssl chromium chromium-driver redis-server
+APT_PACKAGES := libsqlite3-dev libssl-dev libgit2-dev openssl chromium chromium-driver redis-server git
 PYTHON := python3
 PORT ?= 6001
 DEBUG_BIN := $(CURDIR)/.build/debug/belfry
