@@ -71,7 +71,7 @@ let package = Package(
         ),
         .target(
             name: "BelfryPlan",
-            dependencies: ["BelfryManifest", "BelfryJSON"],
+            dependencies: ["BelfryManifest", "BelfryJSON", "PusherProtocol"],
             swiftSettings: strict
         ),
         .systemLibrary(name: "CLibGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),

@@ -1,4 +1,5 @@
 import BelfryManifest
+import PusherProtocol
 
 /// Field-by-field comparison of two specs. Secrets are compared here and only their masks leave.
 struct FieldDiff {
@@ -20,7 +21,20 @@ struct FieldDiff {
             "spec.limits.disconnectOnAbuse", old.map { .bool($0.limits.disconnectOnAbuse) },
             .bool(new.limits.disconnectOnAbuse))
         diff.compareWebhooks(old?.webhooks ?? [], new.webhooks)
+        // A rotation's grace period (kept by the server): shown when one starts or ends.
+        let (oldGrace, newGrace) = (old.flatMap(Self.graceEnd), Self.graceEnd(new))
+        if oldGrace != nil || newGrace != nil {
+            diff.compare(
+                "previousSecret.validUntil", old.map { _ in .string(oldGrace ?? "none") }, .string(newGrace ?? "none"))
+        }
         return diff.changes
+    }
+
+    /// When the last retiring secret of `app` stops verifying (seconds since 1970, UTC as
+    /// `1970-01-01T00:00:00Z`), or nil without one.
+    static func graceEnd(_ app: App) -> String? {
+        guard let until = app.retiringSecrets.map(\.until).max() else { return nil }
+        return UTCTime.iso8601(Int(until))
     }
 
     /// Every field of `new` for a create (`old == nil`), the differing ones for an update.
