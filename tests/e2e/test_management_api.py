@@ -610,7 +610,8 @@ def test_a_write_to_a_git_source_is_a_commit_by_its_user(remote_repo):
     try:
         name = unique("git-app")
         answer = call(srv, "POST", "/api/v1/apps", token,
-                      json={"apiVersion": "belfry.dev/v1", "kind": "App", "metadata": {"name": name}, "spec": {}})
+                      json={"apiVersion": "belfry.dev/v1", "kind": "App", "metadata": {"name": name},
+                            "spec": {"secret": {"value": "first-secret-value"}}})
         assert answer.status_code == 201, answer.text
         result = answer.json()
         tip = git("--git-dir", str(remote), "rev-parse", "main")
@@ -621,7 +622,6 @@ def test_a_write_to_a_git_source_is_a_commit_by_its_user(remote_repo):
         key = result["object"]["spec"]["key"]
         client = WsClient(srv.ws_url(key), None)
         client.handshake()  # the app is live
-        client.close()
 
         # Someone pushes meanwhile: the next write is built on their commit, not over it.
         clone = root / "clone"
@@ -636,11 +636,23 @@ def test_a_write_to_a_git_source_is_a_commit_by_its_user(remote_repo):
         assert git("--git-dir", str(remote), "rev-parse", "main^") == theirs
         assert patched.json()["commit"] == git("--git-dir", str(remote), "rev-parse", "main")
 
-        # A dry run pushes nothing.
+        # A rotation is a commit too, and the socket stays open through it.
+        rotated = call(srv, "POST", f"/api/v1/apps/{name}/rotate-secret", token, json={"gracePeriodSeconds": 60})
+        assert rotated.status_code == 200, rotated.text
+        assert rotated.json()["commit"] == git("--git-dir", str(remote), "rev-parse", "main")
+        assert rotated.json()["secret"] in git("--git-dir", str(remote), "show", f"main:apps/{name}.yaml")
+        client.ping_pong()
+
+        # A dry run pushes nothing; the delete is a commit that removes the file.
         before = git("--git-dir", str(remote), "rev-parse", "main")
         dry = call(srv, "DELETE", f"/api/v1/apps/{name}?dryRun=true", token)
         assert dry.status_code == 200 and dry.json()["dryRun"] is True, dry.text
         assert git("--git-dir", str(remote), "rev-parse", "main") == before
+        deleted = call(srv, "DELETE", f"/api/v1/apps/{name}", token)
+        assert deleted.status_code == 200, deleted.text
+        assert git("--git-dir", str(remote), "log", "-1", "--format=%an|%s", "main") == f"alice|belfry: delete App {name}"
+        assert git("--git-dir", str(remote), "ls-tree", "--name-only", "main", "apps/") == ""
+        assert client.wait_closed() == 4001
     finally:
         srv.stop()
         _ALL_SERVERS.remove(srv)
