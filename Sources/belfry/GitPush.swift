@@ -51,16 +51,8 @@ extension Serve {
     /// after `timeout` seconds. `repository` is its own bare work repository, e.g.
     /// `DATA_DIR/git/write` (not the fetch mirror, which a `git-fetch` child may be using).
     static func gitWriter(_ git: GitSettings, repository: String, timeout: Int) -> IsolatedGitWriter {
-        var arguments = ["git-push", "--url", git.url, "--branch", git.branch, "--repository", repository]
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("BELFRY_") }
-        switch git.credentials {
-        case .none: break
-        case .token(let token, let username):
-            environment["BELFRY_GIT_TOKEN"] = token
-            environment["BELFRY_GIT_USERNAME"] = username
-        case .sshKey:
-            arguments += ["--git-ssh-key", git.sshKey ?? "", "--git-known-hosts", git.knownHostsFile ?? ""]
-        }
+        let (arguments, environment) = childProcess(
+            ["git-push", "--url", git.url, "--branch", git.branch, "--repository", repository], git)
         return IsolatedGitWriter(
             description: "\(GitSource.redacted(git.url))#\(git.branch)", executable: executablePath,
             arguments: arguments, environment: environment, timeout: .seconds(timeout))

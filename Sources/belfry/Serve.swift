@@ -256,12 +256,23 @@ struct Serve: AsyncParsableCommand {
     /// A git source whose fetches run in a `belfry git-fetch` child process, killed after
     /// `timeout` seconds (libgit2 has no network timeout); `reconcile` uses it too.
     static func gitSource(_ git: GitSettings, timeout: Int) -> IsolatedGitSource {
-        var arguments = [
-            "git-fetch", "--url", git.url, "--branch", git.branch, "--path", git.subpath, "--mirror",
-            git.mirrorDirectory, "--secrets-root", FileManager.default.currentDirectoryPath,
-        ]
-        // The child gets the process's environment without Belfry's own settings (the admin token,
-        // app secrets), plus the git credentials it needs.
+        let (arguments, environment) = childProcess(
+            [
+                "git-fetch", "--url", git.url, "--branch", git.branch, "--path", git.subpath, "--mirror",
+                git.mirrorDirectory, "--secrets-root", FileManager.default.currentDirectoryPath,
+            ], git)
+        return IsolatedGitSource(
+            description: "\(GitSource.redacted(git.url))#\(git.branch)"
+                + (git.subpath.isEmpty ? "" : ":\(git.subpath)"),
+            executable: Self.executablePath, arguments: arguments, environment: environment,
+            timeout: .seconds(timeout))
+    }
+
+    /// A git child process's arguments and environment: the process's environment without
+    /// Belfry's own settings (the admin token, app secrets), plus the git credentials it needs
+    /// (a token in the environment, never in arguments).
+    static func childProcess(_ arguments: [String], _ git: GitSettings) -> ([String], [String: String]) {
+        var arguments = arguments
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("BELFRY_") }
         switch git.credentials {
         case .none: break
@@ -271,11 +282,7 @@ struct Serve: AsyncParsableCommand {
         case .sshKey:
             arguments += ["--git-ssh-key", git.sshKey ?? "", "--git-known-hosts", git.knownHostsFile ?? ""]
         }
-        return IsolatedGitSource(
-            description: "\(GitSource.redacted(git.url))#\(git.branch)"
-                + (git.subpath.isEmpty ? "" : ":\(git.subpath)"),
-            executable: Self.executablePath, arguments: arguments, environment: environment,
-            timeout: .seconds(timeout))
+        return (arguments, environment)
     }
 
     /// This binary, for the `git-fetch` child process.
