@@ -206,7 +206,8 @@ def test_reconcile_cli_plans_applies_and_reports(tmp_path: Path, config: Path):
         applied = reconcile(served, changed)
         assert applied.returncode == 0, applied.stderr
         assert wait_for_close(chat) == 4003
-        assert reconcile(served, changed, "--dry-run", "--detailed-exitcode").returncode == 0
+        again = reconcile(served, changed, "--dry-run", "--detailed-exitcode")
+        assert again.returncode == 0, again.stdout
 
         status = served.admin("GET", "/api/v1/reconcile").json()
         assert status["history"][0]["trigger"] == "startup"
