@@ -248,7 +248,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BelfryGitTests",
-            dependencies: ["BelfryGit"],
+            dependencies: ["BelfryGit", "BelfryTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

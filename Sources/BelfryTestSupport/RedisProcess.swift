@@ -34,12 +34,9 @@ public final class RedisProcess: @unchecked Sendable {
         try process.run()
         self.process = process
         // Ready when it accepts a connection.
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if ServerSocket.accepts(port: port) { return }
-            usleep(20_000)
+        guard Poll.until({ ServerSocket.accepts(port: port) }) else {
+            throw RedisTestError("redis-server did not start on port \(port)")
         }
-        throw RedisTestError("redis-server did not start on port \(port)")
     }
 
     /// SIGKILL and reap: the child inherits the test runner's blocked signal mask, so SIGTERM

@@ -1,3 +1,4 @@
+import BelfryTestSupport
 import Foundation
 
 #if canImport(Glibc)
@@ -28,13 +29,9 @@ final class GitDaemon {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let deadline = Date().addingTimeInterval(10)
-        while !Self.accepts(port) {
-            guard Date() < deadline, process.isRunning else {
-                stop()
-                throw GitFixture.Failure(description: "git daemon did not start on port \(port)")
-            }
-            usleep(20_000)
+        guard Poll.until({ ServerSocket.accepts(port: port) || !process.isRunning }), process.isRunning else {
+            stop()
+            throw GitFixture.Failure(description: "git daemon did not start on port \(port)")
         }
     }
 
@@ -66,19 +63,5 @@ final class GitDaemon {
             }
         }
         return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    private static func accepts(_ port: Int) -> Bool {
-        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socketFD) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
     }
 }

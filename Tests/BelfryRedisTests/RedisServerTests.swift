@@ -80,14 +80,13 @@ import Testing
         #expect(await subscriber.waitConnected(timeout: .seconds(5)))
         #expect(await publisher.waitConnected(timeout: .seconds(5)))
 
+        // A SUBSCRIBE takes effect when Redis has read it, which nothing signals: publish until
+        // one arrives.
         func publishUntilReceived(_ channel: String, _ payload: String) async throws -> Bool {
-            let deadline = ContinuousClock.now + .seconds(10)
-            while ContinuousClock.now < deadline {
+            await Poll.until(every: .milliseconds(50)) {
                 _ = try? await publisher.send(["PUBLISH", channel, payload])
-                if received.withLockedValue({ $0.contains { $0.payload == Array(payload.utf8) } }) { return true }
-                try await Task.sleep(for: .milliseconds(50))
+                return received.withLockedValue { $0.contains { $0.payload == Array(payload.utf8) } }
             }
-            return false
         }
         #expect(try await publishUntilReceived("belfry:room", "one"))
         #expect(try await publishUntilReceived("belfry:app:1001", "two"))

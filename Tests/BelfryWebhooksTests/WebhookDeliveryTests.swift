@@ -1,6 +1,7 @@
 import BelfryManifest
 import BelfryServer
 import BelfryStore
+import BelfryTestSupport
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -85,12 +86,9 @@ private final class LiveConfig: Sendable {
 
     /// Polls `condition` every 10 ms for up to 5 s.
     private func eventually(_ what: String, _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(5)
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(10))
+        if try await !Poll.until(timeout: .seconds(5), every: .milliseconds(10), condition) {
+            Issue.record("timed out waiting for \(what)")
         }
-        Issue.record("timed out waiting for \(what)")
     }
 
     private func withService(
