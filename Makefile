@@ -5,12 +5,15 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 APT_PACKAGES := libsqlite3-dev libssl-dev libgit2-dev openssl chromium chromium-driver redis-server git
+# The documentation's PHP and Go examples run in make test (docs-test); node comes with the toolchain image.
+DOCS_APT_PACKAGES := php-cli golang-go
 PYTHON := python3
 PORT ?= 6001
 DEBUG_BIN := $(CURDIR)/.build/debug/belfry
 RELEASE_BIN := $(CURDIR)/.build/release/belfry
 
-.PHONY: help deps apt-deps pip-deps build run test unit e2e lint format schemas clean bench bench-cluster fuzz fuzz-build fuzz-quick
+.PHONY: help deps apt-deps pip-deps build run test unit e2e lint format schemas clean bench bench-cluster fuzz fuzz-build fuzz-quick \
+	docs docs-deps docs-serve docs-test docs-reference
 
 help:
 	@echo "make run    build in release mode and serve examples/config on port $(PORT)"
@@ -19,17 +22,24 @@ help:
 	@echo "make bench  Belfry vs nginx+nchan side by side (bench/compare.sh; about 14 minutes)"
 	@echo "make bench-cluster  one node vs two nodes over Redis (bench/cluster.sh; about 15 minutes)"
 	@echo "make fuzz   libFuzzer targets of the parsers, 300 s each (fuzz/README.md)"
+	@echo "make docs   build the documentation site from docs/ into site/ (strict; open site/index.html)"
+	@echo "make docs-serve  preview the documentation on http://127.0.0.1:8000/"
 
 apt-deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(APT_PACKAGES) $(DOCS_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
+	@command -v node >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs; }
 
 pip-deps:
-	@$(PYTHON) -m pip install -q --disable-pip-version-check -r tests/e2e/requirements.txt
+	@$(PYTHON) -m pip install -q --disable-pip-version-check -r tests/e2e/requirements.txt -r docs/requirements.txt
+
+docs-deps:
+	@$(PYTHON) -m pip install -q --disable-pip-version-check -r docs/requirements.txt
 
 deps: apt-deps
 
@@ -50,13 +60,31 @@ format:
 test: deps pip-deps lint
 	swift build --build-tests
 	swift build --product belfry
-	$(MAKE) --no-print-directory unit e2e fuzz-quick
+	$(MAKE) --no-print-directory unit e2e docs docs-test fuzz-quick
 
 unit:
 	swift test --skip-build
 
 e2e:
 	BELFRY_BIN=$(DEBUG_BIN) $(PYTHON) -m pytest tests/e2e tests/schema -q -p no:cacheprovider
+
+# The documentation site (docs/, mkdocs.yml): strict, so a broken link or anchor fails the build.
+docs: docs-deps
+	$(PYTHON) -m mkdocs build --strict --quiet
+
+docs-serve: docs-deps
+	$(PYTHON) -m mkdocs serve --dev-addr 127.0.0.1:8000
+
+# The pages generated from schemas/, `belfry --help` and the OpenAPI document; tests/docs fails when they are stale.
+docs-reference: build-debug
+	$(PYTHON) scripts/docs_reference.py --belfry $(DEBUG_BIN)
+
+# The documentation's examples, run against a real server (tests/docs).
+docs-test:
+	BELFRY_BIN=$(DEBUG_BIN) $(PYTHON) -m pytest tests/docs -q -p no:cacheprovider
+
+build-debug:
+	swift build --product belfry
 
 # libFuzzer targets (fuzz/README.md), built apart from the main build in .build-fuzz.
 fuzz-build:
@@ -85,4 +113,4 @@ schemas:
 	$(PYTHON) scripts/openapi.py
 
 clean:
-	rm -rf .build .build-fuzz .belfry
+	rm -rf .build .build-fuzz .belfry site
