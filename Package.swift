@@ -213,6 +213,16 @@ let package = Package(
             dependencies: ["PusherProtocol", "BelfryManifest"],
             swiftSettings: strict
         ),
+        // The documentation's Swift example, run against a real server by tests/docs.
+        .testTarget(
+            name: "DocsExampleTests",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "BelfryBenchTests",
             dependencies: ["BelfryBench", "PusherProtocol", "BelfryTestSupport"],

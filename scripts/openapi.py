@@ -250,13 +250,18 @@ def write_errors(*extra: tuple[str, str]) -> dict[str, Any]:
     answers = {
         "400": problem("The body is not JSON, or not an object of this kind"),
         "401": UNAUTHORIZED,
-        "403": problem("Refused: the source cannot be written (git sources, for now), or a User rule"),
+        "403": problem("Refused: the source cannot be written (no write access; `detail` says why), or a User rule"),
         "409": problem("Conflict: the object exists, or the source kept changing"),
         "422": problem("The resulting manifest set does not validate (`errors` are located); nothing was written"),
         "503": problem("The source cannot be read"),
     }
     answers.update({code: problem(text) for code, text in extra})
     return answers
+
+
+def article(kind: str) -> str:
+    """"an App", "a User"."""
+    return ("an " if kind[0] in "AEIOU" else "a ") + kind
 
 
 def collection(kind: str) -> dict[str, Any]:
@@ -268,7 +273,7 @@ def collection(kind: str) -> dict[str, Any]:
                           "503": problem("The source cannot be read")},
         },
         "post": {
-            "operationId": f"create{kind}", "tags": [f"{kind}s"], "summary": f"Create a {kind}",
+            "operationId": f"create{kind}", "tags": [f"{kind}s"], "summary": f"Create {article(kind)}",
             "description": f"The body is the manifest object itself (what `{plural}/<name>.yaml` will hold)."
             + (" Without spec.id or spec.key fresh ones are generated (a 7-digit id, a 20-hex-digit key); without"
                " spec.secret a secret is generated, kept by the server (never in the source) and answered once as"
@@ -295,7 +300,7 @@ def item(kind: str) -> dict[str, Any]:
                           "503": problem("The source cannot be read")},
         },
         "patch": {
-            "operationId": f"patch{kind}", "tags": [f"{kind}s"], "summary": f"Change a {kind} (JSON merge patch)",
+            "operationId": f"patch{kind}", "tags": [f"{kind}s"], "summary": f"Change {article(kind)} (JSON merge patch)",
             "parameters": [DRY_RUN, IF_MATCH],
             "requestBody": {"required": True, "content": {
                 "application/merge-patch+json": {"schema": ref("MergePatch")},
@@ -309,7 +314,7 @@ def item(kind: str) -> dict[str, Any]:
             },
         },
         "delete": {
-            "operationId": f"delete{kind}", "tags": [f"{kind}s"], "summary": f"Delete a {kind}",
+            "operationId": f"delete{kind}", "tags": [f"{kind}s"], "summary": f"Delete {article(kind)}",
             "description": "Removes the manifest (its file when it holds nothing else)."
             + (" The App's connections are closed (4001) and its generated and retiring secrets forgotten."
                if kind == "App" else " A User cannot delete themselves, nor the last User (403)."),
