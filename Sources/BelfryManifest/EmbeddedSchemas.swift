@@ -156,7 +156,7 @@ public enum EmbeddedSchemas {
                   "minimum": 1,
                   "maximum": 1000000,
                   "default": null,
-                  "description": "Concurrent WebSocket connections of the app on this node; past it a new connection is closed with 4004. null: unlimited."
+                  "description": "Concurrent WebSocket connections of the app; in a cluster (--redis-url) those of every node together (each other node counted as of its last heartbeat, sent every second). Past it a new connection is closed with 4004. null: unlimited."
                 },
                 "maxConnectionsPerAddress": {
                   "type": [

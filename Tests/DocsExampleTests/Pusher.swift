@@ -55,7 +55,8 @@ struct Pusher {
     /// X-Pusher-Key is this app's key. Compare in constant time.
     func isGenuineWebhook(body: Data, key: String, signature: String) -> Bool {
         guard key == self.key, let given = Data(hexString: signature) else { return false }
-        return HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: body, using: SymmetricKey(data: Data(secret.utf8)))
+        return HMAC<SHA256>.isValidAuthenticationCode(
+            given, authenticating: body, using: SymmetricKey(data: Data(secret.utf8)))
     }
 
     private func sign(_ message: String) -> String {
