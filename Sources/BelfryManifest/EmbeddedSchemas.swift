@@ -134,12 +134,12 @@ public enum EmbeddedSchemas {
                 "env": {
                   "type": "string",
                   "pattern": "^[A-Za-z_][A-Za-z0-9_]*$",
-                  "description": "Name of the environment variable holding the secret."
+                  "description": "Name of the environment variable holding the secret; it must start with --secrets-env-prefix (default BELFRY_APP_)."
                 },
                 "file": {
                   "type": "string",
                   "minLength": 1,
-                  "description": "Path to the file, relative to the config directory or absolute."
+                  "description": "Path of the file holding the secret (one trailing newline is removed): a relative path is looked up in each --secrets-dir in turn (default /run/secrets, then DATA_DIR/secrets), an absolute one must lie inside one."
                 }
               }
             },
@@ -322,7 +322,7 @@ public enum EmbeddedSchemas {
                 "headers": {
                   "type": "object",
                   "maxProperties": 20,
-                  "description": "Extra request headers (not Content-Type, Host, User-Agent or X-Pusher-*, which Belfry sets).",
+                  "description": "Extra request headers; not Content-Type, Content-Length, Host, Connection, Transfer-Encoding, User-Agent, X-Pusher-Key or X-Pusher-Signature, which Belfry sets (names compare without case).",
                   "propertyNames": {
                     "pattern": "^[A-Za-z0-9-]{1,64}$"
                   },
