@@ -94,7 +94,7 @@ class Subscriber:
 
 # --- snippets that cannot run here: syntax ---------------------------------------------------
 
-@pytest.mark.parametrize("name", ["echo-pusher.mjs", "pusher-js.mjs", "echo-reverb.mjs"])
+@pytest.mark.parametrize("name", ["echo-pusher.mjs", "pusher-js.mjs", "echo-reverb.mjs", "server-node.mjs"])
 def test_javascript_snippets_parse(name: str) -> None:
     run(["node", "--check", str(snippet(f"migrate/js/{name}"))], env=dict(os.environ))
 
@@ -204,6 +204,10 @@ def test_reverb_config_converts_serves_and_publishes(tmp_path: Path, belfry_with
     assert "maxMessageBytes: 10000" in manifest
     assert "--activity-timeout" in done.stderr
     assert 'export BELFRY_APP_APP_123456_SECRET="tsrqponmlkjihgfedcba"' in done.stderr
+    # The page shows this output verbatim.
+    page = (SNIPPETS.parent / "migrate" / "reverb.md").read_text()
+    shown = re.search(r"it prints:\n\n```yaml\n(.*?)```", page, re.S)
+    assert shown and shown.group(1) == manifest
 
     monkeypatch.setenv("BELFRY_APP_APP_123456_SECRET", REVERB_ENV["REVERB_APP_SECRET"])
     server = belfry_with({"reverb.yaml": manifest})
