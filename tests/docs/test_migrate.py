@@ -167,14 +167,16 @@ def test_soketi_app_served_and_published_with_the_python_sdk(belfry_with, monkey
 def test_soketi_env_converts(tmp_path: Path) -> None:
     env = {"SOKETI_DEFAULT_APP_ID": "app-id", "SOKETI_DEFAULT_APP_KEY": "app-key",
            "SOKETI_DEFAULT_APP_SECRET": "app-secret", "SOKETI_DEFAULT_APP_ENABLE_CLIENT_MESSAGES": "true",
-           "SOKETI_DEFAULT_APP_MAX_CONNS": "-1", "SOKETI_DEFAULT_APP_MAX_CLIENT_EVENTS_PER_SEC": "-1",
+           "SOKETI_DEFAULT_APP_MAX_CONNS": "-1", "SOKETI_DEFAULT_APP_MAX_CLIENT_EVENTS_PER_SEC": "5000",
            "SOKETI_DEFAULT_APP_WEBHOOKS": '[{"url":"https://example.com/hook","event_types":["member_added"]}]'}
     done = convert("soketi-env", env=env)
     text = done.stdout
     assert 'id: "app-id"' in text and 'key: "app-key"' in text
     assert "secret: { env: BELFRY_APP_APP_ID_SECRET }" in text
     assert "clientEvents: true" in text
-    assert "maxConnections: null" in text and "clientEventsPerSecond: null" in text
+    assert "maxConnections: null" in text  # -1: unlimited
+    assert "clientEventsPerSecond: 1000" in text  # 5000 is above the schema's maximum
+    assert "maxClientEventsPerSecond=5000 is above Belfry's maximum" in done.stderr
     assert "events: [member_added]" in text
     out = validate(tmp_path, {"app.yaml": text}, {"BELFRY_APP_APP_ID_SECRET": "app-secret"})
     assert out.startswith("valid: 4 apps")

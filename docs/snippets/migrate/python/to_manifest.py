@@ -61,6 +61,11 @@ FIXED = {
     "maxEventBatchSize": "a batch_events request holds at most 10 events",
 }
 
+# The largest value the schema accepts for each limit (schemas/app.schema.json).
+MAXIMA = {"maxConnections": 1000000, "backendEventsPerSecond": 1000000, "clientEventsPerSecond": 1000,
+          "apiRequestsPerSecond": 1000000, "maxPresenceMembers": 10000, "maxPresenceInfoBytes": 65536,
+          "maxMessageBytes": 1048576}
+
 WEBHOOK_EVENTS = {"channel_occupied", "channel_vacated", "member_added", "member_removed",
                   "client_event", "cache_miss", "subscription_count"}
 
@@ -149,6 +154,9 @@ def from_soketi(app: dict) -> dict:
         value = pick(app, soketi)
         if value is not None:
             limit = number(float(value) * scale)
+            if limit is not None and limit > MAXIMA.get(belfry, limit):
+                warn(f"{name}: {soketi}={value} is above Belfry's maximum; {belfry} set to {MAXIMA[belfry]}")
+                limit = MAXIMA[belfry]
             limits[belfry] = limit
     for field, what in FIXED.items():
         if pick(app, field) is not None:
