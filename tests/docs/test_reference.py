@@ -60,8 +60,8 @@ def subscribe(ws, channel: str, sid: str, channel_data: str | None = None) -> di
 
 def api(server, method: str, path: str, params: dict | None = None, body: bytes = b"",
         key: str = APP_KEY, secret: str = APP_SECRET, timestamp: int | None = None) -> requests.Response:
-    query = dict(params or {})
-    query.update(auth_key=key, auth_timestamp=str(timestamp or int(time.time())), auth_version="1.0")
+    query = {"auth_key": key, "auth_timestamp": str(timestamp or int(time.time())), "auth_version": "1.0",
+             **(params or {})}
     if body:
         query["body_md5"] = hashlib.md5(body).hexdigest()
     canonical = "&".join(f"{k}={query[k]}" for k in sorted(query))
@@ -166,6 +166,19 @@ def _refusals(server):
     yield "cache info on a plain channel", api(server, "GET", "/apps/1001/channels/news", {"info": "cache"}), \
         400, "info=cache is only available for cache channels"
     yield "body not JSON", api(server, "POST", events, body=b"nope"), 400, "Body is not valid JSON"
+    no_channel = json.dumps({"name": "e", "data": "x"}).encode()
+    yield "no channel", api(server, "POST", events, body=no_channel), 400, '"channels" or "channel" is required'
+    bad_socket = json.dumps({"name": "e", "channel": "news", "data": "x", "socket_id": "abc"}).encode()
+    yield "bad socket_id", api(server, "POST", events, body=bad_socket), 400, '"socket_id" must look like 1234.5678'
+    bad_info = json.dumps({"name": "e", "channel": "news", "data": "x", "info": "x"}).encode()
+    yield "unknown info", api(server, "POST", events, body=bad_info), \
+        400, 'Unknown info attribute "x"; use user_count, subscription_count'
+    bad_name = json.dumps({"name": "e", "channel": "a b", "data": "x"}).encode()
+    yield "bad channel name", api(server, "POST", events, body=bad_name), \
+        400, 'Invalid channel "a b": channel name contains " "; allowed are A-Z a-z 0-9 _ - = @ , . ;'
+    yield "bad user id", api(server, "POST", "/apps/1001/users/a%20b/terminate_connections"), 400, "Invalid user id"
+    yield "auth_version 2.0", api(server, "GET", "/apps/1001/channels", {"auth_version": "2.0"}), \
+        401, 'Version not supported: auth_version "2.0"; expected 1.0'
 
 
 def test_every_documented_refusal_answers_as_the_table_says(belfry):
@@ -175,6 +188,73 @@ def test_every_documented_refusal_answers_as_the_table_says(belfry):
         error = response.json()["error"]
         assert error.startswith(message), (what, error)
         assert message in text, f"http-api.md does not show the refusal '{message}' ({what})"
+
+
+def test_data_that_is_not_a_string_is_published_serialized(belfry):
+    with connect(ws_url(belfry)) as listener:
+        subscribe(listener, "news", socket_id(listener))
+        body = json.dumps({"name": "greeting", "channel": "news", "data": {"text": "hi"}}).encode()
+        assert api(belfry, "POST", "/apps/1001/events", body=body).json() == {}
+        [event] = frames(listener)
+        assert event["data"] == '{"text":"hi"}'
+    assert "serialized to a string" in page("http-api.md")
+
+
+LIMITED = """apiVersion: belfry.dev/v1
+kind: App
+metadata:
+  name: limited
+spec:
+  id: "2001"
+  key: limited-key
+  secret: { value: limited-secret }
+  limits:
+    maxConnections: 1
+    apiRequestsPerSecond: 1
+    backendEventsPerSecond: 1
+---
+apiVersion: belfry.dev/v1
+kind: App
+metadata:
+  name: crowded
+spec:
+  id: "2002"
+  key: crowded-key
+  secret: { value: crowded-secret }
+  limits:
+    maxConnectionsPerAddress: 1
+"""
+
+
+def test_rate_limits_answer_429_and_the_connection_quota_4004(belfry_with):
+    server = belfry_with({"limited.yaml": LIMITED})
+    creds = {"key": "limited-key", "secret": "limited-secret"}
+    reads = [api(server, "GET", "/apps/2001/channels", **creds) for _ in range(3)]
+    refused = reads[-1]
+    assert refused.status_code == 429, [r.status_code for r in reads]
+    assert refused.json() == {"error": "Rate limit of 1 API requests per second exceeded for app 2001"}
+    assert refused.headers["X-RateLimit-Limit"] == "1" and refused.headers["X-RateLimit-Remaining"] == "0"
+    assert int(refused.headers["Retry-After"]) >= 1
+    event = json.dumps({"name": "e", "channel": "news", "data": "x"}).encode()
+    publishes = [api(server, "POST", "/apps/2001/events", body=event, **creds) for _ in range(3)]
+    assert publishes[-1].status_code == 429
+    assert publishes[-1].json() == {"error": "Rate limit of 1 events per second exceeded for app 2001"}
+    text = page("http-api.md")
+    assert "Rate limit of 50 API requests per second exceeded for app 1002" in text
+    assert "Rate limit of 200 events per second exceeded for app 1002" in text
+    # maxConnections 1: the second connection is closed with 4004.
+    with connect(ws_url(server, "limited-key")) as first:
+        socket_id(first)
+        with connect(ws_url(server, "limited-key")) as second:
+            [error] = frames(second)
+            assert error["data"] == {"code": 4004, "message": "Application is over connection quota"}
+    # maxConnectionsPerAddress 1: the second handshake from this address gets HTTP 429, no upgrade.
+    with connect(ws_url(server, "crowded-key")) as first:
+        socket_id(first)
+        with pytest.raises(Exception) as refusal:
+            connect(ws_url(server, "crowded-key"))
+        assert "429" in str(refusal.value)
+    assert "| 429 | more than `maxConnectionsPerAddress`" in page("protocol.md")
 
 
 def test_health_and_readiness_on_the_public_port(belfry):
