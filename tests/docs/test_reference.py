@@ -442,3 +442,18 @@ def test_metrics_token_closes_metrics(belfry_with, tmp_path: Path):
     assert scrape.status_code == 200 and "# TYPE belfry_connected gauge" in scrape.text
     assert scrape.headers["Content-Type"].startswith("text/plain; version=0.0.4")
     assert "--metrics-token" in page("admin.md")
+
+
+def test_every_api_v1_route_of_the_openapi_document_is_listed(belfry):
+    admin = belfry.env()["BELFRY_ADMIN_URL"]
+    served = requests.get(f"{admin}/api/v1/openapi.json", timeout=5,
+                          headers={"Authorization": f"Bearer {belfry.api_token}"})
+    assert served.status_code == 200
+    document = json.loads((SOURCES / "belfry" / "Resources" / "openapi.json").read_text())
+    assert served.json()["paths"].keys() == document["paths"].keys()
+    text = page("admin.md")
+    for path, operations in document["paths"].items():
+        assert path in text, f"{path} is not in admin.md"
+        for method in operations:
+            if method != "parameters":
+                assert f"`{method.upper()}" in text
