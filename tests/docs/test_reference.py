@@ -457,3 +457,55 @@ def test_every_api_v1_route_of_the_openapi_document_is_listed(belfry):
         for method in operations:
             if method != "parameters":
                 assert f"`{method.upper()}" in text
+
+
+def test_protocol_refusals_and_replies_as_documented(belfry):
+    text = page("protocol.md")
+    with connect(ws_url(belfry)) as ws:
+        sid = socket_id(ws)
+        ws.send(b"\x01\x02")
+        assert frames(ws)[0]["data"] == {"code": None,
+                                         "message": "Binary frames are not supported; send JSON text frames"}
+        ws.send(json.dumps({"event": "pusher:foo", "data": {}}))
+        assert frames(ws)[0]["data"] == {"code": None, "message": 'Unknown event "pusher:foo"'}
+        ws.send(json.dumps({"event": "pusher:subscribe", "data": {"channel": "bad name"}}))
+        error, refusal = frames(ws, 2)
+        assert error["data"]["code"] is None and refusal["data"]["type"] == "InvalidChannel"
+        assert refusal["data"]["status"] == 400
+        ws.send(json.dumps({"event": "pusher:subscribe", "data": {"channel": "#server-to-user-9"}}))
+        error, refusal = frames(ws, 2)
+        assert refusal["data"]["type"] == "AuthError" and refusal["data"]["status"] == 403
+        # Cache channels: a miss, then (after a publish) the last event replayed after subscribing.
+        ws.send(json.dumps({"event": "pusher:subscribe", "data": {"channel": "cache-weather"}}))
+        succeeded, miss = frames(ws, 2)
+        assert miss == {"event": "pusher:cache_miss", "channel": "cache-weather"}
+        body = json.dumps({"name": "forecast", "channel": "cache-weather", "data": "rain"}).encode()
+        assert api(belfry, "POST", "/apps/1001/events", body=body).status_code == 200
+        frames(ws)  # the event itself, to this subscriber
+        with connect(ws_url(belfry)) as late:
+            subscribe(late, "cache-weather", socket_id(late))
+            assert frames(late)[0] == {"event": "forecast", "channel": "cache-weather", "data": "rain"}
+        # Sign-in: a wrong signature is pusher:error 4009 and the connection stays; a watchlist of
+        # 101 ids is signed in, told who is online and offline, then warned with 4302.
+        ws.send(json.dumps({"event": "pusher:signin", "data": {"user_data": '{"id":"5"}', "auth": "chat-key:00"}}))
+        [error] = frames(ws)
+        assert error["data"]["code"] == 4009 and error["data"]["message"].startswith("Sign-in refused: ")
+        user_data = json.dumps({"id": "5", "watchlist": [f"u{i}" for i in range(101)]})
+        ws.send(json.dumps({"event": "pusher:signin",
+                            "data": {"user_data": user_data, "auth": sign(f"{sid}::user::{user_data}")}}))
+        success, watchlist, warning = frames(ws, 3)
+        assert success["event"] == "pusher:signin_success"
+        assert watchlist["event"] == "pusher_internal:watchlist_events"
+        assert watchlist["data"]["events"][0]["name"] == "offline"
+        assert len(watchlist["data"]["events"][0]["user_ids"]) == 100
+        assert warning["data"] == {"code": 4302,
+                                   "message": "Watchlist limit exceeded; only the first 100 user ids are watched"}
+        # A message over 64 KiB closes with 1009.
+        ws.send(json.dumps({"event": "client-big", "channel": "private-x", "data": "x" * 70000}))
+        with pytest.raises(Exception):
+            ws.recv(timeout=5)
+        assert ws.close_code == 1009
+    for phrase in ("Binary frames are not supported; send JSON text frames", 'Unknown event "pusher:foo"',
+                   "`InvalidChannel`", "`pusher:cache_miss`", "Sign-in refused: ",
+                   "Watchlist limit exceeded; only the first 100 user ids are watched", "Message too large"):
+        assert phrase in text, phrase
