@@ -67,7 +67,9 @@ final class WebSocketSession: ChannelInboundHandler {
                 "code": LogFields.number(reason.code.rawValue), "reason": "\(reason.message)", "remote": "\(remote)",
             ]
             if let key = try? Handshake.appKey(uri: uri).get(), let app = context.store.app(key: key) {
-                counters = context.hubs.existing(app.id)?.counters
+                // A configured app's hub (one per app, bounded by the configuration), so the refusal
+                // counts even before the app's first accepted connection.
+                counters = context.hubs.hub(for: app.id).counters
                 counters?.rejected("connection \(reason.code.rawValue)")
                 fields = fields.merging(LogFields.app(id: app.id, name: app.name))
             }

@@ -509,3 +509,13 @@ def test_protocol_refusals_and_replies_as_documented(belfry):
                    "`InvalidChannel`", "`pusher:cache_miss`", "Sign-in refused: ",
                    "Watchlist limit exceeded; only the first 100 user ids are watched", "Message too large"):
         assert phrase in text, phrase
+
+
+def test_a_refused_handshake_counts_even_for_an_app_that_never_had_a_connection(belfry_with):
+    """legacy-game (examples/config) is disabled: its first refusal is in belfry_rejections_total."""
+    server = belfry_with({})
+    with connect(ws_url(server, key="legacy-game-key")) as ws:
+        assert frames(ws)[0]["data"]["code"] == 4003
+    admin = server.env()["BELFRY_ADMIN_URL"]
+    line = re.compile(r'^belfry_rejections_total\{[^}]*app="legacy-game"[^}]*reason="connection 4003"[^}]*\} 1', re.M)
+    wait_until(lambda: line.search(requests.get(f"{admin}/metrics", timeout=5).text), message="the 4003 rejection")
