@@ -118,6 +118,8 @@ def test_pusher_js_blocks_parse() -> None:
         pytest.skip("node is not installed")
     blocks = fenced_blocks(FIRST_APP, "js")
     assert len(blocks) == 2
+    blocks += fenced_blocks(DOCS / "operations" / "proxies.md", "js")
+    assert len(blocks) == 3
     for block in blocks:
         for option in ("wsHost", "forceTLS", "enabledTransports", "cluster"):
             assert option in block
