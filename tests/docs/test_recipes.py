@@ -83,8 +83,8 @@ def test_typing_is_throttled_relayed_with_user_id_and_never_echoed(chat_env):
     out = scenario("typing.py", chat_env)
     started, stopped, summary = out
     assert started == {"bob_sees": "ann is typing", "data": {}}
-    # 40 keystrokes over 2 s, at most one event a second: 2 (or 3 on a slow machine) sent.
-    assert 2 <= summary["ann_sent"] <= 3
+    # 40 keystrokes over 2 s (more on a busy machine), at most one event a second.
+    assert 2 <= summary["ann_sent"] <= 4
     assert summary["bob_received"] == summary["ann_sent"] == stopped["received"]
     assert stopped["bob_sees"] == "ann stopped typing" and stopped["quiet_s"] >= 3.0
     # Ann's first client event is Bob's: hers never came back, and none was refused.
@@ -94,8 +94,8 @@ def test_typing_is_throttled_relayed_with_user_id_and_never_echoed(chat_env):
 def test_coalesced_cursors_stay_under_the_limit(chat_env):
     (out,) = scenario("cursors.py", chat_env)
     assert out["mode"] == "coalesced at 10/s" and out["moves"] == 120
-    # One send per 100 ms tick over 2 s (a tick may run late, never early), plus the final flush.
-    assert 15 <= out["sent"] <= 22
+    # At most one send per 100 ms tick (a tick may run late, never early), plus the final flush.
+    assert 10 <= out["sent"] <= 10 * out["seconds"] + 2
     assert out["refused"] == 0 and out["closed"] is None
     assert out["bob_received"] == out["sent"]
     assert out["senders"] == ["ann"] and out["color"] == "#e6194b"
@@ -105,8 +105,8 @@ def test_coalesced_cursors_stay_under_the_limit(chat_env):
 def test_every_move_cursors_are_refused_past_the_limit(chat_env):
     (out,) = scenario("cursors.py", chat_env, "--every-move")
     assert out["sent"] == 120
-    # A burst of 10, then 10 a second for about 2 s: about 30 pass, the rest get pusher:error 4301.
-    assert 20 <= out["bob_received"] <= 35
+    # A burst of 10, then 10 a second: about 30 pass in 2 s, the rest get pusher:error 4301.
+    assert 10 <= out["bob_received"] <= 10 + 10 * out["seconds"] + 1
     assert out["refused"] == out["sent"] - out["bob_received"]
     assert out["refusal"] == {"code": 4301, "message": "Client event rate limit of 10 per second exceeded"}
     assert out["closed"] is None  # the connection stays open without disconnectOnAbuse
@@ -130,7 +130,7 @@ def test_disconnect_on_abuse_closes_with_4301(belfry_with, background):
     reason = "Client event rate limit of 10 per second exceeded"
     assert out["closed"] == {"code": 4301, "reason": reason}
     assert out["refused"] == 1 and out["refusal"] == {"code": 4301, "message": reason}  # then the close
-    assert 10 <= out["bob_received"] <= 12  # the burst, and what refilled meanwhile
+    assert 10 <= out["bob_received"] <= 10 + 10 * out["seconds"] + 1  # the burst, and what refilled meanwhile
     assert out["sent"] < 120
 
 

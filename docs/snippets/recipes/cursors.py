@@ -6,6 +6,7 @@ import asyncio
 import json
 import math
 import sys
+import time
 
 import websockets
 
@@ -50,6 +51,7 @@ async def main(every_move):
 
     moves = MOVES_PER_SECOND * SECONDS
     sender, done, sent = CursorSender(ann), asyncio.Event(), 0
+    started = time.monotonic()
     ticker = None if every_move else asyncio.create_task(sender.run(done))
     try:
         for i in range(moves):
@@ -66,6 +68,7 @@ async def main(every_move):
         done.set()
         await ticker
         sent = sender.sent
+    seconds = time.monotonic() - started
 
     answers = await ann.drain()  # what the server said to Ann about her events
     refused = [m["data"] for m in answers if m["event"] == "pusher:error"]
@@ -73,8 +76,9 @@ async def main(every_move):
     cursors = [m for m in await bob.drain() if m["event"] == "client-cursor"]
     last = cursors[-1] if cursors else None
     print(json.dumps({
-        "mode": "every-move" if every_move else f"coalesced at {RATE}/s", "moves": moves, "sent": sent,
-        "refused": len(refused), "refusal": refused[0] if refused else None, "closed": closed,
+        "mode": "every-move" if every_move else f"coalesced at {RATE}/s", "moves": moves,
+        "seconds": round(seconds, 1), "sent": sent, "refused": len(refused),
+        "refusal": refused[0] if refused else None, "closed": closed,
         "bob_received": len(cursors), "senders": sorted({m["user_id"] for m in cursors}),
         "color": roster[last["user_id"]]["color"] if last else None,
         "final_position_shown": bool(last) and (last["data"]["x"], last["data"]["y"]) == pointer(moves - 1),
