@@ -5,8 +5,9 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 APT_PACKAGES := libsqlite3-dev libssl-dev libgit2-dev openssl chromium chromium-driver redis-server git
-# The documentation's PHP and Go examples run in make test (docs-test); node comes with the toolchain image.
-DOCS_APT_PACKAGES := php-cli golang-go
+# The documentation's PHP and Go examples and its nginx / Caddy proxy recipes run in make test (docs-test);
+# node comes with the toolchain image.
+DOCS_APT_PACKAGES := php-cli golang-go nginx caddy systemd
 PYTHON := python3
 PORT ?= 6001
 DEBUG_BIN := $(CURDIR)/.build/debug/belfry

@@ -166,7 +166,7 @@ public final class AdminServer: Service, Sendable {
         let users = self.users
         let logger = self.logger
         let tls = self.tls
-        let channel = try await ServerBootstrap(group: group)
+        let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -178,7 +178,12 @@ public final class AdminServer: Service, Sendable {
                             isTLS: tls != nil, limit: Self.maxBody))
                 }
             }
-            .bind(host: host, port: port).get()
+        let channel: Channel
+        do {
+            channel = try await bootstrap.bind(host: host, port: port).get()
+        } catch {
+            throw ListenError.binding("admin port", host: host, number: port, error)
+        }
         let boundPort = channel.localAddress?.port ?? 0
         let shownHost = host.contains(":") ? "[\(host)]" : (host == "0.0.0.0" ? "127.0.0.1" : host)
         logger.info(

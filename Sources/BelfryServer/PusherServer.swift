@@ -82,7 +82,11 @@ public final class PusherServer: Service, Sendable {
                     try Self.configure(channel, context: context)
                 }
             }
-        return try await bootstrap.bind(host: context.options.host, port: context.options.port).get()
+        do {
+            return try await bootstrap.bind(host: context.options.host, port: context.options.port).get()
+        } catch {
+            throw ListenError.binding("public port", host: context.options.host, number: context.options.port, error)
+        }
     }
 
     /// An `accept` that fails (EMFILE, ENFILE: descriptors exhausted) is retried after 100 ms

@@ -114,8 +114,7 @@ def test_validate_errors_as_the_page_shows(workdir: Path) -> None:
 
 def test_pusher_js_blocks_parse() -> None:
     node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed")
+    assert node, "node is not installed (make test installs nodejs when it is missing)"
     blocks = fenced_blocks(FIRST_APP, "js")
     assert len(blocks) == 2
     blocks += fenced_blocks(DOCS / "operations" / "proxies.md", "js")
