@@ -41,6 +41,11 @@ final class AppHub: @unchecked Sendable {
         var users: [String: [ObjectIdentifier: Connection]] = [:]
         /// Watched user id → connections whose watchlist contains it.
         var watchers: [String: [ObjectIdentifier: Connection]] = [:]
+        /// Watchlist events decided but not yet handed to the watchers' loops, in the order of the
+        /// sign-ins and sign-outs that made them (`AppHub+Users.swift`).
+        var watchNotices: [WatchNotice] = []
+        /// Whether some thread is handing `watchNotices` over (one at a time keeps their order).
+        var watchNoticesDraining = false
         var cache: [String: CachedEvent] = [:]
         /// The app's HTTP API budgets (`AppHub+Limits.swift`).
         var apiBuckets: [AppHub.APIBudget: TokenBucket] = [:]

@@ -273,8 +273,10 @@ extension WebSocketSession {
         }
         connection.signedIn = user
         connection.isAuthorized = true
-        connection.send(ServerMessage.signinSuccess(userData: userData ?? ""))
+        // Recorded before it is confirmed: once a client has signin_success, its user is online
+        // for every watcher and for server-to-user messages.
         let status = context.hubs.hub(for: app.id).signin(connection, as: user)
+        connection.send(ServerMessage.signinSuccess(userData: userData ?? ""))
         if !user.watchlist.isEmpty {
             connection.send(ServerMessage.watchlistEvents(online: status.online, offline: status.offline))
         }

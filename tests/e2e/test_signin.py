@@ -160,3 +160,26 @@ def test_watchlist_offline_after_abrupt_disconnect(ws, uniq):
     c.drop()
     assert watchlist(watcher.wait_for("pusher_internal:watchlist_events")) == [
         {"name": "offline", "user_ids": [watched]}]
+
+
+def test_a_tab_that_has_signin_success_keeps_its_user_online_when_the_other_closes(ws, uniq, expect_silence):
+    """Watchlist events follow the sign-ins and sign-outs in order: handing a user over from tab to
+    tab, each new tab signed in before the old one closes at once, never shows them offline."""
+    watched = uniq("watched")
+    watcher = ws()
+    watcher.signin(uniq("watcher"), watchlist=[watched])
+    assert watchlist(watcher.wait_for("pusher_internal:watchlist_events")) == [
+        {"name": "offline", "user_ids": [watched]}]
+    tab = ws()
+    tab.signin(watched)
+    assert watchlist(watcher.wait_for("pusher_internal:watchlist_events")) == [
+        {"name": "online", "user_ids": [watched]}]
+    for _ in range(30):
+        new_tab = ws()
+        new_tab.signin(watched)  # returns once pusher:signin_success has arrived
+        tab.close()
+        tab = new_tab
+    tab.close()
+    assert watchlist(watcher.wait_for("pusher_internal:watchlist_events")) == [
+        {"name": "offline", "user_ids": [watched]}]
+    expect_silence(0.5, watcher)  # nothing after the one offline: no spurious offline, no late online
