@@ -11,6 +11,7 @@ import re
 import shutil
 import time
 
+import pusher
 import pytest
 import requests
 from websockets.sync.client import connect
@@ -59,7 +60,8 @@ class PusherSocket:
 
 def check_auth_endpoint(server: DocsServer, port: int, path: str = "/pusher/auth") -> None:
     """What every auth endpoint example must do: sign a private and a presence subscription the
-    server accepts (a real client subscribes with the answer), and refuse a public channel."""
+    server accepts (a real client subscribes with the answer), refuse a public channel, and sign
+    a user in (/pusher/user-auth)."""
     url = f"http://127.0.0.1:{port}{path}"
     client = PusherSocket(server.port, server.env()["PUSHER_APP_KEY"])
     try:
@@ -83,6 +85,29 @@ def check_auth_endpoint(server: DocsServer, port: int, path: str = "/pusher/auth
 
         refused = requests.post(url, data={"socket_id": client.socket_id, "channel_name": "news"}, timeout=10)
         assert refused.status_code == 403, (refused.status_code, refused.text)
+    finally:
+        client.close()
+    check_user_auth(server, f"http://127.0.0.1:{port}/pusher/user-auth")
+
+
+def check_user_auth(server: DocsServer, url: str) -> None:
+    """The user authentication endpoint (pusher.signin()): the server accepts the signed user_data,
+    and an event sent to that user through the HTTP API reaches the signed-in connection."""
+    client = PusherSocket(server.port, "chat-key")
+    try:
+        answer = requests.post(url, data={"socket_id": client.socket_id}, timeout=10)
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        assert set(body) == {"auth", "user_data"}, body
+        assert json.loads(body["user_data"]) == {"id": "alice", "user_info": {"name": "Alice"}}, body
+        signed = f"{client.socket_id}::user::{body['user_data']}".encode()
+        assert body["auth"] == "chat-key:" + hmac.new(b"chat-secret", signed, hashlib.sha256).hexdigest()
+        client.ws.send(json.dumps({"event": "pusher:signin", "data": body}))
+        assert client.wait_for("pusher:signin_success")["data"] == {"user_data": body["user_data"]}
+        sdk = pusher.Pusher(app_id="1001", key="chat-key", secret="chat-secret", host="127.0.0.1",
+                            port=server.port, ssl=False)
+        sdk.send_to_user("alice", "notice", {"text": "for alice"})
+        assert json.loads(client.wait_for("notice", "#server-to-user-alice")["data"]) == {"text": "for alice"}
     finally:
         client.close()
 

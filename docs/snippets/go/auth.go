@@ -1,5 +1,5 @@
-// Channel authorization endpoint for pusher-js / Laravel Echo, standard library only:
-// PORT=8000 go run auth.go
+// Auth endpoints for pusher-js / Laravel Echo, standard library only: PORT=8000 go run auth.go
+// /pusher/auth signs private and presence subscriptions; /pusher/user-auth signs pusher.signin().
 package main
 
 import (
@@ -64,13 +64,23 @@ func authorize(w http.ResponseWriter, r *http.Request) {
 		form.SocketID, form.Channel = r.PostFormValue("socket_id"), r.PostFormValue("channel_name")
 	}
 	user := currentUser(r)
+	if !socketID.MatchString(form.SocketID) {
+		reply(w, http.StatusBadRequest, map[string]string{"error": "bad socket_id"})
+		return
+	}
+	if r.URL.Path == "/pusher/user-auth" && user != nil {
+		data, _ := json.Marshal(map[string]interface{}{"id": user.UserID, "user_info": user.UserInfo})
+		userData := string(data)
+		log.Printf("signed in %s on %s", user.UserID, form.SocketID)
+		reply(w, http.StatusOK, map[string]string{
+			"auth":      sign(form.SocketID + "::user::" + userData),
+			"user_data": userData,
+		})
+		return
+	}
 	presence := strings.HasPrefix(form.Channel, "presence-")
 	if user == nil || !(presence || strings.HasPrefix(form.Channel, "private-")) {
 		reply(w, http.StatusForbidden, map[string]string{"error": "forbidden"})
-		return
-	}
-	if !socketID.MatchString(form.SocketID) {
-		reply(w, http.StatusBadRequest, map[string]string{"error": "bad socket_id"})
 		return
 	}
 	log.Printf("authorized %s for %s", form.Channel, form.SocketID)
@@ -88,6 +98,7 @@ func authorize(w http.ResponseWriter, r *http.Request) {
 
 func main() {
 	http.HandleFunc("/pusher/auth", authorize)
+	http.HandleFunc("/pusher/user-auth", authorize)
 	address := "127.0.0.1:" + env("PORT", "8000")
 	log.Printf("auth endpoint on http://%s/pusher/auth", address)
 	log.Fatal(http.ListenAndServe(address, nil))

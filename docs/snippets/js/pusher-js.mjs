@@ -14,6 +14,10 @@ const pusher = new Pusher("chat-key", {
     transport: "ajax",
     headers: { "X-CSRF-Token": "…" },
   },
+  userAuthentication: {          // pusher.signin(): the user's id and info
+    endpoint: "/pusher/user-auth",
+    transport: "ajax",
+  },
 });
 
 // Public channel.
@@ -32,3 +36,8 @@ room.bind("pusher:subscription_succeeded", (members) => {
 });
 room.bind("pusher:member_added", (member) => console.log("joined", member.id));
 room.bind("pusher:member_removed", (member) => console.log("left", member.id));
+
+// Sign the user in: events sent to this user through the HTTP API (send_to_user,
+// "#server-to-user-<id>") reach every connection the user signed in on.
+pusher.signin();
+pusher.user.bind("notice", (data) => console.log("for me", data));

@@ -1,7 +1,8 @@
 <?php
-// Channel authorization endpoint, standard library only: php -S 127.0.0.1:8000 auth.php
-// pusher-js / Laravel Echo POST socket_id and channel_name; the answer is {"auth": "key:signature"},
-// plus "channel_data" for a presence channel.
+// Auth endpoints, standard library only: php -S 127.0.0.1:8000 auth.php
+// /pusher/auth: pusher-js / Laravel Echo POST socket_id and channel_name; the answer is
+// {"auth": "key:signature"}, plus "channel_data" for a presence channel.
+// /pusher/user-auth (pusher.signin()): POST socket_id; the answer is {"auth", "user_data"}.
 
 $key = getenv('PUSHER_APP_KEY') ?: 'chat-key';
 $secret = getenv('PUSHER_APP_SECRET') ?: 'chat-secret';
@@ -19,7 +20,8 @@ function current_user(): ?array
     return ['user_id' => 'alice', 'user_info' => ['name' => 'Alice']];
 }
 
-if ($_SERVER['REQUEST_METHOD'] !== 'POST' || parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH) !== '/pusher/auth') {
+$path = parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH);
+if ($_SERVER['REQUEST_METHOD'] !== 'POST' || !in_array($path, ['/pusher/auth', '/pusher/user-auth'], true)) {
     reply(404, ['error' => 'not found']);
     return;
 }
@@ -30,12 +32,19 @@ $socketId = (string) ($form['socket_id'] ?? '');
 $channel = (string) ($form['channel_name'] ?? '');
 $user = current_user();
 
-if ($user === null || !preg_match('/^(private|presence)-/', $channel)) {
-    reply(403, ['error' => 'forbidden']);
-    return;
-}
 if (!preg_match('/^\d+\.\d+$/', $socketId)) {
     reply(400, ['error' => 'bad socket_id']);
+    return;
+}
+if ($path === '/pusher/user-auth' && $user !== null) {
+    $userData = json_encode(['id' => $user['user_id'], 'user_info' => $user['user_info']]);
+    $signature = hash_hmac('sha256', "$socketId::user::$userData", $secret);
+    reply(200, ['auth' => "$key:$signature", 'user_data' => $userData]);
+    file_put_contents('php://stderr', "signed in {$user['user_id']} on $socketId\n");
+    return;
+}
+if ($user === null || !preg_match('/^(private|presence)-/', $channel)) {
+    reply(403, ['error' => 'forbidden']);
     return;
 }
 if (str_starts_with($channel, 'presence-')) {

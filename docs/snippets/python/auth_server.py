@@ -1,6 +1,8 @@
-"""Channel authorization endpoint: pusher-js (channelAuthorization.endpoint) and Laravel Echo
+"""Auth endpoints. /pusher/auth: pusher-js (channelAuthorization.endpoint) and Laravel Echo
 (authEndpoint) POST socket_id and channel_name here before subscribing to a private- or
-presence- channel; the answer, signed with the app secret, goes into pusher:subscribe."""
+presence- channel; the answer, signed with the app secret, goes into pusher:subscribe.
+/pusher/user-auth: pusher.signin() (userAuthentication.endpoint) POSTs socket_id; the answer
+goes into pusher:signin."""
 import json
 import os
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,7 +29,7 @@ def may_subscribe(user, channel):
 
 class AuthEndpoint(BaseHTTPRequestHandler):
     def do_POST(self):
-        if self.path != "/pusher/auth":
+        if self.path not in ("/pusher/auth", "/pusher/user-auth"):
             return self.answer(404, {"error": "not found"})
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
         if self.headers.get("Content-Type", "").startswith("application/json"):
@@ -36,6 +38,8 @@ class AuthEndpoint(BaseHTTPRequestHandler):
             form = {k: v[0] for k, v in parse_qs(raw).items()}
         socket_id, channel = form.get("socket_id", ""), form.get("channel_name", "")
         user = current_user(self)
+        if self.path == "/pusher/user-auth":
+            return self.sign_in(socket_id, user)
         if user is None or not may_subscribe(user, channel):
             return self.answer(403, {"error": "forbidden"})
         presence = user if channel.startswith("presence-") else None
@@ -45,6 +49,17 @@ class AuthEndpoint(BaseHTTPRequestHandler):
         except ValueError as error:  # a malformed socket_id or channel name
             return self.answer(400, {"error": str(error)})
         print("authorized", channel, "for", socket_id, flush=True)
+        self.answer(200, body)
+
+    def sign_in(self, socket_id, user):
+        if user is None:
+            return self.answer(403, {"error": "forbidden"})
+        try:
+            # {"auth": "key:hmac", "user_data": "{\"id\": …}"}: the signed-in user's id and info
+            body = client.authenticate_user(socket_id, {"id": user["user_id"], "user_info": user["user_info"]})
+        except ValueError as error:
+            return self.answer(400, {"error": str(error)})
+        print("signed in", user["user_id"], "on", socket_id, flush=True)
         self.answer(200, body)
 
     def answer(self, status, body):
