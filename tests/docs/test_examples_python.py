@@ -51,7 +51,22 @@ def test_auth_endpoint_signs_private_and_presence_subscriptions(belfry, backgrou
     auth = background([PY, snippet("python/auth_server.py")], belfry.env(PORT=str(port)), "auth")
     auth.wait_for_port(port)
     check_auth_endpoint(belfry, port)
-    assert "authorized presence-room" in auth.output()
+    assert "authorized presence-room" in auth.output() and "signed in alice" in auth.output()
+    # A signature for another socket is refused on the channel, with the status pusher-js reports.
+    import requests
+    first, second = PusherSocket(belfry.port, "chat-key"), PusherSocket(belfry.port, "chat-key")
+    try:
+        answer = requests.post(f"http://127.0.0.1:{port}/pusher/auth",
+                               data={"socket_id": first.socket_id, "channel_name": "private-orders"}, timeout=10).json()
+        second.ws.send(json.dumps({"event": "pusher:subscribe", "data": {"channel": "private-orders", **answer}}))
+        while (message := second.next())["event"] != "pusher:subscription_error":
+            assert message["event"] != "pusher_internal:subscription_succeeded", message
+        assert message["channel"] == "private-orders"
+        error = json.loads(message["data"]) if isinstance(message["data"], str) else message["data"]
+        assert error["type"] == "AuthError" and error["status"] == 401, error
+    finally:
+        first.close()
+        second.close()
 
 
 def test_subscriber_gets_public_and_private_events(belfry, background):
