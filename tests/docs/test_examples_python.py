@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import sys
 import time
 
@@ -98,7 +99,7 @@ def test_webhook_receiver_verifies_the_servers_signature_and_refuses_forgeries(b
 def test_webhook_check_with_the_sdk():
     body = json.dumps({"time_ms": int(time.time() * 1000), "events": [{"name": "channel_occupied", "channel": "news"}]})
     good = hmac.new(b"chat-secret", body.encode(), hashlib.sha256).hexdigest()
-    env = {"PATH": "/usr/bin:/bin", "PUSHER_APP_KEY": "chat-key", "PUSHER_APP_SECRET": "chat-secret"}
+    env = {**os.environ, "PUSHER_APP_KEY": "chat-key", "PUSHER_APP_SECRET": "chat-secret"}
     ok = run([PY, snippet("python/webhook_sdk.py"), good], env, input=body).stdout
     assert ok.startswith("verified") and "'channel': 'news'" in ok, ok
     bad = run([PY, snippet("python/webhook_sdk.py"), "0" * 64], env, input=body).stdout
