@@ -20,10 +20,9 @@ from docs_support import DOCS, DocsServer, wait_until
 
 
 def need(*programs: str) -> None:
-    """Skip when a runtime is not installed here (make test installs php-cli and golang-go)."""
+    """Fail when a runtime is missing: make test installs php-cli and golang-go (and nodejs)."""
     missing = [p for p in programs if shutil.which(p) is None]
-    if missing:
-        pytest.skip(f"not installed: {', '.join(missing)}")
+    assert not missing, f"not installed: {', '.join(missing)} (make test installs them)"
 
 
 class PusherSocket:

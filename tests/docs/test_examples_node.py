@@ -77,8 +77,7 @@ def test_webhook_receiver_verifies_the_servers_signature_and_refuses_forgeries(b
 
 
 def test_node_client_subscribes_through_the_auth_endpoint_and_gets_events(belfry, background):
-    if not node_has_websocket():
-        pytest.skip("this node has no WebSocket global, even with --experimental-websocket")
+    assert node_has_websocket(), "this node has no WebSocket global, even with --experimental-websocket (node >= 20.10)"
     port = free_port()
     auth = background(["node", snippet("node/auth-server.mjs")], belfry.env(PORT=str(port)), "auth")
     auth.wait_for_port(port)
