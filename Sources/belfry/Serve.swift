@@ -228,8 +228,10 @@ struct Serve: AsyncParsableCommand {
         // Services shut down in reverse order, each after the one behind it has returned: the
         // flusher comes first so it stops last, and its final flush sees the drain's 4200s; the
         // webhook delivery stops after the server, so the drain's events reach the outbox.
-        // Stopped in reverse order: the server drains, then the cluster writes the last shares
-        // and leaves, then the webhook outbox takes what is left.
+        // Stopped in reverse order: the reconciler, then the server drains (the admin port still
+        // answers meanwhile: its /readyz says 503 draining, the status page and /metrics stay),
+        // then the admin port closes, the cluster writes the last shares and leaves, and the
+        // webhook outbox takes what is left.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(
                 service: StatsFlusher(
@@ -238,7 +240,7 @@ struct Serve: AsyncParsableCommand {
             .init(service: webhooks),
         ]
         if let cluster { services.append(.init(service: cluster)) }
-        services += [.init(service: server), .init(service: reconciler), .init(service: admin)]
+        services += [.init(service: admin), .init(service: server), .init(service: reconciler)]
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services,
