@@ -124,7 +124,7 @@ let package = Package(
         .target(
             name: "BelfryCluster",
             dependencies: [
-                "BelfryRedis", "BelfryServer", "BelfryJSON",
+                "BelfryRedis", "BelfryServer", "BelfryJSON", "BelfryManifest",
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -189,7 +189,7 @@ public struct ClusterScript: Sendable {
         """)
 
     /// Every script, to load after a (re)connect and to find by digest for `NOSCRIPT`.
-    public static let all = [sync, claim, beat, forget, occupied, counts]
+    public static let all = [sync, claim, beat, forget, occupied, counts, agree, forgetCredentials, retiring]
 
     /// Subscriptions and users of one channel: {subscriptions, users}. KEYS: ch, pm.
     public static let counts = ClusterScript(

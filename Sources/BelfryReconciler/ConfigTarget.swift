@@ -60,19 +60,34 @@ public struct PassRecord: Sendable, Equatable {
 
 /// Secrets for apps whose manifest gives none: generated once, kept, never logged.
 public protocol CredentialProvider: Sendable {
-    /// The app's generated secret, creating it on first use; nil if it cannot be stored.
-    func generatedSecret(forApp name: String) async -> String?
+    /// The app's generated secret, creating it on first use; or why there is none now (the pass
+    /// then fails and is retried with backoff, the last good configuration serving meanwhile).
+    func generatedSecret(forApp name: String) async -> Result<String, CredentialUnavailable>
     /// Rotated secrets still in their grace period, by app name.
     func retiringSecrets() async -> [String: [App.RetiringSecret]]
+}
+
+/// Why an app's generated secret cannot be had now (its database, or a cluster's Redis, did not
+/// answer): the text names what failed.
+public struct CredentialUnavailable: Error, Sendable, Equatable {
+    public var reason: String
+
+    public init(_ reason: String) { self.reason = reason }
 }
 
 extension CredentialProvider {
     public func retiringSecrets() async -> [String: [App.RetiringSecret]] { [:] }
 
-    /// Generated secrets for every app of `set` that gives none.
-    public func generatedSecrets(for set: ManifestSet) async -> [String: String] {
+    /// Generated secrets for every app of `set` that gives none; the first that cannot be had
+    /// fails them all.
+    public func generatedSecrets(for set: ManifestSet) async -> Result<[String: String], CredentialUnavailable> {
         var secrets: [String: String] = [:]
-        for name in set.appsWithoutSecret { secrets[name] = await generatedSecret(forApp: name) }
-        return secrets
+        for name in set.appsWithoutSecret {
+            switch await generatedSecret(forApp: name) {
+            case .success(let secret): secrets[name] = secret
+            case .failure(let problem): return .failure(problem)
+            }
+        }
+        return .success(secrets)
     }
 }

@@ -35,7 +35,15 @@ extension Reconciler {
         record.message = revision.message
         let desired: ConfigSnapshot
         let set = revision.manifestSet
-        let generated = await credentials?.generatedSecrets(for: set) ?? [:]
+        let generated: [String: String]
+        switch await credentials?.generatedSecrets(for: set) ?? .success([:]) {
+        case .success(let secrets): generated = secrets
+        case .failure(let problem):
+            // Transient (a database or Redis that did not answer): retried with backoff.
+            record.result = .failed
+            record.error = problem.reason
+            return await finish(record, started: started)
+        }
         switch revision.snapshot(environment: environment, generatedSecrets: generated, set: set, secrets: secrets) {
         case .failure(let errors):
             record.result = .invalid

@@ -71,7 +71,7 @@ extension ManagementAPI {
         if kind == .user, request.caller?.user == name {
             throw Problem.forbidden("A User cannot delete themselves (\(name)); ask another User")
         }
-        let response = try await commit(request, dryRun: dryRun) { editor, revision in
+        var response = try await commit(request, dryRun: dryRun) { editor, revision in
             let current = try Self.object(kind, name, in: editor)
             try Self.check(ifMatch: request, current)
             if kind == .user, revision.manifestSet.users.count <= 1 {
@@ -87,6 +87,17 @@ extension ManagementAPI {
             // Gone from the server: its generated and retiring secrets go too.
             try? await store.deleteCredential(app: name)
             try? await store.dropRetiringSecrets(app: name)
+            if let cluster, case .failure(let problem) = await cluster.forgetSecrets(app: name) {
+                // The app is gone already: say what did not propagate rather than fail.
+                let warning =
+                    "App \(name) is deleted, but the cluster could not forget its secrets (\(problem.reason)): "
+                    + "a new App \(name) would get the old generated secret until the field \(name) is removed "
+                    + "from the Redis hash PREFIX:secrets (HDEL)"
+                logger.error(
+                    "cannot forget a deleted app's secrets in the cluster",
+                    metadata: ["app": "\(name)", "error": "\(problem.reason)"])
+                response = Self.adding(("warning", .string(warning)), to: response)
+            }
         }
         return response
     }
@@ -122,6 +133,13 @@ extension ManagementAPI {
                     ("source", .string(secret == nil ? "generated" : "value")),
                 ]).serialized)
         }
+        // In a cluster, Redis first: when it cannot take the change nothing is changed (503).
+        if let cluster {
+            if grace > 0 {
+                try Self.requireShared(await cluster.addRetiringSecret(app: name, secret: old, until: until), name)
+            }
+            if secret == nil { try Self.requireShared(await cluster.replaceSecret(app: name, secret: fresh), name) }
+        }
         // Durable before it takes effect: the old secret keeps verifying from now on.
         if grace > 0 { try await store.addRetiringSecret(app: name, secret: old, until: until) }
         var response: AdminServer.Response
@@ -152,6 +170,15 @@ extension ManagementAPI {
                 grace > 0
                     ? .string(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(until)))) : .null
             ), to: response)
+    }
+
+    /// 503 when the cluster could not take a rotation; nothing was changed then (at worst the
+    /// cluster keeps the current secret as a retiring one too, which changes no verdict).
+    static func requireShared(_ result: Result<Void, ClusterUnavailable>, _ name: String) throws {
+        guard case .failure(let problem) = result else { return }
+        throw Problem(
+            status: 503, title: "Cluster unavailable",
+            detail: "Cannot rotate the secret of App \(name) on every node: \(problem.reason); nothing was changed")
     }
 
     // MARK: The write path

@@ -7,6 +7,7 @@ import BelfrySource
 import BelfryStore
 import Crypto
 import Foundation
+import Logging
 
 /// The management API on the admin port (`/api/v1/apps…`, `/api/v1/users…`): objects are
 /// the manifests themselves as JSON. It never fights git: a write edits the manifest files,
@@ -20,6 +21,10 @@ struct ManagementAPI: Sendable {
     let source: any ConfigSource
     let writer: any ManifestWriter
     let secrets: SecretPolicy
+    /// In a cluster: where rotations and deletions of generated and retiring secrets go first,
+    /// so the other nodes verify what this one does.
+    var cluster: (any ClusterCredentials)? = nil
+    var logger = Logger(label: "belfry")
 
     enum Kind: String {
         case app = "App"

@@ -21,9 +21,13 @@ struct ServerTarget: ConfigTarget {
 
 /// Records passes and applied configurations in the SQLite store. A pass record that cannot be
 /// written is logged; a configuration that cannot be saved is not applied (the pass fails).
+///
+/// In a cluster (`cluster` set) it also keeps this node's credentials in step with the others'
+/// through Redis (`StoreRecorder+Cluster.swift`).
 struct StoreRecorder: PassRecorder {
     let store: Store
     let logger: Logger
+    var cluster: (any ClusterCredentials)? = nil
 
     func record(_ pass: PassRecord) async {
         let started = Date(timeIntervalSince1970: pass.startedAt)
@@ -54,22 +58,26 @@ struct StoreRecorder: PassRecorder {
 }
 
 extension StoreRecorder: CredentialProvider {
-    func generatedSecret(forApp name: String) async -> String? {
+    func generatedSecret(forApp name: String) async -> Result<String, CredentialUnavailable> {
+        if let cluster { return await agreedSecret(forApp: name, cluster: cluster) }
         do {
-            return try await store.generateIfMissing(app: name)
+            return .success(try await store.generateIfMissing(app: name))
         } catch {
             logger.error("cannot store a generated secret", metadata: ["app": "\(name)", "error": "\(error)"])
-            return nil
+            return .failure(CredentialUnavailable("cannot store the generated secret of app \(name): \(error)"))
         }
     }
 
     func retiringSecrets() async -> [String: [App.RetiringSecret]] {
+        let local: [String: [App.RetiringSecret]]
         do {
-            return try await store.retiringSecrets(now: Int64(Date().timeIntervalSince1970))
+            local = try await store.retiringSecrets(now: Int64(Date().timeIntervalSince1970))
         } catch {
             logger.error("cannot read retiring secrets", metadata: ["error": "\(error)"])
-            return [:]
+            local = [:]
         }
+        guard let cluster else { return local }
+        return await merged(local, withRetiringSecretsOf: cluster)
     }
 }
 

@@ -184,7 +184,7 @@ struct Serve: AsyncParsableCommand {
         let webhooks = WebhookDelivery(buffer: webhookBuffer, store: store, logger: logger, monitor: webhookMonitor) {
             server.currentConfiguration
         }
-        let recorder = StoreRecorder(store: store, logger: logger)
+        let recorder = StoreRecorder(store: store, logger: logger, cluster: cluster)
         let reconciler = Reconciler(
             source: source, target: ServerTarget(server: server), recorder: recorder,
             interval: .seconds(settings.interval), logger: logger, drift: settings.drift,
@@ -212,7 +212,7 @@ struct Serve: AsyncParsableCommand {
         }
         routes.management = ManagementAPI(
             server: server, reconciler: reconciler, store: store, source: source, writer: writer,
-            secrets: secrets.policy(dataDirectory: settings.dataDirectory))
+            secrets: secrets.policy(dataDirectory: settings.dataDirectory), cluster: cluster, logger: logger)
         let adminRoutes = routes
         let admin: AdminServer
         do {
@@ -318,7 +318,13 @@ extension Serve {
                 try source.fetch()
             }.value
             let set = revision.manifestSet
-            let generated = await StoreRecorder(store: store, logger: logger).generatedSecrets(for: set)
+            // Alone even in a cluster (the node has not joined yet): the first pass agrees with
+            // the other nodes and replaces a secret generated here if one of them had one first.
+            let generated: [String: String]
+            switch await StoreRecorder(store: store, logger: logger).generatedSecrets(for: set) {
+            case .success(let secrets): generated = secrets
+            case .failure(let problem): throw CommandFailure(problem.reason)
+            }
             switch revision.snapshot(
                 generatedSecrets: generated, set: set, secrets: secrets.policy(dataDirectory: dataDirectory))
             {

@@ -5,7 +5,8 @@ cluster-wide, the HTTP API's counts agree on every node, server-to-user and
 terminate_connections cross nodes, cache channels replay on other nodes, webhooks are sent once
 per cluster, a killed node's members and channels are cleaned up by the others, a restarted
 redis-server is reconnected to without restarting a node, prefixes separate deployments on one
-Redis, and maxConnections counts the whole cluster.
+Redis, maxConnections counts the whole cluster, and a generated secret and a rotation's grace
+period are the same on every node.
 
 One 3-node cluster (A, B, C) is shared by the tests that kill nothing; the node-kill and
 Redis-restart tests start clusters of their own. Nothing sleeps to wait: frames are awaited with
@@ -26,7 +27,7 @@ import pytest
 import requests
 
 from cluster_support import (CL, CLHOOK, CLMAX, NODE_DEATH_DEADLINE, REDIS_RECOVERY_DEADLINE, WEBHOOK_DEADLINE,
-                             ClusterNode, Deployment, RedisServer, wait_nodes_ready)
+                             ClusterNode, Deployment, RedisServer, redis_command, wait_nodes_ready)
 from conftest import Api, App, WsClient, frame_repr, wait_until
 from test_webhook_delivery import Receiver, assert_pusher_format
 
@@ -772,3 +773,114 @@ def test_nodes_survive_a_redis_restart(deploy, cws, uniq, hooks, wait_until, exp
     if after != {"A": (1, 2), "B": (1, 2)}:
         problems.append(f"(belfry_cluster_link_up, belfry_cluster_nodes) after the restart: {after}")
     assert not problems, "\n".join(problems)
+
+
+# --------------------------------------------------------------------------------------
+# 12: generated and retiring secrets are the same on every node
+# --------------------------------------------------------------------------------------
+
+
+def admin_call(node: ClusterNode, method: str, path: str, **kw: Any) -> requests.Response:
+    """A request to a node's admin port with its own admin token."""
+    token = (node.data_dir / "admin-token").read_text().strip()
+    return requests.request(method, f"{node.admin_url}{path}", headers={"Authorization": f"Bearer {token}"},
+                            timeout=40, **kw)
+
+
+def publishes(node: ClusterNode, app: App, secret: str, channel: str) -> bool:
+    """Whether the node's HTTP API accepts a publish signed with ``secret`` (401: False)."""
+    r = Api(node, app).trigger({"name": "signed", "channel": channel, "data": "{}"}, secret=secret)
+    assert r.status_code in (200, 401), f"{node.name}: publish answered {r.status_code} {r.text}"
+    return r.status_code == 200
+
+
+def without_secret(dep: Deployment, name: str, app_id: str) -> App:
+    """An App whose manifest gives no secret, written to the deployment's manifests."""
+    app = App(name, app_id, f"{name}-key", "unused")
+    manifest = "\n".join(line for line in app.manifest().splitlines()
+                         if not line.strip().startswith(("secret:", "value:")))
+    (dep.config_dir / f"{name}.yaml").write_text(manifest + "\n")
+    return app
+
+
+def generated(node: ClusterNode, name: str = "clgen") -> str | None:
+    """The node's generated secret of an app (GET /internal/v1/apps/{name}/secret), None on 404."""
+    r = admin_call(node, "GET", f"/internal/v1/apps/{name}/secret")
+    return r.json()["secret"] if r.status_code == 200 else None
+
+
+def test_generated_and_retiring_secrets_are_shared_by_the_nodes(deploy, uniq, wait_until):
+    dep = deploy()
+    gen = without_secret(dep, "clgen", "5009")
+    A, B = dep.start("A", "B")
+    ch = uniq("cl-secret")
+    secret = generated
+
+    # Each node generated a secret of its own at start; their first passes agree on one.
+    first = wait_until(lambda: secret(A) if secret(A) is not None and secret(A) == secret(B) else None,
+                       timeout=20, interval=0.2, message="A and B to keep the same generated secret")
+    assert redis_command(dep.redis.port, "HGET", "belfry:secrets", "clgen") == first
+    for node in (A, B):
+        wait_until(lambda node=node: publishes(node, gen, first, ch), timeout=10, interval=0.2,
+                   message=f"{node.name} to accept a publish signed with the agreed secret")
+
+    # A rotation with a grace period on A: after B's next pass, B accepts the old and the new secret.
+    rotated = admin_call(A, "POST", "/api/v1/apps/clgen/rotate-secret", json={"gracePeriodSeconds": 300})
+    assert rotated.status_code == 200, rotated.text
+    second = rotated.json()["secret"]
+    assert second != first and rotated.json()["previousSecretValidUntil"]
+
+    def both_sign_on_b() -> bool:
+        if publishes(B, gen, second, ch) and publishes(B, gen, first, ch):
+            return True
+        assert admin_call(B, "POST", "/api/v1/reconcile").status_code < 300
+        return False
+
+    wait_until(both_sign_on_b, timeout=20, interval=0.3, message="B to accept the new and the old secret")
+    assert secret(B) == second
+    for node in (A, B):
+        assert publishes(node, gen, second, ch) and publishes(node, gen, first, ch), node.name
+        assert not publishes(node, gen, "not-" + second, ch), node.name
+
+
+def test_without_redis_nodes_keep_their_secrets_and_invent_none(deploy, uniq, wait_until):
+    dep = deploy()
+    gen = without_secret(dep, "clgen", "5009")
+    [A] = dep.start("A")
+    ch = uniq("cl-nosecret")
+    first = wait_until(lambda: generated(A) if generated(A) == redis_command(dep.redis.port, "HGET", "belfry:secrets",
+                                                                             "clgen") else None,
+                       timeout=20, interval=0.2, message="A's generated secret to be the cluster's")
+    dep.redis.kill()
+
+    # A rotation that cannot reach the other nodes changes nothing.
+    refused = admin_call(A, "POST", "/api/v1/apps/clgen/rotate-secret", json={"gracePeriodSeconds": 60})
+    assert refused.status_code == 503, refused.text
+    assert refused.headers["Content-Type"].startswith("application/problem+json")
+    assert "Redis" in refused.json()["detail"] and "nothing was changed" in refused.json()["detail"]
+    assert generated(A) == first
+
+    # A new App without a secret is not applied while Redis is away (no secret of this node's own);
+    # the App that has one keeps it.
+    new = without_secret(dep, "clnew", "5010")
+
+    def failed_naming_redis() -> bool:
+        admin_call(A, "POST", "/api/v1/reconcile")
+        status = admin_call(A, "GET", "/api/v1/reconcile").json()
+        last = (status.get("history") or [{}])[0]
+        return status["lastResult"] == "failed" and "clnew" in last.get("error", "") and "Redis" in last["error"]
+
+    wait_until(failed_naming_redis, timeout=20, interval=0.3, message="a failed pass naming clnew and Redis")
+    assert generated(A, "clnew") is None
+    assert publishes(A, gen, first, ch)
+
+    # Redis back (empty): the node's secret is offered again and kept; the new App gets one.
+    dep.redis.start()
+
+    def applied_new() -> bool:
+        admin_call(A, "POST", "/api/v1/reconcile")
+        secret = generated(A, "clnew")
+        return secret is not None and publishes(A, new, secret, ch)
+
+    wait_until(applied_new, timeout=30, interval=0.3, message="clnew applied once Redis is back")
+    assert generated(A) == first == redis_command(dep.redis.port, "HGET", "belfry:secrets", "clgen")
