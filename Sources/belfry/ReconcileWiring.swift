@@ -72,6 +72,8 @@ extension StoreRecorder: CredentialProvider {
         let local: [String: [App.RetiringSecret]]
         do {
             local = try await store.retiringSecrets(now: Int64(Date().timeIntervalSince1970))
+        } catch is CancellationError {
+            local = [:]  // shutting down (a start that failed, say): the pass is being abandoned
         } catch {
             logger.error("cannot read retiring secrets", metadata: ["error": "\(error)"])
             local = [:]
