@@ -176,6 +176,8 @@ SCHEMAS: dict[str, Any] = {
             "pass": ref("Pass"),
             "generatedSecret": {"type": "string", "description": "POST /apps without spec.secret: the generated secret,"
                                 " shown this once (later: GET /internal/v1/apps/{name}/secret with the admin token)."},
+            "warning": {"type": "string", "description": "DELETE of an App in a cluster: what did not reach the other"
+                        " nodes (Redis could not forget the app's generated and retiring secrets)."},
         },
     },
     "App.masked": {"type": "object", "required": ["apiVersion", "kind", "metadata", "spec"],
@@ -362,7 +364,9 @@ def document() -> dict[str, Any]:
                         "200": json_body(ref("RotateResult"), "Rotated (or a dry run)"),
                         "404": problem("No App of this name"),
                         "412": problem("If-Match names another version; nothing was written"),
-                        **write_errors(("409", "The secret comes from env or file, or the App is not applied yet")),
+                        **write_errors(("409", "The secret comes from env or file, or the App is not applied yet"),
+                                       ("503", "The source cannot be read, or (in a cluster) Redis cannot take the"
+                                               " rotation; nothing was changed")),
                     },
                 },
             },

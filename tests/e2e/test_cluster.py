@@ -480,16 +480,19 @@ def test_cache_channel_replays_on_other_nodes(cluster, cws, uniq):
     A, B, C = cluster
     ch, empty = uniq("cache-cl"), uniq("cache-cl-empty")
     capi(A).sdk.trigger(ch, "price", {"eur": 10})
+    subscribers = {}
     for node in (B, C, A):
-        c = cws(node)
+        c = subscribers[node.name] = cws(node)
         c.subscribe(ch)
         assert c.next_frame() == event("price", ch, json.dumps({"eur": 10})), f"cached event on {node.name}"
         c.expect_silence(0.3)
     miss = cws(B)
     miss.subscribe(empty)
     assert miss.next_frame() == {"event": "pusher:cache_miss", "channel": empty}
-    # A newer event on B replaces the cached one for every node.
+    # A newer event on B replaces the cached one for every node: once C has it (its subscriber
+    # got it over the bus), a late subscriber on C is replayed the new one.
     capi(B).sdk.trigger(ch, "price", {"eur": 11})
+    assert subscribers[C.name].next_frame() == event("price", ch, json.dumps({"eur": 11}))
     late = cws(C)
     late.subscribe(ch)
     assert late.next_frame() == event("price", ch, json.dumps({"eur": 11}))
