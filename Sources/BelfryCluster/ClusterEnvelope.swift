@@ -16,12 +16,16 @@ public enum ClusterEnvelope {
         /// rosters may have changed in ways no member event told, so each node sends its
         /// presence subscribers the roster as Redis has it now.
         case resynced
+        /// The sender changed the configuration source (a management API write, a rotation):
+        /// each node runs a reconcile pass now rather than at its next interval.
+        case configurationChanged
     }
 
     public static func encode(from nodeID: String, _ content: Content) -> [UInt8] {
         switch content {
         case .message(let message): return encode(from: nodeID, message)
         case .resynced: return magic + Array(nodeID.utf8) + [UInt8(ascii: "r")]
+        case .configurationChanged: return magic + Array(nodeID.utf8) + [UInt8(ascii: "p")]
         }
     }
 
@@ -103,6 +107,8 @@ public enum ClusterEnvelope {
                 appID: appID, channel: channel, userID: userID, info: info.isEmpty ? nil : info, joined: joined == "1")
         case UInt8(ascii: "r"):
             return reader.atEnd ? (nodeID, .resynced) : nil
+        case UInt8(ascii: "p"):
+            return reader.atEnd ? (nodeID, .configurationChanged) : nil
         default:
             return nil
         }

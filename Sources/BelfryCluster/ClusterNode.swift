@@ -59,6 +59,7 @@ public final class ClusterNode: ClusterLink, Service, Sendable {
     let published = ManagedAtomic<Int>(0)
     let received = ManagedAtomic<Int>(0)
     let dropped = ManagedAtomic<Int>(0)
+    let configurationChangeHandler = NIOLockedValueBox<(@Sendable () -> Void)?>(nil)
     let syncFailures = ManagedAtomic<Int>(0)
 
     struct ChannelRef: Hashable {
@@ -247,6 +248,24 @@ public final class ClusterNode: ClusterLink, Service, Sendable {
 
     // MARK: Messages
 
+    /// What runs when another node says it changed the configuration (`announceConfigurationChange`):
+    /// the server triggers a reconcile pass.
+    public func onConfigurationChange(_ handler: @escaping @Sendable () -> Void) {
+        configurationChangeHandler.withLockedValue { $0 = handler }
+    }
+
+    /// Tells the other nodes that this one changed the configuration source, so they reconcile
+    /// now: a management API write or rotation reaches every node at once, not at each one's
+    /// next interval. Fire and forget, like every bus message: a node that misses it still
+    /// converges at its next interval.
+    public func announceConfigurationChange() {
+        let envelope = ClusterEnvelope.encode(from: id, .configurationChanged)
+        let dropped = self.dropped
+        commands.submit([[Array("PUBLISH".utf8), Array(keys.bus.utf8), envelope]]) { result in
+            if case .failure = result { dropped.wrappingIncrement(ordering: .relaxed) }
+        }
+    }
+
     public func broadcast(_ message: ClusterMessage) {
         let envelope = ClusterEnvelope.encode(from: id, message)
         let dropped = self.dropped
@@ -272,6 +291,8 @@ public final class ClusterNode: ClusterLink, Service, Sendable {
             server.deliver(message)
         case .resynced:
             Task { await refreshRosters() }
+        case .configurationChanged:
+            configurationChangeHandler.withLockedValue { $0 }?()
         }
     }
 

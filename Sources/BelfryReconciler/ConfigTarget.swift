@@ -27,7 +27,8 @@ public protocol PassRecorder: Sendable {
 
 /// One reconcile pass as it is logged, stored and shown.
 public struct PassRecord: Sendable, Equatable {
-    public enum Trigger: String, Sendable { case startup, interval, webhook, manual }
+    /// `cluster`: another node changed the configuration through its management API.
+    public enum Trigger: String, Sendable { case startup, interval, webhook, manual, cluster }
     public enum Result: String, Sendable {
         /// A change was applied.
         case applied

@@ -19,4 +19,7 @@ public protocol ClusterCredentials: Sendable {
     func addRetiringSecret(app name: String, secret: String, until: Int64) async -> Result<Void, ClusterUnavailable>
     /// Every app's retiring secrets still in their grace, by app name.
     func retiringSecrets() async -> Result<[String: [App.RetiringSecret]], ClusterUnavailable>
+    /// Tells the other nodes that this one changed the configuration (a write to the source, a
+    /// rotation), so they reconcile now instead of at their next interval. Fire and forget.
+    func announceConfigurationChange()
 }

@@ -5,7 +5,7 @@ import Foundation
 public struct ReconcilePass: Sendable, Equatable {
     /// What started the pass.
     public enum Trigger: String, Sendable, CaseIterable {
-        case interval, webhook, manual, startup
+        case interval, webhook, manual, startup, cluster
     }
 
     /// How the pass ended.

@@ -145,6 +145,7 @@ extension ManagementAPI {
         var response: AdminServer.Response
         if secret == nil {
             try await store.storeCredential(app: name, secret: fresh)
+            cluster?.announceConfigurationChange()
             let pass = await reconciler.passAfterWrite(.manual, timeout: .seconds(30))
             response = .init(
                 body: JSONValue.object([
@@ -218,6 +219,8 @@ extension ManagementAPI {
                 "belfry: \(planned.summary)\n\n\(planned.change.description)\nRequested by \(author.caller) through the management API."
             switch await writer.write(planned.change.files, base: revision.revision, author: author, message: message) {
             case .written(let commit):
+                // The other nodes of a cluster read the source now too, rather than at their interval.
+                cluster?.announceConfigurationChange()
                 let pass = await reconciler.passAfterWrite(.manual, timeout: .seconds(30))
                 fields.append(("commit", commit.map(JSONValue.string) ?? .null))
                 fields.append(("pass", Self.json(pass)))

@@ -89,7 +89,7 @@ final class ReconcilerHandle: Sendable {
 
     func set(_ value: Reconciler) { reconciler.withLock { $0 = value } }
 
-    func trigger() { reconciler.withLock { $0 }?.trigger(.webhook) }
+    func trigger(_ reason: PassRecord.Trigger = .webhook) { reconciler.withLock { $0 }?.trigger(reason) }
 
     /// For `/readyz`: the reconciler's status (empty until it exists).
     var status: ReconcileStatus { reconciler.withLock { $0 }?.status ?? ReconcileStatus() }

@@ -181,6 +181,8 @@ struct Serve: AsyncParsableCommand {
         options.cluster = cluster
         let server = PusherServer(options: options, store: ConfigStore(initial.snapshot), logger: logger)
         cluster?.attach(server)
+        // Another node wrote to the source (its management API): read it now.
+        cluster?.onConfigurationChange { hookTarget.trigger(.cluster) }
         let webhooks = WebhookDelivery(buffer: webhookBuffer, store: store, logger: logger, monitor: webhookMonitor) {
             server.currentConfiguration
         }

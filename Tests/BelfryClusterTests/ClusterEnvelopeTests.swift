@@ -55,6 +55,13 @@ import Testing
         #expect(ClusterEnvelope.decode(bytes + [0x30]) == nil)
     }
 
+    @Test func theConfigurationChangedNoticeRoundTrips() throws {
+        let bytes = ClusterEnvelope.encode(from: node, .configurationChanged)
+        #expect(try #require(ClusterEnvelope.decode(bytes)).content == .configurationChanged)
+        #expect(ClusterEnvelope.decode(bytes + [0x30]) == nil)
+        #expect(ClusterEnvelope.isFrom(node, bytes))
+    }
+
     @Test func onlyCanonicalEnvelopesDecode() {
         let header = Array("B1".utf8) + Array(node.utf8)
         #expect(ClusterEnvelope.decode(header + Array("t1:a1:u".utf8)) != nil)
