@@ -154,7 +154,9 @@ SCHEMAS: dict[str, Any] = {
     },
     "Pass": {
         "type": "object", "required": ["result"],
-        "description": "The reconcile pass that applied the write (`pending` if it did not finish within 30 s).",
+        "description": "The first reconcile pass that started after the write (`pending` if it did not finish"
+                       " within 30 s): `applied`, or `noChange` when an interval pass that started meanwhile"
+                       " applied the write first; either way the change is live.",
         "properties": {"result": {"type": "string"}, "revision": {"type": "string"}, "error": {"type": "string"}},
     },
     "WriteResult": {
