@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Belfry vs nginx+nchan, side by side, on this machine.
 #
-#   bench/compare.sh [--runs N] [--quick] [--out DIR] [--scenarios "a b c"]
+#   bench/compare.sh [--runs N] [--quick] [--out DIR] [--scenarios "a b c"] [--before BIN] [--no-nchan]
+#
+# --before BIN also runs that belfry binary (server "before") in every run, for an A/B of a change
+# against the binary before it; --no-nchan leaves nchan out (A/B only).
 #
 # Installs nginx + libnginx-mod-nchan if missing, builds `belfry` (release) and, when
 # ../shared/tools/wsload exists, the wsload C client for the cross-checks (fan1k_max, pub_only). Each scenario runs
@@ -15,10 +18,15 @@ ROOT=$(cd "$HERE/.." && pwd)
 RUNS=3
 QUICK=0
 OUT=${OUT:-/tmp/belfry-compare}
-SCENARIOS="idle10k fan1k_max fan1k_d4 fan1k_r30 fan10k_max fan10k_one pub_only"
+SCENARIOS="idle10k fan1k_max fan1k_d4 fan1k_r30 fan10k_max fan10k_one pub_only ws_connect10k ws_idle10k ws_max19k ws_fan1k ws_fan10k ws_pub"
+# Every server sends a ping after this many seconds of client silence (Belfry's activity timeout,
+# nchan_websocket_ping_interval), so the idle scenario includes the pings.
+PING_INTERVAL=30
 WSLOAD_DIR=${WSLOAD_DIR:-$ROOT/../shared/tools/wsload}
 NCHAN_PORT=${NCHAN_PORT:-18080}
 BELFRY_PORT=${BELFRY_PORT:-16001}
+SERVERS="nchan belfry"
+BEFORE_BIN=""
 
 while [ $# -gt 0 ]; do
     case $1 in
@@ -26,7 +34,9 @@ while [ $# -gt 0 ]; do
         --quick) QUICK=1; shift ;;
         --out) OUT=$2; shift 2 ;;
         --scenarios) SCENARIOS=$2; shift 2 ;;
-        -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --before) BEFORE_BIN=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); SERVERS="$SERVERS before"; shift 2 ;;
+        --no-nchan) SERVERS=${SERVERS/nchan /}; shift ;;
+        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "compare.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -85,7 +95,7 @@ wait_port() {  # port: poll until it accepts a connection, at most 10 s
 start_nchan() {
     local pfx=$WORK/nchan
     rm -rf "$pfx"; mkdir -p "$pfx"
-    sed -e "s|@PREFIX@|$pfx|g" -e "s|@PORT@|$NCHAN_PORT|g" "$HERE/nchan.conf" > "$pfx/nginx.conf"
+    sed -e "s|@PREFIX@|$pfx|g" -e "s|@PORT@|$NCHAN_PORT|g" -e "s|@PING@|$PING_INTERVAL|g" "$HERE/nchan.conf" > "$pfx/nginx.conf"
     nginx -p "$pfx" -c "$pfx/nginx.conf" 2>>"$pfx/start.log"
     wait_port "$NCHAN_PORT"
     NGINX_MASTER=$(cat "$pfx/nginx.pid")
@@ -94,11 +104,15 @@ start_nchan() {
     URL=http://127.0.0.1:$NCHAN_PORT
 }
 
-start_belfry() {
+start_before() { start_belfry "$BEFORE_BIN"; }
+
+start_belfry() {  # [binary]
+    local bin=${1:-$BELFRY_BIN}
     local data=$WORK/belfry
     rm -rf "$data"; mkdir -p "$data"
-    "${SERVER_CPU[@]}" "$BELFRY_BIN" serve --source "$HERE/config" --threads 1 --log-level warning \
-        --port "$BELFRY_PORT" --admin-port $((BELFRY_PORT + 1)) --data-dir "$data" >"$data/log" 2>&1 &
+    # Logging as an operator runs it: JSON lines at info (a line per connect and disconnect).
+    "${SERVER_CPU[@]}" "$bin" serve --source "$HERE/config" --threads 1 --log-format json --log-level info \
+        --activity-timeout "$PING_INTERVAL" --port "$BELFRY_PORT" --admin-port $((BELFRY_PORT + 1)) --data-dir "$data" >"$data/log" 2>&1 &
     SERVER_PID=$!
     wait_port "$BELFRY_PORT"
     URL=http://127.0.0.1:$BELFRY_PORT
@@ -177,25 +191,63 @@ else:
 PY
 }
 
-run_wsload() {  # server scenario run: fan1k_max or pub_only with the C client, to cross-check belfry bench
-    local server=$1 name=$2 run=$3 kv
-    local n=1000 m=2000 extra=()
-    [ $QUICK = 1 ] && { n=200; m=200; }
-    if [ "$name" = pub_only ]; then
-        n=0; m=200000; extra=(-C 4 -d 8 --drain 0.5)
-        [ $QUICK = 1 ] && m=2000
+# name -> wsload flags (connections, groups, messages, extras). The ws_ scenarios use the C client
+# (../shared/tools/wsload), which is never the bottleneck: connect cost, reconnect storm, idle
+# cost, the largest connection count this machine allows, and the fan-out cross-checks.
+wsload_args() {
+    local q=$QUICK
+    case $1 in
+        ws_connect10k) [ $q = 1 ] && echo "-n 1000 -g 100 -m 0" || echo "-n 10000 -g 100 -m 0" ;;
+        ws_idle10k)    [ $q = 1 ] && echo "-n 1000 -g 100 -m 0" || echo "-n 10000 -g 100 -m 0" ;;
+        ws_max19k)     [ $q = 1 ] && echo "-n 2000 -g 1 -m 2" || echo "-n 19000 -g 1 -m 2" ;;
+        ws_fan1k)      [ $q = 1 ] && echo "-n 200 -g 1 -m 200" || echo "-n 1000 -g 1 -m 2000" ;;
+        ws_fan10k)     [ $q = 1 ] && echo "-n 2000 -g 1 -m 20" || echo "-n 10000 -g 1 -m 100" ;;
+        ws_pub)        [ $q = 1 ] && echo "-n 0 -g 1 -m 2000 -C 4 -d 8 --drain 0.5" \
+                                  || echo "-n 0 -g 1 -m 200000 -C 4 -d 8 --drain 0.5" ;;
+        *) echo "compare.sh: unknown scenario $1" >&2; exit 2 ;;
+    esac
+}
+
+cpu_ticks() {  # pid: user + system clock ticks of the whole process
+    awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
+run_wsload() {  # server scenario run
+    local server=$1 name=$2 run=$3 kv window=0 ticks=""
+    local hold=() body
+    if [ "$name" = ws_idle10k ]; then
+        # Idle: hold the connections past two ping intervals and count the server's CPU over a
+        # window that starts a second after every connection is ready.
+        window=$((2 * PING_INTERVAL + 5)); [ $QUICK = 1 ] && window=5
+        hold=(--hold-ready $((window + 3)) --ready-file "$WORK/ready")
+        rm -f "$WORK/ready"
     fi
     if [ "$server" = nchan ]; then
-        kv=$("${LOAD_CPU[@]}" "$WSLOAD" --server-pid "$SERVER_PID" -u "ws://127.0.0.1:$NCHAN_PORT/sub/w$run" \
-            -n $n -c 500 -P "$URL/pub/w$run" -m $m "${extra[@]}" -b '{"ts":"{TS}","seq":{SEQ}}' -T 120 | tail -1) || true
+        "${LOAD_CPU[@]}" "$WSLOAD" --server-pid "$SERVER_PID" -u "ws://127.0.0.1:$NCHAN_PORT/sub/w${run}g{G}" \
+            -c 500 -P "$URL/pub/w${run}g{G}" -b '{"ts":"{TS}","seq":{SEQ}}' -T 300 "${hold[@]}" \
+            $(wsload_args "$name") > "$WORK/wsload.out" &
     else
-        kv=$("${LOAD_CPU[@]}" "$WSLOAD" --server-pid "$SERVER_PID" \
-            -u "ws://127.0.0.1:$BELFRY_PORT/app/app-key?protocol=7&client=wsload&version=1" -n $n -c 500 \
-            -s "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"w$run\"}}" -w pusher_internal:subscription_succeeded \
-            -P "$URL/apps/app-id/events" --pusher-key app-key --pusher-secret app-secret \
-            -b "{\"name\":\"bench\",\"channel\":\"w$run\",\"data\":\"{\\\"ts\\\":\\\"{TS}\\\",\\\"seq\\\":{SEQ}}\"}" \
-            -m $m "${extra[@]}" -T 120 | tail -1) || true
+        body="{\"name\":\"bench\",\"channel\":\"w${run}g{G}\",\"data\":\"{\\\"ts\\\":\\\"{TS}\\\",\\\"seq\\\":{SEQ}}\"}"
+        "${LOAD_CPU[@]}" "$WSLOAD" --server-pid "$SERVER_PID" \
+            -u "ws://127.0.0.1:$BELFRY_PORT/app/app-key?protocol=7&client=wsload&version=1" -c 500 \
+            -s "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"w${run}g{G}\"}}" \
+            -w pusher_internal:subscription_succeeded \
+            -P "$URL/apps/app-id/events" --pusher-key app-key --pusher-secret app-secret -b "$body" \
+            -T 300 "${hold[@]}" $(wsload_args "$name") > "$WORK/wsload.out" &
     fi
+    local load=$!
+    if [ "$window" -gt 0 ]; then
+        for _ in $(seq 1 1200); do [ -f "$WORK/ready" ] && break; kill -0 $load 2>/dev/null || break; sleep 0.1; done
+        if [ -f "$WORK/ready" ]; then
+            sleep 1
+            local t0; t0=$(cpu_ticks "$SERVER_PID")
+            sleep "$window"
+            ticks=$(( $(cpu_ticks "$SERVER_PID") - t0 ))
+        fi
+    fi
+    wait $load || true
+    kv=$(tail -1 "$WORK/wsload.out")
+    [ -n "$ticks" ] && kv="$kv idle_window_s=$window idle_cpu_ticks=$ticks clk_tck=$(getconf CLK_TCK)"
     record "$server" "$name" "$run" wsload "$(python3 -c '
 import json, sys
 out = {}
@@ -204,31 +256,25 @@ for kv in sys.argv[1].split():
     try: out[k] = float(v) if "." in v else int(v)
     except ValueError: out[k] = v
 print(json.dumps(out))' "$kv")"
-    echo "  $server $name run $run (wsload): $(echo "$kv" | tr ' ' '\n' | grep -E '^(delivered|pub_ok|pub_rps|lat_p99_us|srv_cpu_pub_s|srv_deliver_per_cpu_s)=' | tr '\n' ' ')" >&2
+    echo "  $server $name run $run: $(echo "$kv" | tr ' ' '\n' | grep -E \
+        '^(ready|conn_rate|srv_rss_per_conn_b|srv_cpu_connect_s|delivered|expected|pub_rps|lat_p99_us|srv_deliver_per_cpu_s|idle_cpu_ticks)=' \
+        | tr '\n' ' ')" >&2
 }
 
 for name in $SCENARIOS; do
-    echo "scenario $name: $(scenario_args "$name")" >&2
+    case $name in
+        ws_*)
+            if [ -z "$WSLOAD" ]; then echo "scenario $name: skipped (no wsload)" >&2; continue; fi
+            echo "scenario $name (wsload): $(wsload_args "$name")" >&2 ;;
+        *) echo "scenario $name: $(scenario_args "$name")" >&2 ;;
+    esac
     for run in $(seq 1 "$RUNS"); do
-        for server in nchan belfry; do
+        for server in $SERVERS; do
             "start_$server"
-            run_bench "$server" "$name" "$run"
+            case $name in ws_*) run_wsload "$server" "$name" "$run" ;; *) run_bench "$server" "$name" "$run" ;; esac
             stop_server
         done
     done
 done
-if [ -n "$WSLOAD" ]; then
-    for name in fan1k_max pub_only; do
-        case " $SCENARIOS " in *" $name "*) ;; *) continue ;; esac
-        echo "cross-check: $name with wsload" >&2
-        for run in $(seq 1 "$RUNS"); do
-            for server in nchan belfry; do
-                "start_$server"
-                run_wsload "$server" "$name" "$run"
-                stop_server
-            done
-        done
-    done
-fi
 
 python3 "$HERE/summarize.py" "$RESULTS" "$OUT/machine.txt" | tee "$OUT/summary.md"

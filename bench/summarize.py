@@ -14,7 +14,8 @@ import statistics
 import sys
 from collections import defaultdict
 
-# (scenario, client, measure, label, unit, better, target ratio or None, absolute Belfry bound or None)
+# (scenario, client, measure, label, unit, better, target ratio or None, absolute Belfry bound or None
+#  [, True: the target must hold in every run, each Belfry run against the nchan run of its number])
 MEASURES = [
     ("idle10k", "belfry-bench", "srv_rss_per_conn_b", "server RSS per idle subscriber", "B", "lower", 0.75, None),
     ("idle10k", "belfry-bench", "conn_rate", "connect rate (client-bound)", "/s", "higher", None, None),
@@ -41,11 +42,22 @@ MEASURES = [
     ("pub_only", "belfry-bench", "pub_per_cpu_s", "publishes per server CPU-s (Belfry signed)", "/s", "higher",
      1.0, None),
     ("pub_only", "belfry-bench", "pub_rps", "publishes per second", "/s", "higher", None, None),
-    ("fan1k_max", "wsload", "srv_deliver_per_cpu_s", "deliveries per server CPU-s (wsload client)", "/s", "higher",
-     None, None),
-    ("fan1k_max", "wsload", "lat_p99_us", "latency p99 (wsload client)", "ms", "lower", None, None),
-    ("pub_only", "wsload", "pub_per_cpu_s", "publishes per server CPU-s (wsload client)", "/s", "higher", 1.0, None),
-    ("pub_only", "wsload", "pub_rps", "publishes per second (wsload client)", "/s", "higher", None, None),
+    ("ws_connect10k", "wsload", "srv_cpu_per_conn_us", "server CPU to accept, upgrade and subscribe", "µs", "lower",
+     None, 35),
+    ("ws_connect10k", "wsload", "conn_rate", "reconnect storm: 10k clients, 500 at a time", "/s", "higher", 0.8, None),
+    ("ws_connect10k", "wsload", "srv_rss_per_conn_b", "server RSS per idle subscriber", "B", "lower", 0.33, None),
+    ("ws_idle10k", "wsload", "idle_cpu_ms_per_s", "server CPU with 10k idle connections, pings included", "ms/s",
+     "lower", 1.0, None),
+    ("ws_max19k", "wsload", "srv_rss_per_conn_b", "server RSS per idle subscriber at 19k", "B", "lower", 0.33, None),
+    ("ws_max19k", "wsload", "delivered", "deliveries of 2 publishes to 19k subscribers", "", "higher", None, None),
+    ("ws_fan1k", "wsload", "srv_deliver_per_cpu_s", "deliveries per server CPU-s, 1k subscribers", "/s", "higher",
+     1.0, None, True),
+    ("ws_fan1k", "wsload", "lat_p99_us", "latency p99, 1k subscribers", "ms", "lower", None, None),
+    ("ws_fan10k", "wsload", "srv_deliver_per_cpu_s", "deliveries per server CPU-s, 10k subscribers", "/s", "higher",
+     1.0, None, True),
+    ("ws_fan10k", "wsload", "lat_p99_us", "latency p99, 10k subscribers", "ms", "lower", None, None),
+    ("ws_pub", "wsload", "pub_per_cpu_s", "publishes per server CPU-s", "/s", "higher", 1.0, None),
+    ("ws_pub", "wsload", "pub_rps", "publishes per second", "/s", "higher", None, None),
 ]
 
 
@@ -54,6 +66,9 @@ def derived(r: dict) -> dict:
     ready, connect_cpu = r.get("ready") or 0, r.get("srv_cpu_connect_s")
     if ready > 0 and connect_cpu is not None:
         r["srv_cpu_per_conn_us"] = 1e6 * connect_cpu / ready
+    ticks, window = r.get("idle_cpu_ticks"), r.get("idle_window_s")
+    if ticks is not None and window:
+        r["idle_cpu_ms_per_s"] = 1000 * ticks / (r.get("clk_tck") or 100) / window
     cpu = r.get("srv_cpu_pub_s") or 0
     if cpu > 0:
         r["pub_per_cpu_s"] = (r.get("pub_ok") or 0) / cpu
@@ -66,6 +81,8 @@ def derived(r: dict) -> dict:
 def fmt(value: float, unit: str) -> str:
     if unit == "ms":
         return f"{value / 1000:.1f}"
+    if unit in ("ms/s", "µs") and value < 100:
+        return f"{value:.1f}"
     if unit == "%":
         return f"{value:.0f}%"
     if unit == "B":
@@ -82,6 +99,16 @@ def cell(values: list[float], unit: str) -> str:
     return f"{fmt(med, unit)} [{fmt(min(values), unit)}–{fmt(max(values), unit)}]"
 
 
+def per_run_ratios(runs: dict, scenario: str, client: str, key: str) -> list[float]:
+    """Belfry/nchan of each run number both servers have."""
+    by_run = {}
+    for server in ("nchan", "belfry"):
+        for r in runs.get((scenario, client, server), []):
+            if r.get(key) is not None:
+                by_run.setdefault(r["run"], {})[server] = r[key]
+    return [v["belfry"] / v["nchan"] for _, v in sorted(by_run.items()) if len(v) == 2 and v["nchan"] > 0]
+
+
 def main() -> int:
     runs: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
     with open(sys.argv[1]) as f:
@@ -92,11 +119,14 @@ def main() -> int:
     if len(sys.argv) > 2:
         print(open(sys.argv[2]).read().strip().lstrip("# "))
         print()
-    print("| scenario | measure | nchan | Belfry | Belfry/nchan | target |")
-    print("|---|---|---|---|---|---|")
-    for scenario, client, key, label, unit, better, target, bound in MEASURES:
+    # An A/B run (compare.sh --before BIN) adds the binary before the change as server "before".
+    ab = any(server == "before" for (_, _, server) in runs)
+    print("| scenario | measure | nchan | Belfry | Belfry/nchan | target |" + (" before | Belfry/before |" if ab else ""))
+    print("|---|---|---|---|---|---|" + ("---|---|" if ab else ""))
+    for scenario, client, key, label, unit, better, target, bound, *every in MEASURES:
         nchan = [r[key] for r in runs.get((scenario, client, "nchan"), []) if r.get(key) is not None]
         belfry = [r[key] for r in runs.get((scenario, client, "belfry"), []) if r.get(key) is not None]
+        before = [r[key] for r in runs.get((scenario, client, "before"), []) if r.get(key) is not None]
         if not nchan and not belfry:
             continue
         ratio, verdict = "—", ""
@@ -106,12 +136,23 @@ def main() -> int:
             if target is not None:
                 met = q >= target if better == "higher" else q <= target
                 verdict = f"{'≥' if better == 'higher' else '≤'} {target}× {'met' if met else 'NOT met'}"
+            if every and target is not None:
+                pairs = per_run_ratios(runs, scenario, client, key)
+                met = all((q >= target) if better == "higher" else (q <= target) for q in pairs)
+                shown = ", ".join(f"{q:.2f}" for q in pairs)
+                verdict = f"every run {'≥' if better == 'higher' else '≤'} {target}× ({shown}) {'met' if met else 'NOT met'}"
         if bound is not None and belfry:
             met = statistics.median(belfry) < bound
             verdict = f"< {fmt(bound, unit)} {unit} {'met' if met else 'NOT met'}"
         shown_unit = "" if unit in ("/s", "%") else f" {unit}"
+        extra = ""
+        if ab:
+            versus = "—"
+            if before and belfry and statistics.median(before) > 0:
+                versus = f"{statistics.median(belfry) / statistics.median(before):.2f}×"
+            extra = f" {cell(before, unit)} | {versus} |"
         print(f"| {scenario} | {label}{' (' + unit + ')' if shown_unit else ''} | {cell(nchan, unit)} | "
-              f"{cell(belfry, unit)} | {ratio} | {verdict} |")
+              f"{cell(belfry, unit)} | {ratio} | {verdict} |{extra}")
     problems = []
     for (scenario, client, server), rs in sorted(runs.items()):
         for r in rs:

@@ -21,10 +21,23 @@ public enum JSONText {
             out.append("\"")
             return
         }
-        // Only ASCII bytes are ever escaped, so multi-byte UTF-8 sequences pass through untouched.
         var bytes: [UInt8] = []
         bytes.reserveCapacity(s.utf8.count + 16)
-        let hexDigits = Array("0123456789abcdef".utf8)
+        appendEscaped(s, to: &bytes)
+        out.append(String(decoding: bytes, as: UTF8.self))
+        out.append("\"")
+    }
+
+    /// Appends `s` as a JSON string literal to UTF-8 bytes (quotes included).
+    public static func appendQuoted(_ s: String, to bytes: inout [UInt8]) {
+        bytes.append(0x22)
+        appendEscaped(s, to: &bytes)
+        bytes.append(0x22)
+    }
+
+    /// Appends the inside of a JSON string literal: quotes, backslashes and control characters
+    /// escaped. Only ASCII bytes are ever escaped, so multi-byte UTF-8 sequences pass through.
+    private static func appendEscaped(_ s: String, to bytes: inout [UInt8]) {
         for byte in s.utf8 {
             switch byte {
             case 0x22: bytes += [0x5C, 0x22]
@@ -39,7 +52,7 @@ public enum JSONText {
             default: bytes.append(byte)
             }
         }
-        out.append(String(decoding: bytes, as: UTF8.self))
-        out.append("\"")
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }

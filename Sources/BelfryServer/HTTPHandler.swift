@@ -37,7 +37,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// When the client last sent a byte, and the check that closes the connection once it has
     /// been silent for `httpIdleTimeout` (re-armed lazily, not per request).
     private var lastRead = NIODeadline.uptimeNanoseconds(0)
-    private var idleCheck: Scheduled<Void>?
+    private var idleTimer: LoopTimer?
     /// The bytes of the request being read (head, body framing, leading blank lines) and of any
     /// `100 Continue` sent for it, charged to its app once it is answered.
     private var requestBytes = 0
@@ -51,26 +51,27 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func handlerAdded(context channelContext: ChannelHandlerContext) {
         lastRead = channelContext.eventLoop.now
-        scheduleIdleCheck(channelContext, at: lastRead + idleTimeout)
+        // The timer holds this handler until `handlerRemoved` cancels it.
+        let timer = LoopTimer { now in self.idleCheck(channelContext, now: now) }
+        idleTimer = timer
+        LoopTimers.of(channelContext.eventLoop).schedule(timer, at: lastRead + idleTimeout)
     }
 
     func handlerRemoved(context channelContext: ChannelHandlerContext) {
-        idleCheck?.cancel()
-        idleCheck = nil
+        if let idleTimer { LoopTimers.of(channelContext.eventLoop).cancel(idleTimer) }
+        idleTimer = nil
     }
 
     private var idleTimeout: TimeAmount { .milliseconds(Int64(context.options.httpIdleTimeout * 1000)) }
 
-    private func scheduleIdleCheck(_ channelContext: ChannelHandlerContext, at deadline: NIODeadline) {
-        idleCheck = channelContext.eventLoop.scheduleTask(deadline: deadline) { [weak self] in
-            guard let self, self.state != .upgraded else { return }
-            let due = self.lastRead + self.idleTimeout
-            if due <= channelContext.eventLoop.now {
-                self.context.logger.debug("http connection idle, closing")
-                channelContext.close(promise: nil)
-            } else {
-                self.scheduleIdleCheck(channelContext, at: due)
-            }
+    private func idleCheck(_ channelContext: ChannelHandlerContext, now: NIODeadline) {
+        guard state != .upgraded, let idleTimer else { return }
+        let due = lastRead + idleTimeout
+        if due <= now {
+            context.logger.debug("http connection idle, closing")
+            channelContext.close(promise: nil)
+        } else {
+            LoopTimers.of(channelContext.eventLoop).schedule(idleTimer, at: due)
         }
     }
 

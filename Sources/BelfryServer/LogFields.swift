@@ -17,7 +17,7 @@ enum LogFields {
     /// `127.0.0.1:48650`, `[::1]:48650`; `?` when unknown.
     static func remote(_ address: SocketAddress?) -> String {
         guard let address, let ip = address.ipAddress, let port = address.port else { return "?" }
-        return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+        return ip.utf8.contains(UInt8(ascii: ":")) ? "[\(ip)]:\(port)" : "\(ip):\(port)"
     }
 }
 

@@ -18,8 +18,10 @@ final class WebSocketSession: ChannelInboundHandler {
     /// A refused connection waiting for the client's close frame.
     private var refused: Connection?
     var liveness: LivenessStateMachine?
-    private var livenessTimer: Scheduled<Void>?
-    private var authTimer: Scheduled<Void>?
+    /// One timer for both deadlines: the liveness check and, until the connection signs in
+    /// (apps with `userAuthentication`), the sign-in deadline.
+    private var timer: LoopTimer?
+    private var authDeadline: UInt64?
     private var connectedAt: UInt64 = 0
     /// The app's manifest name at admission, for log lines (the app may be gone at disconnect).
     var appName: String?
@@ -125,40 +127,48 @@ final class WebSocketSession: ChannelInboundHandler {
 
     private func startTimers(_ channelContext: ChannelHandlerContext) {
         let options = context.options
+        let now = channelContext.eventLoop.now.uptimeNanoseconds
         liveness = LivenessStateMachine(
-            now: Now.nanoseconds, activityTimeoutSeconds: options.activityTimeout,
-            pongTimeoutSeconds: options.pongTimeout)
-        scheduleLiveness(channelContext.eventLoop)
+            now: now, activityTimeoutSeconds: options.activityTimeout, pongTimeoutSeconds: options.pongTimeout)
         if let connection, !connection.isAuthorized {
-            authTimer = channelContext.eventLoop.scheduleTask(in: .seconds(Int64(options.userAuthenticationTimeout))) {
-                [weak self] in
-                guard let self, let connection = self.connection, !connection.isAuthorized else { return }
-                self.logger.info(
+            authDeadline = now + UInt64(options.userAuthenticationTimeout) * 1_000_000_000
+        }
+        // The timer holds this session until `channelInactive` cancels it.
+        let timer = LoopTimer { now in self.timerFired(channelContext.eventLoop, now: now.uptimeNanoseconds) }
+        self.timer = timer
+        scheduleTimer(channelContext.eventLoop)
+    }
+
+    private func scheduleTimer(_ loop: EventLoop) {
+        guard let timer, let liveness else { return }
+        let deadline = min(liveness.nextDeadline, authDeadline ?? .max)
+        LoopTimers.of(loop).schedule(timer, at: .uptimeNanoseconds(deadline))
+    }
+
+    private func timerFired(_ loop: EventLoop, now: UInt64) {
+        guard let connection, !connection.isClosed else { return }
+        if let authDeadline, now >= authDeadline {
+            self.authDeadline = nil
+            if !connection.isAuthorized {
+                logger.info(
                     "connection not authorized in time",
-                    metadata: LogFields.app(id: connection.appID, name: self.appName).merging([
+                    metadata: LogFields.app(id: connection.appID, name: appName).merging([
                         "socket_id": "\(connection.socketID)"
                     ]))
                 connection.close(CloseReason(.unauthorized, "Connection not authorized within timeout"))
-            }
-        }
-    }
-
-    private func scheduleLiveness(_ loop: EventLoop) {
-        guard let liveness else { return }
-        let deadline = NIODeadline.uptimeNanoseconds(liveness.nextDeadline)
-        livenessTimer = loop.scheduleTask(deadline: deadline) { [weak self] in
-            guard let self, let connection = self.connection, !connection.isClosed else { return }
-            switch self.liveness?.tick(now: Now.nanoseconds) {
-            case .sendPing:
-                connection.send(ServerMessage.ping)
-            case .close(let reason):
-                connection.close(reason)
                 return
-            case .some(.none), nil:
-                break
             }
-            self.scheduleLiveness(loop)
         }
+        switch liveness?.tick(now: now) {
+        case .sendPing:
+            connection.send(ServerMessage.ping)
+        case .close(let reason):
+            connection.close(reason)
+            return
+        case .some(.none), nil:
+            break
+        }
+        scheduleTimer(loop)
     }
 
     func channelRead(context channelContext: ChannelHandlerContext, data: NIOAny) {
@@ -171,7 +181,7 @@ final class WebSocketSession: ChannelInboundHandler {
             return
         }
         guard !connection.isClosed else { return }
-        liveness?.received(now: Now.nanoseconds)
+        liveness?.received(now: channelContext.eventLoop.now.uptimeNanoseconds)
         switch frame.opcode {
         case .text:
             var buffer = frame.unmaskedData
@@ -210,8 +220,8 @@ final class WebSocketSession: ChannelInboundHandler {
     }
 
     func channelInactive(context channelContext: ChannelHandlerContext) {
-        livenessTimer?.cancel()
-        authTimer?.cancel()
+        if let timer { LoopTimers.of(channelContext.eventLoop).cancel(timer) }
+        timer = nil
         if let connection {
             connection.isClosed = true
             // Counted before the hub lets go of it: a drain waits for the hubs to empty, then the

@@ -21,5 +21,8 @@ import Testing
         let quoted = JSONText.quoted(text)
         let parsed = try JSONSerialization.jsonObject(with: Data(quoted.utf8), options: [.fragmentsAllowed])
         #expect(parsed as? String == text)
+        var bytes: [UInt8] = []
+        JSONText.appendQuoted(text, to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == quoted)
     }
 }

@@ -1,0 +1,73 @@
+import Foundation
+import Logging
+import Testing
+
+@testable import BelfryServer
+
+/// Log lines: the time format, key order, JSON values and text escaping.
+@Suite struct LogLineTests {
+    private func render(_ format: LogLine.Format, _ ms: Int64, _ fields: Logger.Metadata = [:]) -> String {
+        String(
+            decoding: LogLine.render(format, unixMilliseconds: ms, level: .info, message: "connected", fields: fields),
+            as: UTF8.self)
+    }
+
+    @Test func timeIsUTCWithMillisecondsAsFoundationFormatsIt() {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        // Leap days, year ends, the epoch and far dates, each checked against Foundation.
+        let samples: [Int64] = [
+            0, 951_782_400_123, 1_709_164_799_999, 1_735_689_599_001, 1_796_077_872_119, 4_102_444_800_000,
+            253_402_300_799_999,
+        ]
+        for ms in samples {
+            var bytes: [UInt8] = []
+            LogLine.appendTime(ms, to: &bytes)
+            let expected = formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+            #expect(String(decoding: bytes, as: UTF8.self) == expected.replacingOccurrences(of: "Z", with: ""))
+        }
+        var bytes: [UInt8] = []
+        LogLine.appendTime(1_796_077_872_119, to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == "2026-11-30T22:31:12.119")
+    }
+
+    @Test func everyDayOfFourHundredYearsHasItsCalendarDate() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        for day in stride(from: Int64(0), to: 146_097, by: 1) {
+            let (y, m, d) = LogLine.civil(daysSinceEpoch: day)
+            if day % 997 == 0 || (m == 2 && d >= 28) || (m == 12 && d == 31) || (m == 1 && d == 1) {
+                let parts = calendar.dateComponents(
+                    [.year, .month, .day], from: Date(timeIntervalSince1970: Double(day) * 86_400))
+                #expect([parts.year, parts.month, parts.day] == [Int(y), Int(m), Int(d)])
+            }
+        }
+    }
+
+    @Test func jsonLineHasFieldsInKeyOrderAndParses() throws {
+        let line = render(
+            .json, 0,
+            [
+                "socket_id": "1.2", "app": "chat", "code": .stringConvertible(4001), "ok": .stringConvertible(true),
+                "ratio": .stringConvertible(0.5), "list": .array(["a", .stringConvertible(2)]),
+                "nested": .dictionary(["z": "1", "a": "\"q\"\n"]),
+            ])
+        #expect(line.hasSuffix("}\n"))
+        #expect(
+            line
+                == #"{"time":"1970-01-01T00:00:00.000","level":"info","msg":"connected","app":"chat","code":4001,"list":["a",2],"nested":{"a":"\"q\"\n","z":"1"},"ok":true,"ratio":0.5,"socket_id":"1.2"}"#
+                + "\n")
+        let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        #expect(object?["code"] as? Int == 4001)
+    }
+
+    @Test func aClientCannotForgeALineInEitherFormat() {
+        let evil: Logger.Metadata = ["event": "x\n{\"level\":\"error\"}", "k": "a b=c"]
+        let json = render(.json, 0, evil)
+        #expect(json.filter { $0 == "\n" }.count == 1)
+        let text = render(.text, 0, evil)
+        #expect(text.filter { $0 == "\n" }.count == 1)
+        #expect(text == #"1970-01-01T00:00:00.000 INFO connected event="x\n{\"level\":\"error\"}" k="a b=c""# + "\n")
+    }
+}
