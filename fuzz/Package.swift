@@ -42,10 +42,13 @@ let package = Package(
                 "BelfryJSON", "JSONSchema", "PusherProtocol", .product(name: "Yams", package: "Yams"), crypto,
             ]
         ),
-        // The request parser and the frame rules, without the rest of the server.
+        // The request parser and the frame reader, without the rest of the server.
         .target(
-            name: "BelfryServer", dependencies: ["BelfryJSON", nio("NIOCore"), nio("NIOWebSocket")],
-            sources: ["HTTP1Parser.swift", "InboundFrameRules.swift", "ClusterLink.swift", "Readiness.swift"],
+            name: "BelfryServer", dependencies: ["BelfryJSON", nio("NIOCore")],
+            sources: [
+                "HTTP1Parser.swift", "FrameReader.swift", "InboundFrameRules.swift", "ClusterLink.swift",
+                "Readiness.swift",
+            ],
             swiftSettings: [.unsafeFlags(["-enable-testing"])]),
         // The RESP reader and the cluster's bus envelope.
         .target(name: "BelfryRedis", sources: ["RESPParser.swift", "RESPValue.swift"]),
@@ -53,7 +56,7 @@ let package = Package(
         fuzzer("http1", ["BelfryServer", nio("NIOCore")]),
         fuzzer(
             "websocket",
-            ["BelfryServer", "PusherProtocol", nio("NIOCore"), nio("NIOEmbedded"), nio("NIOWebSocket")]),
+            ["BelfryServer", "PusherProtocol", nio("NIOCore")]),
         fuzzer("json", ["BelfryJSON"]),
         fuzzer("manifest", ["BelfryManifest"]),
         fuzzer("schema", ["JSONSchema", "BelfryJSON", "BelfryManifest"]),

@@ -1,5 +1,4 @@
 import NIOCore
-import NIOWebSocket
 import PusherProtocol
 
 /// One accepted WebSocket connection as the hub sees it.
@@ -15,9 +14,10 @@ final class Connection: @unchecked Sendable {
     /// Index of `loop` in the server's event-loop group; subscriber lists are partitioned by it.
     let loopIndex: Int
     private let maxBacklog: Int
-    /// The frame encoder's context: pre-encoded frames are written from here straight to the
-    /// socket. Nil in pipelines without a WebSocket encoder (unit tests), which get frame values.
-    private let rawOutput: ChannelHandlerContext?
+    /// The session's context: frames (encoded by the server) are written from here straight to
+    /// the socket, without a walk of the pipeline. Nil for a connection made without a session
+    /// (unit tests), which writes through the channel.
+    private let output: ChannelHandlerContext?
 
     // Loop-confined state.
     /// Channels this connection is subscribed to; the value is its presence user id, if any.
@@ -43,7 +43,7 @@ final class Connection: @unchecked Sendable {
 
     init(
         socketID: String, appID: String, channel: Channel, loopIndex: Int, maxBacklog: Int,
-        counters: AppCounters = AppCounters()
+        counters: AppCounters = AppCounters(), output: ChannelHandlerContext? = nil
     ) {
         self.counters = counters
         self.socketID = socketID
@@ -52,9 +52,7 @@ final class Connection: @unchecked Sendable {
         self.loop = channel.eventLoop
         self.loopIndex = loopIndex
         self.maxBacklog = maxBacklog
-        self.rawOutput =
-            channel.eventLoop.inEventLoop
-            ? try? channel.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self) : nil
+        self.output = output
     }
 
     /// Queues a pre-encoded text message without flushing. Called on `loop`. Its bytes are not
@@ -63,17 +61,25 @@ final class Connection: @unchecked Sendable {
     @discardableResult
     func enqueue(_ message: OutboundMessage) -> Bool {
         guard admitsOutbound(bytes: message.frame.readableBytes) else { return false }
-        if let rawOutput {
-            rawOutput.write(NIOAny(message.frame), promise: nil)
-        } else {
-            channel.write(message.webSocketFrame, promise: nil)
-        }
+        write(message.frame)
         return true
     }
 
     func flush() {
         guard !isClosed else { return }
-        if let rawOutput { rawOutput.flush() } else { channel.flush() }
+        if let output { output.flush() } else { channel.flush() }
+    }
+
+    private func write(_ frame: ByteBuffer) {
+        if let output { output.write(NIOAny(frame), promise: nil) } else { channel.write(frame, promise: nil) }
+    }
+
+    private func writeAndFlush(_ frame: ByteBuffer) {
+        if let output {
+            output.writeAndFlush(NIOAny(frame), promise: nil)
+        } else {
+            channel.writeAndFlush(frame, promise: nil)
+        }
     }
 
     /// Writes and flushes one text message. Called on `loop`.
@@ -81,7 +87,7 @@ final class Connection: @unchecked Sendable {
         let payload = channel.allocator.buffer(string: text)
         guard admitsOutbound(bytes: payload.readableBytes) else { return }
         counters.sentFrame(payload: payload.readableBytes)
-        channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, data: payload), promise: nil)
+        writeAndFlush(ServerFrame.encode(.text, payload, allocator: channel.allocator))
     }
 
     /// Answers a client's ping with a pong carrying the same data, within the same budget as
@@ -89,7 +95,7 @@ final class Connection: @unchecked Sendable {
     func pong(_ data: ByteBuffer) {
         guard admitsOutbound(bytes: data.readableBytes) else { return }
         counters.sentFrame(payload: data.readableBytes)
-        channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .pong, data: data), promise: nil)
+        writeAndFlush(ServerFrame.encode(.pong, data, allocator: channel.allocator))
     }
 
     /// The one outbound budget of a connection. Bytes written while the socket is below its
@@ -128,7 +134,7 @@ final class Connection: @unchecked Sendable {
             string: ServerMessage.error(code: reason.code.rawValue, message: reason.message))
         guard admitsOutbound(bytes: error.readableBytes) else { return }
         counters.sentFrame(payload: error.readableBytes)
-        channel.write(WebSocketFrame(fin: true, opcode: .text, data: error), promise: nil)
+        write(ServerFrame.encode(.text, error, allocator: channel.allocator))
         closeSilently(code: reason.code.rawValue, message: reason.message)
     }
 
@@ -141,10 +147,10 @@ final class Connection: @unchecked Sendable {
         guard !isClosed else { return }
         isClosed = true
         closeCode = code
-        let frame = Self.closeFrame(code: code, message: message, allocator: channel.allocator)
-        if backlogBytes + frame.length <= maxBacklog || channel.isWritable {
-            counters.sentFrame(payload: frame.length)
-            channel.writeAndFlush(frame, promise: nil)
+        let payload = Self.closePayload(code: code, message: message, allocator: channel.allocator)
+        if backlogBytes + payload.readableBytes <= maxBacklog || channel.isWritable {
+            counters.sentFrame(payload: payload.readableBytes)
+            writeAndFlush(ServerFrame.encode(.close, payload, allocator: channel.allocator))
         }
         let channel = self.channel
         let timeout = channel.eventLoop.scheduleTask(in: Self.closeHandshakeTimeout) { channel.close(promise: nil) }
@@ -161,19 +167,19 @@ final class Connection: @unchecked Sendable {
         }
         isClosed = true
         closeCode = code
-        let frame = Self.closeFrame(code: code, message: "", allocator: channel.allocator)
-        counters.sentFrame(payload: frame.length)
-        channel.writeAndFlush(frame).whenComplete {
+        let payload = Self.closePayload(code: code, message: "", allocator: channel.allocator)
+        counters.sentFrame(payload: payload.readableBytes)
+        channel.writeAndFlush(ServerFrame.encode(.close, payload, allocator: channel.allocator)).whenComplete {
             _ in
             channel.close(promise: nil)
         }
     }
 
-    private static func closeFrame(code: UInt16, message: String, allocator: ByteBufferAllocator) -> WebSocketFrame {
+    private static func closePayload(code: UInt16, message: String, allocator: ByteBufferAllocator) -> ByteBuffer {
         var buffer = allocator.buffer(capacity: 2 + message.utf8.count)
         buffer.writeInteger(code)
         buffer.writeString(String(message.utf8.prefix(120)) ?? "")
-        return WebSocketFrame(fin: true, opcode: .connectionClose, data: buffer)
+        return buffer
     }
 
     /// Runs `body` on the connection's loop (inline when already there).

@@ -1,5 +1,4 @@
 import NIOCore
-import NIOWebSocket
 import PusherProtocol
 
 /// The public port's HTTP/1.1 side. It reads requests with `HTTP1Parser`, answers health,
@@ -283,20 +282,11 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         channelContext.write(wrapOutboundOut(head), promise: nil)
         unflushed = true
         state = .upgraded
-        let options = context.options
         let session = WebSocketSession(
             context: context, uri: request.target, origin: request.header("origin"),
             remote: LogFields.remote(channelContext.channel.remoteAddress))
         do {
-            try channelContext.pipeline.syncOperations.addHandlers(
-                WebSocketFrameEncoder(),
-                ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: options.maxFrameSize)),
-                WebSocketProtocolErrorHandler(),
-                FrameGuard(),
-                NIOWebSocketFrameAggregator(
-                    minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 64,
-                    maxAccumulatedFrameSize: options.maxFrameSize),
-                session)
+            try channelContext.pipeline.syncOperations.addHandler(session)
         } catch {
             context.logger.warning("websocket upgrade failed", metadata: ["error": "\(error)"])
             channelContext.close(promise: nil)

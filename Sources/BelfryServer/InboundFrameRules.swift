@@ -1,5 +1,3 @@
-import NIOWebSocket
-
 /// What RFC 6455 requires of the frames a server receives, as decisions: the close code to send
 /// when a frame breaks a rule, and the code to answer a client's close frame with.
 enum InboundFrameRules {
@@ -9,19 +7,19 @@ enum InboundFrameRules {
         var reason: String
     }
 
-    /// The rule a single frame breaks, if any: frames from a client are masked (§5.1), no
-    /// extension is negotiated so the reserved bits are zero (§5.2), opcodes 3–7 and B–F are
-    /// reserved (§5.2), control frames are final and at most 125 bytes (§5.5).
-    static func violation(of frame: WebSocketFrame) -> Violation? {
-        if frame.maskKey == nil { return Violation(code: 1002, reason: "client frames must be masked") }
-        if frame.rsv1 || frame.rsv2 || frame.rsv3 {
+    /// The rule a single frame breaks, if any, from its header alone: frames from a client are
+    /// masked (§5.1), no extension is negotiated so the reserved bits are zero (§5.2), opcodes
+    /// 3–7 and B–F are reserved (§5.2), control frames are final and at most 125 bytes (§5.5).
+    static func violation(fin: Bool, reservedBits: UInt8, opcode: UInt8, masked: Bool, length: UInt64) -> Violation? {
+        if !masked { return Violation(code: 1002, reason: "client frames must be masked") }
+        if reservedBits != 0 {
             return Violation(code: 1002, reason: "reserved bits set without a negotiated extension")
         }
-        switch frame.opcode {
-        case .continuation, .text, .binary:
+        switch opcode {
+        case 0x0, 0x1, 0x2:
             return nil
-        case .connectionClose, .ping, .pong:
-            guard frame.fin, frame.length <= 125 else {
+        case 0x8, 0x9, 0xA:
+            guard fin, length <= 125 else {
                 return Violation(code: 1002, reason: "control frames must be final and at most 125 bytes")
             }
             return nil

@@ -1,14 +1,14 @@
 import BelfryManifest
 import Logging
 import NIOCore
-import NIOWebSocket
 import PusherProtocol
 
-/// The channel handler of one upgraded WebSocket: runs the Pusher handshake, decodes frames,
-/// and dispatches protocol messages (`WebSocketSession+Messages.swift`). Lives on one event loop.
+/// The one channel handler of an upgraded WebSocket: runs the Pusher handshake, reads frames
+/// (`FrameReader`), and dispatches protocol messages (`WebSocketSession+Messages.swift`). It
+/// writes frames it encodes itself (`ServerFrame`). Lives on one event loop.
 final class WebSocketSession: ChannelInboundHandler {
-    typealias InboundIn = WebSocketFrame
-    typealias OutboundOut = WebSocketFrame
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     let context: ServerContext
     let uri: String
@@ -31,7 +31,15 @@ final class WebSocketSession: ChannelInboundHandler {
     var subscriptionRefusalLog = LogThrottle()
     var clientEventRejectionLog = LogThrottle()
 
+    private var reader: FrameReader
+    /// Bytes of a frame that has not fully arrived yet.
+    private var inbound: ByteBuffer?
+    /// The app every frame the client sends is counted for (wire bytes, headers included), once
+    /// the handshake has named a known app.
+    private var inboundCounters: AppCounters?
+
     init(context: ServerContext, uri: String, origin: String?, remote: String) {
+        self.reader = FrameReader(maxMessageSize: context.options.maxFrameSize)
         self.context = context
         self.uri = uri
         self.origin = origin
@@ -41,10 +49,10 @@ final class WebSocketSession: ChannelInboundHandler {
     var logger: Logger { context.logger }
 
     func handlerAdded(context channelContext: ChannelHandlerContext) {
-        switch admit(channel: channelContext.channel) {
+        switch admit(channelContext) {
         case .success(let connection):
             self.connection = connection
-            Self.meterInbound(channelContext, into: connection.counters)
+            inboundCounters = connection.counters
             connection.send(
                 ServerMessage.connectionEstablished(
                     socketID: connection.socketID, activityTimeout: context.options.activityTimeout))
@@ -76,13 +84,14 @@ final class WebSocketSession: ChannelInboundHandler {
                 fields = fields.merging(LogFields.app(id: app.id, name: app.name))
             }
             logger.info("connection refused", metadata: fields)
-            if let counters { Self.meterInbound(channelContext, into: counters) }
-            refused = Self.refuse(channelContext.channel, reason, counters: counters ?? AppCounters())
+            inboundCounters = counters
+            refused = Self.refuse(channelContext, reason, counters: counters ?? AppCounters())
         }
     }
 
     /// The handshake: server phase, path, protocol, app, origin, connection quota.
-    private func admit(channel: Channel) -> Result<Connection, CloseReason> {
+    private func admit(_ channelContext: ChannelHandlerContext) -> Result<Connection, CloseReason> {
+        let channel = channelContext.channel
         if context.currentPhase == .draining {
             return .failure(CloseReason(.reconnectImmediately, "Server is shutting down; reconnect"))
         }
@@ -103,7 +112,7 @@ final class WebSocketSession: ChannelInboundHandler {
         let connection = Connection(
             socketID: SocketID.generate(), appID: app.id, channel: channel,
             loopIndex: context.loopIndices[ObjectIdentifier(channel.eventLoop)] ?? 0,
-            maxBacklog: context.options.maxOutboundBacklog, counters: hub.counters)
+            maxBacklog: context.options.maxOutboundBacklog, counters: hub.counters, output: channelContext)
         guard hub.admit(connection, maxConnections: app.limits.maxConnections) else {
             return .failure(CloseReason(.overConnectionQuota))
         }
@@ -112,17 +121,14 @@ final class WebSocketSession: ChannelInboundHandler {
     }
 
     /// Sends `pusher:error` and the close frame through a connection that never joins a hub.
-    private static func refuse(_ channel: Channel, _ reason: CloseReason, counters: AppCounters) -> Connection {
+    private static func refuse(
+        _ channelContext: ChannelHandlerContext, _ reason: CloseReason, counters: AppCounters
+    ) -> Connection {
         let connection = Connection(
-            socketID: "0.0", appID: "", channel: channel, loopIndex: 0, maxBacklog: 0, counters: counters)
+            socketID: "0.0", appID: "", channel: channelContext.channel, loopIndex: 0, maxBacklog: 0,
+            counters: counters, output: channelContext)
         connection.close(reason)
         return connection
-    }
-
-    /// Every frame the client sends from now on is counted for the app, before aggregation (so a
-    /// fragmented message counts each fragment's header) and whatever the session makes of it.
-    private static func meterInbound(_ channelContext: ChannelHandlerContext, into counters: AppCounters) {
-        (try? channelContext.pipeline.syncOperations.handler(type: FrameGuard.self))?.counters = counters
     }
 
     private func startTimers(_ channelContext: ChannelHandlerContext) {
@@ -171,21 +177,53 @@ final class WebSocketSession: ChannelInboundHandler {
         scheduleTimer(loop)
     }
 
+    /// Reads every complete frame that has arrived; the bytes of a frame still arriving wait in
+    /// `inbound` (an idle connection keeps no buffer).
     func channelRead(context channelContext: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
+        var bytes = unwrapInboundIn(data)
+        if var pending = inbound {
+            inbound = nil
+            pending.writeBuffer(&bytes)
+            bytes = pending
+        }
+        let start = bytes.readerIndex
+        reading: while true {
+            switch reader.next(&bytes) {
+            case .needMore:
+                break reading
+            case .message(let opcode, let payload):
+                received(opcode, payload, channelContext)
+            case .violation(let violation):
+                // Nothing after a frame that broke the rules is read.
+                logger.debug("websocket violation", metadata: ["reason": "\(violation.reason)", "remote": "\(remote)"])
+                (connection ?? refused)?.closeSilently(code: violation.code, message: violation.reason)
+                break reading
+            }
+        }
+        // Every frame is counted for the app as it arrived (a fragmented message counts each
+        // fragment's header), whatever the session makes of it.
+        inboundCounters?.frameBytesIn.wrappingIncrement(by: bytes.readerIndex - start, ordering: .relaxed)
+        if bytes.readableBytes > 0, !reader.failed {
+            bytes.discardReadBytes()
+            inbound = bytes
+        }
+        pauseReadingIfUnwritable(channelContext)
+    }
+
+    /// One message or control frame from the client.
+    private func received(_ opcode: FrameReader.Opcode, _ payload: ByteBuffer, _ channelContext: ChannelHandlerContext)
+    {
         guard let connection = connection ?? refused else { return }
-        if frame.opcode == .connectionClose {
-            var data = frame.unmaskedData
-            let payload = data.readBytes(length: data.readableBytes) ?? []
-            connection.answerClose(code: InboundFrameRules.answer(toClosePayload: payload))
+        if opcode == .close {
+            let bytes = Array(payload.readableBytesView)
+            connection.answerClose(code: InboundFrameRules.answer(toClosePayload: bytes))
             return
         }
         guard !connection.isClosed else { return }
         liveness?.received(now: channelContext.eventLoop.now.uptimeNanoseconds)
-        switch frame.opcode {
+        switch opcode {
         case .text:
-            var buffer = frame.unmaskedData
-            let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+            let bytes = Array(payload.readableBytesView)
             guard InboundFrameRules.isUTF8(bytes) else {
                 connection.closeSilently(code: 1007, message: "Text frames must be UTF-8")
                 return
@@ -195,11 +233,10 @@ final class WebSocketSession: ChannelInboundHandler {
             connection.send(
                 ServerMessage.error(code: nil, message: "Binary frames are not supported; send JSON text frames"))
         case .ping:
-            connection.pong(frame.unmaskedData)
-        default:
+            connection.pong(payload)
+        case .pong, .close, .continuation:
             break
         }
-        pauseReadingIfUnwritable(channelContext)
     }
 
     /// A client whose socket is not draining is not read from until it does: its pings, subscribes
@@ -250,19 +287,8 @@ final class WebSocketSession: ChannelInboundHandler {
         channelContext.fireChannelInactive()
     }
 
-    /// A frame that broke RFC 6455 (`FrameGuard`), or a fragmented message the aggregator
-    /// refused, closes with 1002 (1009 when too large); other errors close the socket.
     func errorCaught(context channelContext: ChannelHandlerContext, error: Error) {
         logger.debug("websocket error", metadata: ["error": "\(error)", "remote": "\(remote)"])
-        let connection = self.connection ?? refused
-        if let violation = error as? InboundFrameRules.Violation, let connection {
-            connection.closeSilently(code: violation.code, message: violation.reason)
-        } else if let aggregation = error as? NIOWebSocketFrameAggregator.Error, let connection {
-            let tooLarge = aggregation == .accumulatedFrameSizeIsTooLarge || aggregation == .tooManyFragments
-            connection.closeSilently(
-                code: tooLarge ? 1009 : 1002, message: tooLarge ? "Message too large" : "Invalid fragmentation")
-        } else {
-            channelContext.close(promise: nil)
-        }
+        channelContext.close(promise: nil)
     }
 }

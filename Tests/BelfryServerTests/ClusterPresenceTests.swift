@@ -1,6 +1,5 @@
 import NIOCore
 import NIOEmbedded
-import NIOWebSocket
 import Testing
 
 @testable import BelfryServer
@@ -11,12 +10,7 @@ import Testing
     let channel = EmbeddedChannel(loop: EmbeddedEventLoop())
 
     private func received() throws -> [String] {
-        var texts: [String] = []
-        while let frame = try channel.readOutbound(as: WebSocketFrame.self) {
-            var data = frame.data
-            texts.append(data.readString(length: data.readableBytes) ?? "")
-        }
-        return texts
+        try WrittenFrames.read(channel).map(\.payload)
     }
 
     private func event(_ user: String, joined: Bool) -> MemberEvent {

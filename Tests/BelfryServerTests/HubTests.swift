@@ -1,6 +1,5 @@
 import NIOCore
 import NIOEmbedded
-import NIOWebSocket
 import PusherProtocol
 import Testing
 
@@ -24,12 +23,7 @@ import Testing
         /// Text frames written to this socket since the last call.
         func received() throws -> [String] {
             channel.embeddedEventLoop.run()  // fan-out flushes at the end of the loop's tick
-            var texts: [String] = []
-            while let frame = try channel.readOutbound(as: WebSocketFrame.self) {
-                var data = frame.data
-                if frame.opcode == .text { texts.append(data.readString(length: data.readableBytes) ?? "") }
-            }
-            return texts
+            return try WrittenFrames.texts(channel)
         }
     }
 

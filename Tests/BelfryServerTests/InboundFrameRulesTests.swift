@@ -1,32 +1,27 @@
-import NIOCore
-import NIOWebSocket
 import Testing
 
 @testable import BelfryServer
 
 /// RFC 6455 on the server side: what a client frame may not be, and how a close is answered.
 @Suite struct InboundFrameRulesTests {
-    private let mask = WebSocketMaskingKey([1, 2, 3, 4])
-
-    private func frame(
-        _ opcode: WebSocketOpcode, fin: Bool = true, masked: Bool = true, rsv1: Bool = false, length: Int = 2
-    ) -> WebSocketFrame {
-        WebSocketFrame(
-            fin: fin, rsv1: rsv1, opcode: opcode, maskKey: masked ? mask : nil,
-            data: ByteBuffer(repeating: 0x61, count: length))
+    private func violation(
+        _ opcode: UInt8, fin: Bool = true, masked: Bool = true, rsv: UInt8 = 0, length: UInt64 = 2
+    ) -> InboundFrameRules.Violation? {
+        InboundFrameRules.violation(fin: fin, reservedBits: rsv, opcode: opcode, masked: masked, length: length)
     }
 
     @Test func aMaskedTextFrameIsFine() {
-        #expect(InboundFrameRules.violation(of: frame(.text)) == nil)
-        #expect(InboundFrameRules.violation(of: frame(.ping, length: 125)) == nil)
+        #expect(violation(0x1) == nil)
+        #expect(violation(0x0, fin: false) == nil)
+        #expect(violation(0x9, length: 125) == nil)
     }
 
     @Test func brokenFramesCloseWith1002() {
-        #expect(InboundFrameRules.violation(of: frame(.text, masked: false))?.code == 1002)
-        #expect(InboundFrameRules.violation(of: frame(.text, rsv1: true))?.code == 1002)
-        #expect(InboundFrameRules.violation(of: frame(WebSocketOpcode(encodedWebSocketOpcode: 0x3)!))?.code == 1002)
-        #expect(InboundFrameRules.violation(of: frame(.ping, length: 126))?.code == 1002)
-        #expect(InboundFrameRules.violation(of: frame(.connectionClose, fin: false))?.code == 1002)
+        #expect(violation(0x1, masked: false)?.code == 1002)
+        #expect(violation(0x1, rsv: 4)?.code == 1002)
+        for reserved: UInt8 in [0x3, 0x7, 0xB, 0xF] { #expect(violation(reserved)?.code == 1002) }
+        #expect(violation(0x9, length: 126)?.code == 1002)
+        #expect(violation(0x8, fin: false)?.code == 1002)
     }
 
     @Test(

@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import NIOCore
 import NIOEmbedded
-import NIOWebSocket
 import PusherProtocol
 import Testing
 
@@ -35,7 +34,6 @@ import Testing
             store: ConfigStore(ConfigSnapshot(apps: [app])), options: ServerOptions(), logger: Logger(label: "test"),
             loopIndices: [:])
         let subscriberChannel = EmbeddedChannel(loop: loop)
-        try subscriberChannel.pipeline.syncOperations.addHandler(WebSocketFrameEncoder())
         let subscriber = Connection(
             socketID: "1.1", appID: app.id, channel: subscriberChannel, loopIndex: 0, maxBacklog: 1 << 20)
         context.hubs.hub(for: app.id).subscribe(subscriber, channel: "c")
