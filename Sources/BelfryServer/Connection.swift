@@ -10,7 +10,8 @@ final class Connection: @unchecked Sendable {
     let socketID: String
     let appID: String
     let channel: Channel
-    let loop: EventLoop
+    /// The channel's event loop (not stored: an existential is 40 bytes of every connection).
+    var loop: EventLoop { channel.eventLoop }
     /// Index of `loop` in the server's event-loop group; subscriber lists are partitioned by it.
     let loopIndex: Int
     private let maxBacklog: Int
@@ -49,7 +50,6 @@ final class Connection: @unchecked Sendable {
         self.socketID = socketID
         self.appID = appID
         self.channel = channel
-        self.loop = channel.eventLoop
         self.loopIndex = loopIndex
         self.maxBacklog = maxBacklog
         self.output = output

@@ -9,7 +9,7 @@ import PusherProtocol
 /// requests that arrive together are answered in one `write(2)`. A client that stops reading
 /// its responses is not read from until its socket drains. A malformed request, a body larger
 /// than `maxRequestBody` or `Connection: close` ends the connection after the response.
-final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+final class HTTPHandler: LoopTimer, ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
@@ -36,41 +36,47 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// When the client last sent a byte, and the check that closes the connection once it has
     /// been silent for `httpIdleTimeout` (re-armed lazily, not per request).
     private var lastRead = NIODeadline.uptimeNanoseconds(0)
-    private var idleTimer: LoopTimer?
+    private var channelContext: ChannelHandlerContext?
+    /// The descriptor this connection holds (and its address's count, once admitted), until the
+    /// upgrade hands them to the session or the connection closes.
+    private var leases: ConnectionLeases
     /// The bytes of the request being read (head, body framing, leading blank lines) and of any
     /// `100 Continue` sent for it, charged to its app once it is answered.
     private var requestBytes = 0
     private var interimBytes = 0
 
-    init(context: ServerContext) {
+    /// - Parameter descriptors: the budget this accepted socket was counted in, given back when
+    ///   it closes (nil in tests).
+    init(context: ServerContext, descriptors: DescriptorBudget? = nil) {
         self.context = context
         self.api = PusherAPI(context: context)
         self.parser = HTTP1Parser(maxBodyBytes: context.options.maxRequestBody)
+        self.leases = ConnectionLeases(descriptors: descriptors)
     }
 
     func handlerAdded(context channelContext: ChannelHandlerContext) {
+        self.channelContext = channelContext
         lastRead = channelContext.eventLoop.now
-        // The timer holds this handler until `handlerRemoved` cancels it.
-        let timer = LoopTimer { now in self.idleCheck(channelContext, now: now) }
-        idleTimer = timer
-        LoopTimers.of(channelContext.eventLoop).schedule(timer, at: lastRead + idleTimeout)
+        LoopTimers.of(channelContext.eventLoop).schedule(self, at: lastRead + idleTimeout)
     }
 
     func handlerRemoved(context channelContext: ChannelHandlerContext) {
-        if let idleTimer { LoopTimers.of(channelContext.eventLoop).cancel(idleTimer) }
-        idleTimer = nil
+        LoopTimers.of(channelContext.eventLoop).cancel(self)
+        leases.release(context, address: channelContext.channel.remoteAddress)
+        self.channelContext = nil
     }
 
     private var idleTimeout: TimeAmount { .milliseconds(Int64(context.options.httpIdleTimeout * 1000)) }
 
-    private func idleCheck(_ channelContext: ChannelHandlerContext, now: NIODeadline) {
-        guard state != .upgraded, let idleTimer else { return }
+    /// The idle check (re-armed lazily, at the time the last read makes due).
+    override func deadlinePassed(now: NIODeadline) {
+        guard state != .upgraded, let channelContext else { return }
         let due = lastRead + idleTimeout
         if due <= now {
             context.logger.debug("http connection idle, closing")
             channelContext.close(promise: nil)
         } else {
-            LoopTimers.of(channelContext.eventLoop).schedule(idleTimer, at: due)
+            LoopTimers.of(channelContext.eventLoop).schedule(self, at: due)
         }
     }
 
@@ -270,9 +276,12 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 channelContext)
             return
         }
-        if let refusal = context.admitAddress(uri: request.target, channel: channelContext.channel) {
+        switch context.admitAddress(uri: request.target, channel: channelContext.channel) {
+        case .refused(let refusal):
             respond(refusal, close: true, channelContext)
             return
+        case .admitted(let appID):
+            leases.addressAppID = appID
         }
         var head = channelContext.channel.allocator.buffer(capacity: 160)
         head.writeStaticString(
@@ -283,10 +292,10 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         unflushed = true
         state = .upgraded
         let session = WebSocketSession(
-            context: context, uri: request.target, origin: request.header("origin"),
-            remote: LogFields.remote(channelContext.channel.remoteAddress))
+            context: context, uri: request.target, origin: request.header("origin"), leases: leases)
         do {
             try channelContext.pipeline.syncOperations.addHandler(session)
+            leases = ConnectionLeases()  // the session's now
         } catch {
             context.logger.warning("websocket upgrade failed", metadata: ["error": "\(error)"])
             channelContext.close(promise: nil)

@@ -21,3 +21,10 @@ struct LogThrottle {
         return (suppressed, ())
     }
 }
+
+/// The throttles of one connection's repeated log lines, made on the first one (most connections
+/// never need them).
+final class LogThrottles {
+    var subscriptionRefusals = LogThrottle()
+    var clientEventRejections = LogThrottle()
+}

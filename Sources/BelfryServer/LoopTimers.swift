@@ -2,20 +2,19 @@ import NIOConcurrencyHelpers
 import NIOCore
 
 /// A deadline of one connection (its HTTP idle limit, its liveness check), kept in the
-/// `LoopTimers` of the connection's event loop. Event-loop confined.
-final class LoopTimer {
-    /// Called on the loop once the deadline has passed, with the loop's time.
-    fileprivate var action: ((NIODeadline) -> Void)?
+/// `LoopTimers` of the connection's event loop. The connection's handler is the timer (it
+/// subclasses this), so a deadline costs no object of its own. Event-loop confined.
+class LoopTimer {
     /// Where the timer sits in the wheel: slot, and index within it; -1 while not scheduled.
     fileprivate var slot = -1
     fileprivate var index = -1
     fileprivate(set) var deadline: UInt64 = 0
 
-    init(_ action: @escaping (NIODeadline) -> Void) {
-        self.action = action
-    }
-
     var isScheduled: Bool { slot >= 0 }
+
+    /// Called on the loop once the deadline has passed, with the loop's time. The wheel holds
+    /// the timer until then (or until `LoopTimers.cancel`).
+    func deadlinePassed(now: NIODeadline) {}
 }
 
 /// The timers of one event loop in a hashed timing wheel (`TimingWheel`) swept by one task every
@@ -58,10 +57,9 @@ final class LoopTimers: @unchecked Sendable {
         armIfNeeded()
     }
 
-    /// Takes `timer` out of the wheel and drops its action (and what the action holds). On `loop`.
+    /// Takes `timer` out of the wheel. On `loop`.
     func cancel(_ timer: LoopTimer) {
         wheel.remove(timer)
-        timer.action = nil
     }
 
     private func armIfNeeded() {
@@ -74,7 +72,7 @@ final class LoopTimers: @unchecked Sendable {
         armed = false
         let now = loop.now
         for timer in wheel.expire(now: now.uptimeNanoseconds) {
-            timer.action?(now)
+            timer.deadlinePassed(now: now)
         }
         armIfNeeded()
     }

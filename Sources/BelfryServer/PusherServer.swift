@@ -134,8 +134,8 @@ public final class PusherServer: Service, Sendable {
             channel.closeFuture.whenComplete { _ in descriptors.release() }
             try channel.pipeline.syncOperations.addHandler(CapacityResponder())
         case .open, .httpOnly:
-            channel.closeFuture.whenComplete { _ in descriptors.release() }
-            try channel.pipeline.syncOperations.addHandler(HTTPHandler(context: context))
+            // The handler gives the descriptor back when the connection closes.
+            try channel.pipeline.syncOperations.addHandler(HTTPHandler(context: context, descriptors: descriptors))
         }
     }
 

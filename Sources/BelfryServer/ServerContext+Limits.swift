@@ -5,13 +5,20 @@ import PusherProtocol
 /// The per-address limits of a WebSocket handshake, checked before the upgrade so a refused
 /// client costs one small HTTP response and no session.
 extension ServerContext {
-    /// Nil admits the handshake (its slot is released when `channel` closes); else the 429 to
-    /// answer with `Retry-After`. A handshake for an unknown app passes: the session refuses it
-    /// with 4001 after the upgrade, as hosted Pusher does.
-    func admitAddress(uri: String, channel: Channel) -> HTTPResponse? {
+    enum AddressAdmission {
+        /// Go on; the connection now counts for `appID` at its address (nil: counted nowhere)
+        /// until `releaseAddress`.
+        case admitted(appID: String?)
+        /// Answer with this 429 (with `Retry-After`).
+        case refused(HTTPResponse)
+    }
+
+    /// A handshake for an unknown app passes uncounted: the session refuses it with 4001 after
+    /// the upgrade, as hosted Pusher does.
+    func admitAddress(uri: String, channel: Channel) -> AddressAdmission {
         guard let key = try? Handshake.appKey(uri: uri).get(), let app = store.app(key: key),
             let address = channel.remoteAddress?.ipAddress
-        else { return nil }
+        else { return .admitted(appID: nil) }
         let tableKey = AddressLimiter.key(appID: app.id, address: address)
         let limits = app.limits
         let decision = addresses.admit(
@@ -21,9 +28,7 @@ extension ServerContext {
         let response: HTTPResponse
         switch decision {
         case .admitted:
-            let addresses = self.addresses
-            channel.closeFuture.whenComplete { _ in addresses.release(tableKey, now: Now.nanoseconds) }
-            return nil
+            return .admitted(appID: app.id)
         case .tooManyConnections(let limit):
             reason = "maxConnectionsPerAddress"
             response = RateLimitResponse.tooMany(
@@ -45,7 +50,13 @@ extension ServerContext {
                     "suppressed": LogFields.number(suppressed),
                 ]))
         }
-        return response
+        return .refused(response)
+    }
+
+    /// Takes a closed connection out of its address's count (see `ConnectionLeases`).
+    func releaseAddress(appID: String, address: SocketAddress?) {
+        guard let ip = address?.ipAddress else { return }
+        addresses.release(AddressLimiter.key(appID: appID, address: ip), now: Now.nanoseconds)
     }
 }
 

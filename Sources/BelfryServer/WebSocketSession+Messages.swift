@@ -49,7 +49,7 @@ extension WebSocketSession {
         _ connection: Connection, channel: String, type: String, status: Int, code: UInt16? = nil,
         limit: String? = nil, _ message: String
     ) {
-        if let (suppressed, _) = subscriptionRefusalLog.shouldLog(now: Now.nanoseconds) {
+        if let (suppressed, _) = throttles.subscriptionRefusals.shouldLog(now: Now.nanoseconds) {
             logger.info(
                 "subscription refused",
                 metadata: LogFields.app(id: connection.appID, name: appName).merging([
@@ -290,7 +290,7 @@ extension WebSocketSession {
     private func clientEvent(_ connection: Connection, app: App, name: String, channel: String, data: JSONValue) {
         /// Refuses the event with `pusher:error` 4301, or with `disconnect` closes with 4301.
         func reject(_ message: String, limit: String? = nil, disconnect: Bool = false) {
-            if let (suppressed, _) = clientEventRejectionLog.shouldLog(now: Now.nanoseconds) {
+            if let (suppressed, _) = throttles.clientEventRejections.shouldLog(now: Now.nanoseconds) {
                 logger.info(
                     "client event rejected",
                     metadata: LogFields.app(id: app.id, name: app.name).merging([
@@ -356,5 +356,13 @@ extension WebSocketSession {
                 "socket_id": "\(connection.socketID)", "channel": "\(channel)", "event": "\(name)",
                 "recipients": LogFields.number(max(recipients - 1, 0)),
             ]))
+    }
+
+    /// This connection's log throttles, made on first use.
+    var throttles: LogThrottles {
+        if let logThrottles { return logThrottles }
+        let made = LogThrottles()
+        logThrottles = made
+        return made
     }
 }

@@ -6,30 +6,31 @@ import PusherProtocol
 /// The one channel handler of an upgraded WebSocket: runs the Pusher handshake, reads frames
 /// (`FrameReader`), and dispatches protocol messages (`WebSocketSession+Messages.swift`). It
 /// writes frames it encodes itself (`ServerFrame`). Lives on one event loop.
-final class WebSocketSession: ChannelInboundHandler {
+///
+/// It is a `LoopTimer`: one deadline for both the liveness check and, until the connection signs
+/// in (apps with `userAuthentication`), the sign-in deadline. It is kept small: an idle
+/// connection's memory is mostly this object, its `Connection` and NIO's channel.
+final class WebSocketSession: LoopTimer, ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     let context: ServerContext
-    let uri: String
-    let origin: String?
-    let remote: String
+    /// The request's URI and Origin, until `handlerAdded` has admitted (or refused) it.
+    private var handshake: (uri: String, origin: String?)?
     var connection: Connection?
     /// A refused connection waiting for the client's close frame.
     private var refused: Connection?
     var liveness: LivenessStateMachine?
-    /// One timer for both deadlines: the liveness check and, until the connection signs in
-    /// (apps with `userAuthentication`), the sign-in deadline.
-    private var timer: LoopTimer?
     private var authDeadline: UInt64?
     private var connectedAt: UInt64 = 0
     /// The app's manifest name at admission, for log lines (the app may be gone at disconnect).
     var appName: String?
     private var readingPaused = false
     /// Refused subscriptions and rejected client events of this connection are each logged at
-    /// most once per second, with a count.
-    var subscriptionRefusalLog = LogThrottle()
-    var clientEventRejectionLog = LogThrottle()
+    /// most once per second, with a count (made on the first refusal).
+    var logThrottles: LogThrottles?
+    /// The descriptor and address count this connection holds until it closes.
+    private var leases: ConnectionLeases
 
     private var reader: FrameReader
     /// Bytes of a frame that has not fully arrived yet.
@@ -38,18 +39,20 @@ final class WebSocketSession: ChannelInboundHandler {
     /// the handshake has named a known app.
     private var inboundCounters: AppCounters?
 
-    init(context: ServerContext, uri: String, origin: String?, remote: String) {
+    init(context: ServerContext, uri: String, origin: String?, leases: ConnectionLeases = ConnectionLeases()) {
         self.reader = FrameReader(maxMessageSize: context.options.maxFrameSize)
         self.context = context
-        self.uri = uri
-        self.origin = origin
-        self.remote = remote
+        self.handshake = (uri, origin)
+        self.leases = leases
     }
 
     var logger: Logger { context.logger }
 
     func handlerAdded(context channelContext: ChannelHandlerContext) {
-        switch admit(channelContext) {
+        guard let (uri, origin) = handshake else { return }
+        handshake = nil
+        let remote = LogFields.remote(channelContext.channel.remoteAddress)
+        switch admit(channelContext, uri: uri, origin: origin) {
         case .success(let connection):
             self.connection = connection
             inboundCounters = connection.counters
@@ -90,7 +93,9 @@ final class WebSocketSession: ChannelInboundHandler {
     }
 
     /// The handshake: server phase, path, protocol, app, origin, connection quota.
-    private func admit(_ channelContext: ChannelHandlerContext) -> Result<Connection, CloseReason> {
+    private func admit(_ channelContext: ChannelHandlerContext, uri: String, origin: String?) -> Result<
+        Connection, CloseReason
+    > {
         let channel = channelContext.channel
         if context.currentPhase == .draining {
             return .failure(CloseReason(.reconnectImmediately, "Server is shutting down; reconnect"))
@@ -139,20 +144,18 @@ final class WebSocketSession: ChannelInboundHandler {
         if let connection, !connection.isAuthorized {
             authDeadline = now + UInt64(options.userAuthenticationTimeout) * 1_000_000_000
         }
-        // The timer holds this session until `channelInactive` cancels it.
-        let timer = LoopTimer { now in self.timerFired(channelContext.eventLoop, now: now.uptimeNanoseconds) }
-        self.timer = timer
         scheduleTimer(channelContext.eventLoop)
     }
 
     private func scheduleTimer(_ loop: EventLoop) {
-        guard let timer, let liveness else { return }
+        guard let liveness else { return }
         let deadline = min(liveness.nextDeadline, authDeadline ?? .max)
-        LoopTimers.of(loop).schedule(timer, at: .uptimeNanoseconds(deadline))
+        LoopTimers.of(loop).schedule(self, at: .uptimeNanoseconds(deadline))
     }
 
-    private func timerFired(_ loop: EventLoop, now: UInt64) {
+    override func deadlinePassed(now deadline: NIODeadline) {
         guard let connection, !connection.isClosed else { return }
+        let now = deadline.uptimeNanoseconds
         if let authDeadline, now >= authDeadline {
             self.authDeadline = nil
             if !connection.isAuthorized {
@@ -174,7 +177,7 @@ final class WebSocketSession: ChannelInboundHandler {
         case .some(.none), nil:
             break
         }
-        scheduleTimer(loop)
+        scheduleTimer(connection.loop)
     }
 
     /// Reads every complete frame that has arrived; the bytes of a frame still arriving wait in
@@ -195,7 +198,12 @@ final class WebSocketSession: ChannelInboundHandler {
                 received(opcode, payload, channelContext)
             case .violation(let violation):
                 // Nothing after a frame that broke the rules is read.
-                logger.debug("websocket violation", metadata: ["reason": "\(violation.reason)", "remote": "\(remote)"])
+                logger.debug(
+                    "websocket violation",
+                    metadata: [
+                        "reason": "\(violation.reason)",
+                        "remote": "\(LogFields.remote(channelContext.channel.remoteAddress))",
+                    ])
                 (connection ?? refused)?.closeSilently(code: violation.code, message: violation.reason)
                 break reading
             }
@@ -256,9 +264,14 @@ final class WebSocketSession: ChannelInboundHandler {
         channelContext.fireChannelWritabilityChanged()
     }
 
+    /// Gives back the descriptor and address count (NIO removes every handler of a closed channel).
+    func handlerRemoved(context channelContext: ChannelHandlerContext) {
+        LoopTimers.of(channelContext.eventLoop).cancel(self)
+        leases.release(context, address: channelContext.channel.remoteAddress)
+    }
+
     func channelInactive(context channelContext: ChannelHandlerContext) {
-        if let timer { LoopTimers.of(channelContext.eventLoop).cancel(timer) }
-        timer = nil
+        LoopTimers.of(channelContext.eventLoop).cancel(self)
         if let connection {
             connection.isClosed = true
             // Counted before the hub lets go of it: a drain waits for the hubs to empty, then the
@@ -288,7 +301,9 @@ final class WebSocketSession: ChannelInboundHandler {
     }
 
     func errorCaught(context channelContext: ChannelHandlerContext, error: Error) {
-        logger.debug("websocket error", metadata: ["error": "\(error)", "remote": "\(remote)"])
+        logger.debug(
+            "websocket error",
+            metadata: ["error": "\(error)", "remote": "\(LogFields.remote(channelContext.channel.remoteAddress))"])
         channelContext.close(promise: nil)
     }
 }

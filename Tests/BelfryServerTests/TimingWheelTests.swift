@@ -10,7 +10,18 @@ import Testing
 @Suite struct TimingWheelTests {
     private let ms: UInt64 = 1_000_000
 
-    private func timer() -> LoopTimer { LoopTimer { _ in } }
+    private func timer() -> LoopTimer { LoopTimer() }
+
+    /// A timer that notes when it fires.
+    final class Recorder: LoopTimer {
+        let name: String
+        let log: (String) -> Void
+        init(_ name: String, _ log: @escaping (String) -> Void) {
+            self.name = name
+            self.log = log
+        }
+        override func deadlinePassed(now: NIODeadline) { log(name) }
+    }
 
     @Test func firesOnlyOnceTheDeadlineHasPassed() {
         var wheel = TimingWheel(now: 0, resolution: 100 * ms, slotCount: 8)
@@ -66,8 +77,8 @@ import Testing
         let loop = EmbeddedEventLoop()
         let timers = LoopTimers.of(loop)
         var fired: [String] = []
-        let a = LoopTimer { _ in fired.append("a") }
-        let b = LoopTimer { _ in fired.append("b") }
+        let a = Recorder("a") { fired.append($0) }
+        let b = Recorder("b") { fired.append($0) }
         timers.schedule(a, at: loop.now + .seconds(1))
         timers.schedule(b, at: loop.now + .seconds(1))
         timers.cancel(b)

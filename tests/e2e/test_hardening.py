@@ -244,6 +244,48 @@ def test_descriptor_exhaustion_keeps_probes_and_the_admin_port_answering(custom)
     client.close()
 
 
+def test_every_way_a_connection_ends_gives_its_descriptor_back(custom):
+    """Each accepted socket counts in the descriptor budget until it closes, however it ends: the
+    handler in its pipeline (HTTP, then the session it upgraded to) gives the descriptor back."""
+    srv = custom()
+
+    def sockets() -> int:
+        text = requests.get(f"{srv.admin_url}/metrics", timeout=5).text
+        return int(float(re.search(r"^belfry_public_sockets (\S+)", text, re.M).group(1)))
+
+    before = sockets()
+    held: list[socket.socket] = []
+    for _ in range(3):  # plain HTTP, kept alive
+        s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert s.recv(4096).startswith(b"HTTP/1.1 200")
+        held.append(s)
+    sessions = [RawWsClient(srv.port, "/app/main-key?protocol=7") for _ in range(6)]
+    refused = [RawWsClient(srv.port, "/app/no-such-key?protocol=7") for _ in range(2)]  # 4001 after the upgrade
+    wait_until(lambda: sockets() == before + 11, timeout=10, message="every socket counted while open")
+    for s in held:
+        s.close()
+    for client in sessions[:2]:  # the client just goes
+        client.sock.close()
+    for client in sessions[2:4]:  # a closing handshake
+        client.sock.sendall(raw_frame(8, struct.pack("!H", 1000)))
+        assert close_code_of(client) == 1000
+        client.sock.close()
+    for client in sessions[4:]:  # a broken rule: the server closes with 1002
+        client.sock.sendall(raw_frame(1, b"{}", masked=False))
+        assert close_code_of(client) == 1002
+        client.sock.close()
+    for client in refused:
+        assert close_code_of(client) == 4001
+        client.sock.close()
+    s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)  # refused before the upgrade
+    s.sendall(b"GET /app/main-key?protocol=7 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+              b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n")
+    assert s.recv(4096).startswith(b"HTTP/1.1 426")
+    s.close()
+    wait_until(lambda: sockets() == before, timeout=10, message="every descriptor given back")
+
+
 # --------------------------------------------------------------------------------------
 # a silent git remote
 # --------------------------------------------------------------------------------------
