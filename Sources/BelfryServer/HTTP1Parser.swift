@@ -23,11 +23,22 @@ struct HTTP1Request: Equatable, Sendable {
     /// Whether a comma-separated header (`Connection`, `Upgrade`) lists `token`, in any case
     /// (`name` and `token` given in lower case).
     func header(_ name: String, contains token: String) -> Bool {
-        headers.contains { header in
-            header.name.equalsLowercase(name)
-                && header.value.split(separator: ",").contains {
-                    $0.trimmingSpaces.lowercased() == token
-                }
+        headers.contains { $0.name.equalsLowercase(name) && Self.list($0.value, contains: token) }
+    }
+
+    /// Whether a comma-separated list has an item equal to `token` (lower case) in any case,
+    /// spaces and tabs around items ignored; read in place, without making a string per item.
+    static func list(_ value: String, contains token: String) -> Bool {
+        let bytes = value.utf8
+        var start = bytes.startIndex
+        while true {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: ",")) ?? bytes.endIndex
+            var item = bytes[start..<end]
+            while let first = item.first, first == 0x20 || first == 0x09 { item = item.dropFirst() }
+            while let last = item.last, last == 0x20 || last == 0x09 { item = item.dropLast() }
+            if item.elementsEqual(token.utf8, by: { ($0 >= 0x41 && $0 <= 0x5A ? $0 + 32 : $0) == $1 }) { return true }
+            if end == bytes.endIndex { return false }
+            start = bytes.index(after: end)
         }
     }
 

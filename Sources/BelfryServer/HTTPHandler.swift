@@ -276,7 +276,10 @@ final class HTTPHandler: LoopTimer, ChannelInboundHandler, RemovableChannelHandl
                 channelContext)
             return
         }
-        switch context.admitAddress(uri: request.target, channel: channelContext.channel) {
+        let handshake = Handshake.read(uri: request.target)
+        let remoteAddress = channelContext.channel.remoteAddress
+        let ip = remoteAddress?.ipAddress
+        switch context.admitAddress(handshake, address: ip) {
         case .refused(let refusal):
             respond(refusal, close: true, channelContext)
             return
@@ -292,7 +295,11 @@ final class HTTPHandler: LoopTimer, ChannelInboundHandler, RemovableChannelHandl
         unflushed = true
         state = .upgraded
         let session = WebSocketSession(
-            context: context, uri: request.target, origin: request.header("origin"), leases: leases)
+            context: context,
+            handshake: WebSocketSession.Handshake(
+                request: handshake, origin: request.header("origin"),
+                remote: LogFields.remote(ip: ip, port: remoteAddress?.port)),
+            leases: leases)
         do {
             try channelContext.pipeline.syncOperations.addHandler(session)
             leases = ConnectionLeases()  // the session's now

@@ -16,7 +16,11 @@ enum LogFields {
 
     /// `127.0.0.1:48650`, `[::1]:48650`; `?` when unknown.
     static func remote(_ address: SocketAddress?) -> String {
-        guard let address, let ip = address.ipAddress, let port = address.port else { return "?" }
+        remote(ip: address?.ipAddress, port: address?.port)
+    }
+
+    static func remote(ip: String?, port: Int?) -> String {
+        guard let ip, let port else { return "?" }
         return ip.utf8.contains(UInt8(ascii: ":")) ? "[\(ip)]:\(port)" : "\(ip):\(port)"
     }
 }

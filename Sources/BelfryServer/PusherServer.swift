@@ -75,15 +75,8 @@ public final class PusherServer: Service, Sendable {
                     try channel.pipeline.syncOperations.addHandler(Self.acceptBackoff(context))
                 }
             }
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.maxMessagesPerRead, value: 16)
-            // Each channel keeps its last receive buffer for the next read (NIO pools it), so an
-            // idle connection holds one buffer of the allocator's current size: start small
-            // (NIO's default is 2048) and let busy connections grow it. Measured: 7.3 → 5.5 KB of
-            // RSS per idle subscribed connection, connect and publish costs unchanged (BENCHMARKS.md).
-            .childChannelOption(
-                .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65536)
-            )
+            // Up to 16 accepts per wakeup in a reconnect storm (NIO's default is 4).
+            .serverChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try Self.configure(channel, context: context)
@@ -124,7 +117,20 @@ public final class PusherServer: Service, Sendable {
 
     /// `HTTPHandler` reads HTTP/1.1 and upgrades WebSocket handshakes itself (see there). A socket
     /// past the descriptor budget is closed at once (see `DescriptorBudget`).
+    ///
+    /// The options are set here, synchronously, rather than as the bootstrap's child options
+    /// (applied through a chain of futures per connection). TCP_NODELAY is set on the listening
+    /// socket (NIO's default) and accepted sockets inherit it.
     private static func configure(_ channel: Channel, context: ServerContext) throws {
+        if let options = channel.syncOptions {
+            try options.setOption(.maxMessagesPerRead, value: 16)
+            // Each channel keeps its last receive buffer for the next read (NIO pools it), so an
+            // idle connection holds one buffer of the allocator's current size: start small
+            // (NIO's default is 2048) and let busy connections grow it. Measured: 7.3 → 5.5 KB of
+            // RSS per idle subscribed connection, connect and publish costs unchanged (BENCHMARKS.md).
+            try options.setOption(
+                .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65536))
+        }
         let descriptors = context.descriptors
         switch descriptors.admit(now: Now.nanoseconds) {
         case .refuse:

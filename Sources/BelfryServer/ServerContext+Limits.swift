@@ -15,9 +15,8 @@ extension ServerContext {
 
     /// A handshake for an unknown app passes uncounted: the session refuses it with 4001 after
     /// the upgrade, as hosted Pusher does.
-    func admitAddress(uri: String, channel: Channel) -> AddressAdmission {
-        guard let key = try? Handshake.appKey(uri: uri).get(), let app = store.app(key: key),
-            let address = channel.remoteAddress?.ipAddress
+    func admitAddress(_ handshake: Handshake.Request, address: String?) -> AddressAdmission {
+        guard let key = try? handshake.appKey.get(), let app = store.app(key: key), let address
         else { return .admitted(appID: nil) }
         let tableKey = AddressLimiter.key(appID: app.id, address: address)
         let limits = app.limits

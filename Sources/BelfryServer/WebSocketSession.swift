@@ -15,8 +15,21 @@ final class WebSocketSession: LoopTimer, ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     let context: ServerContext
-    /// The request's URI and Origin, until `handlerAdded` has admitted (or refused) it.
-    private var handshake: (uri: String, origin: String?)?
+    /// What the upgrade request said, until `handlerAdded` has admitted (or refused) it.
+    final class Handshake {
+        let request: PusherProtocol.Handshake.Request
+        let origin: String?
+        /// `ip:port`, for the log line.
+        let remote: String
+
+        init(request: PusherProtocol.Handshake.Request, origin: String?, remote: String) {
+            self.request = request
+            self.origin = origin
+            self.remote = remote
+        }
+    }
+
+    private var handshake: Handshake?
     var connection: Connection?
     /// A refused connection waiting for the client's close frame.
     private var refused: Connection?
@@ -39,20 +52,20 @@ final class WebSocketSession: LoopTimer, ChannelInboundHandler {
     /// the handshake has named a known app.
     private var inboundCounters: AppCounters?
 
-    init(context: ServerContext, uri: String, origin: String?, leases: ConnectionLeases = ConnectionLeases()) {
+    init(context: ServerContext, handshake: Handshake, leases: ConnectionLeases = ConnectionLeases()) {
         self.reader = FrameReader(maxMessageSize: context.options.maxFrameSize)
         self.context = context
-        self.handshake = (uri, origin)
+        self.handshake = handshake
         self.leases = leases
     }
 
     var logger: Logger { context.logger }
 
     func handlerAdded(context channelContext: ChannelHandlerContext) {
-        guard let (uri, origin) = handshake else { return }
-        handshake = nil
-        let remote = LogFields.remote(channelContext.channel.remoteAddress)
-        switch admit(channelContext, uri: uri, origin: origin) {
+        guard let handshake else { return }
+        self.handshake = nil
+        let (request, remote) = (handshake.request, handshake.remote)
+        switch admit(channelContext, request: request, origin: handshake.origin) {
         case .success(let connection):
             self.connection = connection
             inboundCounters = connection.counters
@@ -64,22 +77,21 @@ final class WebSocketSession: LoopTimer, ChannelInboundHandler {
             context.hubs.existing(connection.appID)?.raise(.connectionOpened) {
                 [WebhookEvent(.connectionOpened, socketID: connection.socketID, timeMs: $0)]
             }
-            let query = QueryString.parse(Handshake.split(uri).1)
-            func param(_ name: String) -> String { query.first { $0.0 == name }?.1 ?? "" }
             logger.info(
                 "connected",
-                metadata: LogFields.app(id: connection.appID, name: appName).merging([
-                    "socket_id": "\(connection.socketID)", "remote": "\(remote)",
-                    "origin": "\(origin ?? "")", "protocol": "\(param("protocol"))",
-                    "client": "\(param("client")) \(param("version"))",
-                ]))
+                metadata: [
+                    "app": .string(appName ?? connection.appID), "app_id": .string(connection.appID),
+                    "socket_id": .string(connection.socketID), "remote": .string(remote),
+                    "origin": .string(handshake.origin ?? ""), "protocol": .string(request.protocolVersion),
+                    "client": .string(request.client + " " + request.clientVersion),
+                ])
         case .failure(let reason):
             // A refusal by a known app (disabled, origin, quota, draining) is that app's traffic.
             var counters: AppCounters?
             var fields: Logger.Metadata = [
                 "code": LogFields.number(reason.code.rawValue), "reason": "\(reason.message)", "remote": "\(remote)",
             ]
-            if let key = try? Handshake.appKey(uri: uri).get(), let app = context.store.app(key: key) {
+            if let key = try? request.appKey.get(), let app = context.store.app(key: key) {
                 // A configured app's hub (one per app, bounded by the configuration), so the refusal
                 // counts even before the app's first accepted connection.
                 counters = context.hubs.hub(for: app.id).counters
@@ -93,15 +105,15 @@ final class WebSocketSession: LoopTimer, ChannelInboundHandler {
     }
 
     /// The handshake: server phase, path, protocol, app, origin, connection quota.
-    private func admit(_ channelContext: ChannelHandlerContext, uri: String, origin: String?) -> Result<
-        Connection, CloseReason
-    > {
+    private func admit(
+        _ channelContext: ChannelHandlerContext, request: PusherProtocol.Handshake.Request, origin: String?
+    ) -> Result<Connection, CloseReason> {
         let channel = channelContext.channel
         if context.currentPhase == .draining {
             return .failure(CloseReason(.reconnectImmediately, "Server is shutting down; reconnect"))
         }
         let key: String
-        switch Handshake.appKey(uri: uri) {
+        switch request.appKey {
         case .success(let k): key = k
         case .failure(let reason): return .failure(reason)
         }

@@ -5,15 +5,35 @@ public enum Handshake {
     /// Protocol versions accepted (pusher-js sends 7; older clients such as pysher send 6).
     public static let supportedProtocols = 5...7
 
+    /// What a handshake's URI says, read once per connection: the app key (or why there is
+    /// none) and the query's `protocol`, `client` and `version` (for the log line).
+    public struct Request: Sendable {
+        public var appKey: Result<String, CloseReason>
+        public var protocolVersion: String
+        public var client: String
+        public var clientVersion: String
+    }
+
+    public static func read(uri: String) -> Request {
+        let (path, query) = split(uri)
+        let params = QueryString.parse(query)
+        func param(_ name: String) -> String? { params.first { $0.0 == name }?.1 }
+        return Request(
+            appKey: appKey(path: path, protocolVersion: param("protocol")), protocolVersion: param("protocol") ?? "",
+            client: param("client") ?? "", clientVersion: param("version") ?? "")
+    }
+
     /// Returns the app key from `/app/{key}?protocol=N…`, or the close reason.
     public static func appKey(uri: String) -> Result<String, CloseReason> {
-        let (path, query) = split(uri)
+        read(uri: uri).appKey
+    }
+
+    private static func appKey(path: Substring, protocolVersion: String?) -> Result<String, CloseReason> {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
         guard segments.count == 3, segments[0].isEmpty, segments[1] == "app", !segments[2].isEmpty else {
             return .failure(CloseReason(.pathNotFound, "Path not found: expected /app/{key}"))
         }
-        let params = QueryString.parse(query)
-        guard let version = params.first(where: { $0.0 == "protocol" })?.1 else {
+        guard let version = protocolVersion else {
             return .failure(CloseReason(.noProtocolVersion))
         }
         guard let number = Int(version), supportedProtocols.contains(number) else {

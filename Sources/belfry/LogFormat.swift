@@ -26,8 +26,8 @@ struct LineLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        var fields = metadata
-        if let extra = event.metadata { fields.merge(extra) { $1 } }
+        var fields = event.metadata ?? [:]
+        if !metadata.isEmpty { fields.merge(metadata) { record, _ in record } }
         let line = LogLine.render(
             format, unixMilliseconds: LogLine.nowUnixMilliseconds, level: event.level, message: "\(event.message)",
             fields: fields)

@@ -122,6 +122,15 @@ import Testing
     }
 
     @Test(arguments: [
+        ("upgrade", true), ("Upgrade", true), ("keep-alive, Upgrade", true), ("keep-alive,\tUPGRADE \t", true),
+        (" upgrade ,close", true), ("upgrades", false), ("upgrad", false), ("", false), (",", false),
+        ("keep-alive upgrade", false), ("up grade", false), ("close,,upgrade", true),
+    ])
+    func findsATokenInACommaSeparatedList(value: String, found: Bool) {
+        #expect(HTTP1Request.list(value, contains: "upgrade") == found, "\(value)")
+    }
+
+    @Test(arguments: [
         ("GARBAGE\r\n\r\n", 400),
         ("GET /\r\n\r\n", 400),
         ("GET  / HTTP/1.1\r\n\r\n", 400),
