@@ -38,6 +38,10 @@ final class Connection: @unchecked Sendable {
     /// Written to by a fan-out and waiting for its batch's flush at the end of the tick.
     var flushPending = false
     private var backlogBytes = 0
+    /// The channel's writability as NIO last reported it (`writabilityChanged`, which NIO calls
+    /// as soon as a write crosses the high-water mark): read per delivery without an atomic load
+    /// through the channel.
+    private var writable = true
 
     /// The app's counters, held here so per-frame accounting needs no registry lookup.
     let counters: AppCounters
@@ -62,6 +66,14 @@ final class Connection: @unchecked Sendable {
     func enqueue(_ message: OutboundMessage) -> Bool {
         guard admitsOutbound(bytes: message.frame.readableBytes) else { return false }
         write(message.frame)
+        return true
+    }
+
+    /// `enqueue` and flush in one pass down the pipeline. Called on `loop`.
+    /// - Returns: whether the message was written.
+    func send(_ message: OutboundMessage) -> Bool {
+        guard admitsOutbound(bytes: message.frame.readableBytes) else { return false }
+        writeAndFlush(message.frame)
         return true
     }
 
@@ -104,7 +116,7 @@ final class Connection: @unchecked Sendable {
     /// closed and for a write that went over the budget.
     private func admitsOutbound(bytes: Int) -> Bool {
         guard !isClosed else { return false }
-        if !channel.isWritable {
+        if !writable {
             backlogBytes += bytes
             if backlogBytes > maxBacklog {
                 overBudget()
@@ -124,7 +136,8 @@ final class Connection: @unchecked Sendable {
 
     /// The socket drained below its low-water mark.
     func writabilityChanged() {
-        if channel.isWritable { backlogBytes = 0 }
+        writable = channel.isWritable
+        if writable { backlogBytes = 0 }
     }
 
     /// Sends `pusher:error` with the code, a close frame with the same code, and closes. On `loop`.

@@ -36,8 +36,12 @@ enum FanOut {
         for connection in group {
             if let except, connection.socketID == except { continue }
             // A closed connection or one over its budget is not written to, and not counted.
-            if connection.enqueue(message) { delivered += 1 }
-            if deferred { batch.add(connection) } else { connection.flush() }
+            if deferred {
+                if connection.enqueue(message) { delivered += 1 }
+                batch.add(connection)
+            } else if connection.send(message) {
+                delivered += 1
+            }
         }
         batch.scheduleFlush()
         if let counters, delivered > 0 {
