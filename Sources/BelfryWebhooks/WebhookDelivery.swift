@@ -2,11 +2,15 @@ import BelfryManifest
 import BelfryStore
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import ServiceLifecycle
 
-/// Webhook delivery as a `Service`: every `flushInterval` it moves what `WebhookBuffer` holds
-/// into the SQLite outbox (one transaction), and sends each endpoint's queue with up to
-/// `maxConcurrent` requests of at most `requestTimeout`, retrying with backoff (`RetryPolicy`).
+/// Webhook delivery as a `Service`: it moves what `WebhookBuffer` holds into the SQLite outbox
+/// (one transaction), and sends each endpoint's queue with up to `maxConcurrent` requests of at
+/// most `requestTimeout`, retrying with backoff (`RetryPolicy`). It wakes when an event arrives
+/// in the empty buffer, then every `flushInterval` while events are queued or requests run; with
+/// nothing to do it looks once every `idleInterval` (an idle server does not wake 20 times a
+/// second for webhooks).
 ///
 /// One loop owns all state (`DeliveryLoop`); requests run as child tasks and report back
 /// through a stream, so a slow or dead endpoint only holds its own request slots. On graceful
@@ -27,6 +31,7 @@ public struct WebhookDelivery: Service {
         public var maxConcurrent = 4
         public var requestTimeout: Duration = .seconds(10)
         public var flushInterval: Duration = .milliseconds(50)
+        public var idleInterval: Duration = .seconds(1)
         public var maxBatch = 100
         /// Outbox rows one app may have; past it new events are dropped and counted.
         public var maxQueuedPerApp = 100_000
@@ -82,14 +87,18 @@ public struct WebhookDelivery: Service {
             settings: settings, store: store, logger: logger, nowMs: nowMs, jitter: { Double.random(in: 0..<1) })
         await loop.load(config: config())
         monitor.setRunning(true)
-        let interval = settings.flushInterval
+        let (interval, idleInterval) = (settings.flushInterval, settings.idleInterval)
         let timeout = settings.requestTimeout
         let drainTime = settings.drainTime
+        // Whether the last tick left work (queued events, requests running): tick often.
+        let busy = NIOLockedValueBox(true)
+        buffer.setWakeUp { continuation.yield(.tick) }
+        defer { buffer.setWakeUp(nil) }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 group.addTask {
                     while !Task.isCancelled {
-                        try? await Task.sleep(for: interval)
+                        try? await Task.sleep(for: busy.withLockedValue { $0 } ? interval : idleInterval)
                         continuation.yield(.tick)
                     }
                 }
@@ -99,7 +108,9 @@ public struct WebhookDelivery: Service {
                     switch message {
                     case .tick:
                         await loop.flush(buffer.drain(), config: config())
-                        monitor.publish(loop.report(running: true))
+                        let report = loop.report(running: true)
+                        monitor.publish(report)
+                        busy.withLockedValue { $0 = report.queued > 0 || loop.inFlight > 0 }
                     case .completed(let endpoint, let number, let outcome):
                         loop.complete(endpoint, number: number, outcome: outcome)
                         if draining, loop.inFlight == 0 { break receive }

@@ -93,16 +93,41 @@ private final class LiveConfig: Sendable {
 
     private func withService(
         store: Store, buffer: WebhookBuffer, config: LiveConfig, transport: FakeTransport,
-        _ body: (WebhookMonitor) async throws -> Void
+        settings: WebhookDelivery.Settings = .init(), _ body: (WebhookMonitor) async throws -> Void
     ) async throws {
         let monitor = WebhookMonitor()
         let service = WebhookDelivery(
-            buffer: buffer, store: store, logger: Logger(label: "test"), monitor: monitor, transport: transport
+            buffer: buffer, store: store, logger: Logger(label: "test"), settings: settings, monitor: monitor,
+            transport: transport
         ) { config.current }
         try await withThrowingTaskGroup { group in
             group.addTask { try await service.run() }
             try await body(monitor)
             group.cancelAll()
+        }
+    }
+
+    /// An idle service does not poll every 50 ms: with both intervals an hour long, events are
+    /// still sent at once, because their arrival in the empty buffer wakes the service.
+    @Test func anEventWakesAnIdleService() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("belfry-hooks-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: path) }
+        let store = try Store.open(path: path.appendingPathComponent(Store.fileName).path)
+        defer { try? store.close() }
+        let buffer = WebhookBuffer()
+        var settings = WebhookDelivery.Settings()
+        settings.idleInterval = .seconds(3600)
+        settings.flushInterval = .seconds(3600)
+        let working = FakeTransport { _ in .delivered(status: 200) }
+        let config = LiveConfig(Self.config(webhooks: [Self.hook]))
+        try await withService(store: store, buffer: buffer, config: config, transport: working, settings: settings) {
+            monitor in
+            try await eventually("the service running") { monitor.report.running }
+            for round in 1...2 {
+                let now = Int64(Date().timeIntervalSince1970 * 1000)
+                buffer.accept(appID: "1", [WebhookEvent(.channelOccupied, channel: "c\(round)", timeMs: now)])
+                try await eventually("request \(round)") { working.requests.withLock { $0.count } == round }
+            }
         }
     }
 
