@@ -208,13 +208,27 @@ wsload_args() {
     esac
 }
 
+kernel_kb() {  # unreclaimable slab + TCP buffer pages, in kB
+    local slab pages
+    slab=$(awk '/^SUnreclaim:/ {print $2}' /proc/meminfo)
+    pages=$(awk '/^TCP:/ {for (i = 1; i < NF; i++) if ($i == "mem") print $(i + 1)}' /proc/net/sockstat)
+    echo $(( slab + pages * $(getconf PAGESIZE) / 1024 ))
+}
+
 cpu_ticks() {  # pid: user + system clock ticks of the whole process
     awk '{print $14 + $15}' "/proc/$1/stat"
 }
 
 run_wsload() {  # server scenario run
     local server=$1 name=$2 run=$3 kv window=0 ticks=""
-    local hold=() body
+    local hold=() body kernel0="" kernel=""
+    if [ "$name" = ws_connect10k ] || [ "$name" = ws_max19k ]; then
+        # Kernel memory of the connections (both ends are on this machine): unreclaimable slab
+        # (socket structures) and TCP buffer pages, before connecting and once all are ready.
+        hold=(--hold-ready 2 --ready-file "$WORK/ready")
+        rm -f "$WORK/ready"
+        kernel0=$(kernel_kb)
+    fi
     if [ "$name" = ws_idle10k ]; then
         # Idle: hold the connections past two ping intervals and count the server's CPU over a
         # window that starts a second after every connection is ready.
@@ -236,6 +250,10 @@ run_wsload() {  # server scenario run
             -T 300 "${hold[@]}" $(wsload_args "$name") > "$WORK/wsload.out" &
     fi
     local load=$!
+    if [ -n "$kernel0" ]; then
+        for _ in $(seq 1 1200); do [ -f "$WORK/ready" ] && break; kill -0 $load 2>/dev/null || break; sleep 0.1; done
+        [ -f "$WORK/ready" ] && kernel=$(( $(kernel_kb) - kernel0 ))
+    fi
     if [ "$window" -gt 0 ]; then
         for _ in $(seq 1 1200); do [ -f "$WORK/ready" ] && break; kill -0 $load 2>/dev/null || break; sleep 0.1; done
         if [ -f "$WORK/ready" ]; then
@@ -248,6 +266,7 @@ run_wsload() {  # server scenario run
     wait $load || true
     kv=$(tail -1 "$WORK/wsload.out")
     [ -n "$ticks" ] && kv="$kv idle_window_s=$window idle_cpu_ticks=$ticks clk_tck=$(getconf CLK_TCK)"
+    [ -n "$kernel" ] && kv="$kv kernel_kb_both_ends=$kernel"
     record "$server" "$name" "$run" wsload "$(python3 -c '
 import json, sys
 out = {}
@@ -257,7 +276,7 @@ for kv in sys.argv[1].split():
     except ValueError: out[k] = v
 print(json.dumps(out))' "$kv")"
     echo "  $server $name run $run: $(echo "$kv" | tr ' ' '\n' | grep -E \
-        '^(ready|conn_rate|srv_rss_per_conn_b|srv_cpu_connect_s|delivered|expected|pub_rps|lat_p99_us|srv_deliver_per_cpu_s|idle_cpu_ticks)=' \
+        '^(ready|conn_rate|srv_rss_per_conn_b|srv_cpu_connect_s|delivered|expected|pub_rps|lat_p99_us|srv_deliver_per_cpu_s|idle_cpu_ticks|kernel_kb_both_ends)=' \
         | tr '\n' ' ')" >&2
 }
 

@@ -49,6 +49,8 @@ MEASURES = [
     ("ws_idle10k", "wsload", "idle_cpu_ms_per_s", "server CPU with 10k idle connections, pings included", "ms/s",
      "lower", 1.0, None),
     ("ws_max19k", "wsload", "srv_rss_per_conn_b", "server RSS per idle subscriber at 19k", "B", "lower", 0.33, None),
+    ("ws_max19k", "wsload", "kernel_per_conn_b", "kernel memory per connection, server side (half of both ends)",
+     "B", "lower", None, None),
     ("ws_max19k", "wsload", "delivered", "deliveries of 2 publishes to 19k subscribers", "", "higher", None, None),
     ("ws_fan1k", "wsload", "srv_deliver_per_cpu_s", "deliveries per server CPU-s, 1k subscribers", "/s", "higher",
      1.0, None, True),
@@ -66,6 +68,9 @@ def derived(r: dict) -> dict:
     ready, connect_cpu = r.get("ready") or 0, r.get("srv_cpu_connect_s")
     if ready > 0 and connect_cpu is not None:
         r["srv_cpu_per_conn_us"] = 1e6 * connect_cpu / ready
+    if r.get("kernel_kb_both_ends") is not None and ready > 0:
+        # Both ends of each connection are on this machine: half is the server's side.
+        r["kernel_per_conn_b"] = r["kernel_kb_both_ends"] * 1024 / ready / 2
     ticks, window = r.get("idle_cpu_ticks"), r.get("idle_window_s")
     if ticks is not None and window:
         r["idle_cpu_ms_per_s"] = 1000 * ticks / (r.get("clk_tck") or 100) / window
