@@ -1,5 +1,6 @@
 import BelfryJSON
 import Logging
+import PusherProtocol
 
 #if canImport(Glibc)
     import Glibc
@@ -86,7 +87,7 @@ public enum LogLine {
     static func appendTime(_ unixMilliseconds: Int64, to line: inout [UInt8]) {
         let (seconds, millis) = unixMilliseconds.quotientAndRemainder(dividingBy: 1000)
         let (days, secondOfDay) = seconds.quotientAndRemainder(dividingBy: 86_400)
-        let (year, month, day) = civil(daysSinceEpoch: days)
+        let (year, month, day) = UTCTime.civil(days: Int(days))
         func digits(_ value: Int64, _ count: Int) {
             var divisor: Int64 = 1
             for _ in 1..<count { divisor *= 10 }
@@ -97,11 +98,11 @@ public enum LogLine {
                 divisor /= 10
             }
         }
-        digits(year, 4)
+        digits(Int64(year), 4)
         line.append(UInt8(ascii: "-"))
-        digits(month, 2)
+        digits(Int64(month), 2)
         line.append(UInt8(ascii: "-"))
-        digits(day, 2)
+        digits(Int64(day), 2)
         line.append(UInt8(ascii: "T"))
         digits(secondOfDay / 3600, 2)
         line.append(UInt8(ascii: ":"))
@@ -110,20 +111,6 @@ public enum LogLine {
         digits(secondOfDay % 60, 2)
         line.append(UInt8(ascii: "."))
         digits(millis, 3)
-    }
-
-    /// The proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's
-    /// `civil_from_days`), for dates from 1970 on.
-    static func civil(daysSinceEpoch: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = daysSinceEpoch + 719_468
-        let era = z / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthPrime = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthPrime + 2) / 5 + 1
-        let month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     /// Milliseconds since 1970 from the wall clock.

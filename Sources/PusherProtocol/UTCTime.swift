@@ -11,7 +11,7 @@ public enum UTCTime {
 
     /// Year, month and day of a count of days since 1970-01-01 in the proleptic Gregorian
     /// calendar (Howard Hinnant's `civil_from_days`).
-    static func civil(days: Int) -> (year: Int, month: Int, day: Int) {
+    public static func civil(days: Int) -> (year: Int, month: Int, day: Int) {
         let shifted = days + 719_468
         let (era, dayOfEra) = floorDivide(shifted, 146_097)
         let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365

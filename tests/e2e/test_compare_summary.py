@@ -49,3 +49,24 @@ def test_publishes_per_cpu_second_and_problems_are_reported(tmp_path: Path):
     pub = row(table, "publishes per server CPU-s (Belfry signed)")
     assert pub[2] == "100.0k" and pub[3] == "50.0k" and pub[4] == "0.50×" and pub[5] == "≥ 1.0× NOT met"
     assert "belfry/pub_only/belfry-bench run 1: lost 3" in table
+
+
+def test_wsload_scenarios_every_run_targets_idle_kernel_and_the_before_column(tmp_path: Path):
+    runs = [run("nchan", "ws_fan1k", i, "wsload", srv_deliver_per_cpu_s=v) for i, v in [(1, 200_000), (2, 100_000)]]
+    runs += [run("belfry", "ws_fan1k", i, "wsload", srv_deliver_per_cpu_s=v) for i, v in [(1, 190_000), (2, 150_000)]]
+    runs += [run("before", "ws_fan1k", i, "wsload", srv_deliver_per_cpu_s=v) for i, v in [(1, 170_000), (2, 170_000)]]
+    # 130 ticks of 1/100 s over 65 s: 20 ms of CPU per second.
+    runs += [run("nchan", "ws_idle10k", 1, "wsload", idle_cpu_ticks=65, idle_window_s=65, clk_tck=100),
+             run("belfry", "ws_idle10k", 1, "wsload", idle_cpu_ticks=130, idle_window_s=65, clk_tck=100)]
+    # Both ends of 1,000 connections took 6,000 kB: 3,072 B per connection on the server's side.
+    runs += [run("belfry", "ws_max19k", 1, "wsload", ready=1000, kernel_kb_both_ends=6000)]
+    table = summarize(tmp_path, runs)
+    fan = row(table, "deliveries per server CPU-s, 1k subscribers")
+    # The medians meet 1.0× (170k against 150k), one run does not (0.95): "every run" is not met.
+    assert fan[4] == "1.13×", fan
+    assert fan[5] == "every run ≥ 1.0× (0.95, 1.50) NOT met", fan
+    assert fan[6] == "170.0k [170.0k–170.0k]" and fan[7] == "1.00×", fan
+    idle = row(table, "server CPU with 10k idle connections, pings included (ms/s)")
+    assert idle[2] == "10.0" and idle[3] == "20.0" and idle[4] == "2.00×" and idle[5] == "≤ 1.0× NOT met", idle
+    kernel = row(table, "kernel memory per connection, server side (half of both ends) (B)")
+    assert kernel[3] == "3,072", kernel
