@@ -7,10 +7,10 @@ import ServiceLifecycle
 
 /// Webhook delivery as a `Service`: it moves what `WebhookBuffer` holds into the SQLite outbox
 /// (one transaction), and sends each endpoint's queue with up to `maxConcurrent` requests of at
-/// most `requestTimeout`, retrying with backoff (`RetryPolicy`). It wakes when an event arrives
-/// in the empty buffer, then every `flushInterval` while events are queued or requests run; with
-/// nothing to do it looks once every `idleInterval` (an idle server does not wake 20 times a
-/// second for webhooks).
+/// most `requestTimeout`, retrying with backoff (`RetryPolicy`). It flushes `flushInterval`
+/// after an event arrives in the empty buffer, then every `flushInterval` while events are queued
+/// or requests run; with nothing to do it looks once every `idleInterval` (an idle server does not
+/// wake 20 times a second for webhooks).
 ///
 /// One loop owns all state (`DeliveryLoop`); requests run as child tasks and report back
 /// through a stream, so a slow or dead endpoint only holds its own request slots. On graceful
@@ -46,6 +46,9 @@ public struct WebhookDelivery: Service {
 
     private enum Message: Sendable {
         case tick
+        /// An event arrived in the empty buffer: flush after `flushInterval`, so the events that
+        /// follow it within that window go out together (and in order, in one batch).
+        case wake
         case completed(WebhookEndpointRef, Int, RetryPolicy.Outcome)
         case shutdown
         case drainTimeUp
@@ -91,8 +94,8 @@ public struct WebhookDelivery: Service {
         let timeout = settings.requestTimeout
         let drainTime = settings.drainTime
         // Whether the last tick left work (queued events, requests running): tick often.
-        let busy = NIOLockedValueBox(true)
-        buffer.setWakeUp { continuation.yield(.tick) }
+        let busy = NIOLockedValueBox(loop.report(running: true).queued > 0)
+        buffer.setWakeUp { continuation.yield(.wake) }
         defer { buffer.setWakeUp(nil) }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
@@ -106,6 +109,12 @@ public struct WebhookDelivery: Service {
                 var draining = false
                 receive: for await message in stream {
                     switch message {
+                    case .wake:
+                        group.addTask {
+                            try? await Task.sleep(for: interval)
+                            continuation.yield(.tick)
+                        }
+                        continue
                     case .tick:
                         await loop.flush(buffer.drain(), config: config())
                         let report = loop.report(running: true)
