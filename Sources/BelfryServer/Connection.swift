@@ -170,6 +170,22 @@ final class Connection: @unchecked Sendable {
         channel.closeFuture.whenComplete { _ in timeout.cancel() }
     }
 
+    /// Fails the connection after a frame that broke the rules (RFC 6455 §7.1.7): a close frame
+    /// with the code, then the socket is closed once it is written. The client's answering close
+    /// frame could not be read anyway (nothing after the bad frame is).
+    func fail(code: UInt16, message: String) {
+        guard !isClosed else { return }
+        isClosed = true
+        closeCode = code
+        let payload = Self.closePayload(code: code, message: message, allocator: channel.allocator)
+        counters.sentFrame(payload: payload.readableBytes)
+        let channel = self.channel
+        channel.writeAndFlush(ServerFrame.encode(.close, payload, allocator: channel.allocator)).whenComplete {
+            _ in
+            channel.close(promise: nil)
+        }
+    }
+
     /// Answers a client-initiated close (with the code `InboundFrameRules` chose: the client's
     /// own when valid), then closes the socket.
     func answerClose(code: UInt16) {

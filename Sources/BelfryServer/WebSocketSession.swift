@@ -216,7 +216,7 @@ final class WebSocketSession: LoopTimer, ChannelInboundHandler {
                         "reason": "\(violation.reason)",
                         "remote": "\(LogFields.remote(channelContext.channel.remoteAddress))",
                     ])
-                (connection ?? refused)?.closeSilently(code: violation.code, message: violation.reason)
+                (connection ?? refused)?.fail(code: violation.code, message: violation.reason)
                 break reading
             }
         }

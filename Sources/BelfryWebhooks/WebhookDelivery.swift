@@ -88,14 +88,15 @@ public struct WebhookDelivery: Service {
         let (stream, continuation) = AsyncStream.makeStream(of: Message.self)
         var loop = DeliveryLoop(
             settings: settings, store: store, logger: logger, nowMs: nowMs, jitter: { Double.random(in: 0..<1) })
+        buffer.setWakeUp { continuation.yield(.wake) }
         await loop.load(config: config())
         monitor.setRunning(true)
         let (interval, idleInterval) = (settings.flushInterval, settings.idleInterval)
         let timeout = settings.requestTimeout
         let drainTime = settings.drainTime
         // Whether the last tick left work (queued events, requests running): tick often.
-        let busy = NIOLockedValueBox(loop.report(running: true).queued > 0)
-        buffer.setWakeUp { continuation.yield(.wake) }
+        // Frequent ticks until the first one has seen what there is.
+        let busy = NIOLockedValueBox(true)
         defer { buffer.setWakeUp(nil) }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
@@ -123,6 +124,11 @@ public struct WebhookDelivery: Service {
                     case .completed(let endpoint, let number, let outcome):
                         loop.complete(endpoint, number: number, outcome: outcome)
                         if draining, loop.inFlight == 0 { break receive }
+                        // Seen at once (status page, tests), not at the next tick, which may be
+                        // `idleInterval` away; and a retry keeps the ticks frequent.
+                        let report = loop.report(running: true)
+                        monitor.publish(report)
+                        busy.withLockedValue { $0 = report.queued > 0 || loop.inFlight > 0 }
                     case .shutdown:
                         // The server has stopped (it is after us in the group): its last events
                         // are in the buffer.
