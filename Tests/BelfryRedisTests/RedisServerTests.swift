@@ -77,8 +77,8 @@ import Testing
             subscriber.stop()
             publisher.stop()
         }
-        #expect(await subscriber.waitConnected(timeout: .seconds(5)))
-        #expect(await publisher.waitConnected(timeout: .seconds(5)))
+        #expect(await subscriber.waitConnected(timeout: .seconds(30)))
+        #expect(await publisher.waitConnected(timeout: .seconds(30)))
 
         // A SUBSCRIBE takes effect when Redis has read it, which nothing signals: publish until
         // one arrives.

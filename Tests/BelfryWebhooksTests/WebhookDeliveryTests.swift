@@ -84,9 +84,11 @@ private final class LiveConfig: Sendable {
 
     private static let hook = App.Webhook(url: "http://receiver/hook", events: ["channel_occupied"])
 
-    /// Polls `condition` every 10 ms for up to 5 s.
+    /// Polls `condition` every 10 ms for up to 60 s. The deadline only bounds a failing test: the
+    /// whole suite starts at once on two cores, and a passing wait here has taken 4.8 s (a CI
+    /// run with a 5 s deadline failed four of these tests without a defect).
     private func eventually(_ what: String, _ condition: () async throws -> Bool) async throws {
-        if try await !Poll.until(timeout: .seconds(5), every: .milliseconds(10), condition) {
+        if try await !Poll.until(timeout: .seconds(60), every: .milliseconds(10), condition) {
             Issue.record("timed out waiting for \(what)")
         }
     }
