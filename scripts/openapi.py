@@ -154,9 +154,10 @@ SCHEMAS: dict[str, Any] = {
     },
     "Pass": {
         "type": "object", "required": ["result"],
-        "description": "The first reconcile pass that started after the write (`pending` if it did not finish"
-                       " within 30 s): `applied`, or `noChange` when an interval pass that started meanwhile"
-                       " applied the write first; either way the change is live.",
+        "description": "The reconcile pass that applied the write (`pending` if none finished within 30 s):"
+                       " `applied` with the revision it applied. When an interval pass that started meanwhile"
+                       " applied the write first, it is that pass. `noChange` means the server already"
+                       " matched what was written.",
         "properties": {"result": {"type": "string"}, "revision": {"type": "string"}, "error": {"type": "string"}},
     },
     "WriteResult": {

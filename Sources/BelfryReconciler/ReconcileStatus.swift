@@ -1,3 +1,4 @@
+import BelfryManifest
 import NIOConcurrencyHelpers
 
 /// What the reconciler reports about itself: the newest pass, the last applied revision and how
@@ -46,12 +47,15 @@ extension ReconcileStatus {
 final class LockedState: Sendable {
     private let box = NIOLockedValueBox(ReconcileStatus())
     private let passes = NIOLockedValueBox(Passes())
+    private let applied = NIOLockedValueBox<ConfigSnapshot?>(nil)
 
     /// Passes started and finished, and who waits for one to finish.
     private struct Passes {
         var started = 0
         var finished = 0
         var nextWaiter = 0
+        /// The newest pass that applied a change, with its number.
+        var lastApplied: (number: Int, record: PassRecord)?
         var waiters: [Int: (until: Int, continuation: CheckedContinuation<PassRecord?, Never>)] = [:]
     }
 
@@ -85,13 +89,28 @@ final class LockedState: Sendable {
         }
     }
 
+    /// The newest pass numbered `first` or later that applied a change, if any.
+    func appliedPass(since first: Int) -> PassRecord? {
+        passes.withLockedValue { passes in
+            passes.lastApplied.flatMap { $0.number >= first ? $0.record : nil }
+        }
+    }
+
     private func resume(_ id: Int, with record: PassRecord?) {
         let waiter = passes.withLockedValue { $0.waiters.removeValue(forKey: id) }
         waiter?.continuation.resume(returning: record)
     }
 
-    func seed(appliedRevision: String?) {
+    func seed(appliedRevision: String?, configuration: ConfigSnapshot?) {
         box.withLockedValue { $0.lastAppliedRevision = appliedRevision }
+        applied.withLockedValue { $0 = configuration }
+    }
+
+    /// The configuration the newest applying pass gave the server (or the one it started with):
+    /// drift is the server differing from it.
+    var appliedConfiguration: ConfigSnapshot? {
+        get { applied.withLockedValue { $0 } }
+        set { applied.withLockedValue { $0 = newValue } }
     }
 
     func setOrigins(_ origins: [String: String]) {
@@ -108,6 +127,7 @@ final class LockedState: Sendable {
         let due = passes.withLockedValue { passes -> [CheckedContinuation<PassRecord?, Never>] in
             passes.finished += 1
             let finished = passes.finished
+            if record.result == .applied { passes.lastApplied = (finished, record) }
             let due = passes.waiters.filter { $0.value.until <= finished }
             for id in due.keys { passes.waiters[id] = nil }
             return due.values.map(\.continuation)

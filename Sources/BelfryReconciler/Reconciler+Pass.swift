@@ -71,8 +71,10 @@ extension Reconciler {
             state.setOrigins(Self.origins(of: set))
             return await finish(record, started: started)
         }
-        if revision.revision == state.status.lastAppliedRevision {
-            // Same revision, different server: something changed it outside git.
+        if revision.revision == state.status.lastAppliedRevision, serverChangedSinceApplied(current) {
+            // Same revision, and the server is not what it was given: something changed it
+            // outside git. (A secret rotated at its file or in the database changes what the
+            // revision means, not the server: that is applied, in either mode.)
             logger.warning("drift: the server differs from the applied revision", metadata: ["plan": "\(plan.summary)"])
             if drift == .warn {
                 record.result = .drift
@@ -91,6 +93,7 @@ extension Reconciler {
             }
         }
         let effects = await target.applyConfiguration(desired)
+        state.appliedConfiguration = desired
         state.setOrigins(Self.origins(of: set))
         record.result = .applied
         logger.info(
@@ -101,6 +104,13 @@ extension Reconciler {
                 "effects": "\(effects)",
             ])
         return await finish(record, started: started)
+    }
+
+    /// Whether the server differs from what the last applying pass gave it; true when that is
+    /// unknown (nothing applied by this process and none given at start).
+    private func serverChangedSinceApplied(_ current: ConfigSnapshot) -> Bool {
+        guard let applied = state.appliedConfiguration else { return true }
+        return Plan(desired: applied, current: current, allowEmpty: true).hasChanges
     }
 
     /// Reading a source blocks (files, network): do it on a thread of its own, not the

@@ -26,7 +26,7 @@ public final class Reconciler: Service, Sendable {
     public init(
         source: any ConfigSource, target: any ConfigTarget, recorder: (any PassRecorder)?, interval: Duration,
         logger: Logger, drift: DriftMode = .correct, appliedRevision: String? = nil,
-        credentials: (any CredentialProvider)? = nil,
+        appliedConfiguration: ConfigSnapshot? = nil, credentials: (any CredentialProvider)? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         secrets: SecretPolicy = SecretPolicy(directories: ["/run/secrets"], envPrefix: "BELFRY_APP_")
     ) {
@@ -39,7 +39,7 @@ public final class Reconciler: Service, Sendable {
         self.interval = interval
         self.logger = logger
         self.environment = environment
-        state.seed(appliedRevision: appliedRevision)
+        state.seed(appliedRevision: appliedRevision, configuration: appliedConfiguration)
     }
 
     /// Asks for a pass as soon as the current one (if any) ends; repeated calls coalesce.
@@ -47,12 +47,27 @@ public final class Reconciler: Service, Sendable {
         wakeup.signal(reason)
     }
 
+    /// The number the next pass to start will have. Take it before writing to the source and
+    /// give it to `passAfterWrite(since:)`.
+    public var nextPassNumber: Int { state.nextPassNumber }
+
     /// Triggers a pass and waits (at most `timeout`) for it: one that starts after this call, so
     /// it reads what the caller wrote before. Nil when it did not finish in time.
-    public func passAfterWrite(_ reason: PassRecord.Trigger = .manual, timeout: Duration) async -> PassRecord? {
+    ///
+    /// - Parameter first: `nextPassNumber` taken before the write. A pass that started between
+    ///   the write and this call (at its interval) may have applied the write already; the
+    ///   triggered pass then finds nothing to do, and the answer is that earlier pass, the one
+    ///   that applied it.
+    public func passAfterWrite(
+        _ reason: PassRecord.Trigger = .manual, since first: Int? = nil, timeout: Duration
+    ) async -> PassRecord? {
         let number = state.nextPassNumber
         trigger(reason)
-        return await state.waitForPass(number, timeout: timeout)
+        guard let record = await state.waitForPass(number, timeout: timeout) else { return nil }
+        if record.result == .noChange, let first, let applied = state.appliedPass(since: first) {
+            return applied
+        }
+        return record
     }
 
     /// The newest pass and the last applied revision, for status endpoints.

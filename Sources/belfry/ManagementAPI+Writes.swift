@@ -144,9 +144,10 @@ extension ManagementAPI {
         if grace > 0 { try await store.addRetiringSecret(app: name, secret: old, until: until) }
         var response: AdminServer.Response
         if secret == nil {
+            let since = reconciler.nextPassNumber
             try await store.storeCredential(app: name, secret: fresh)
             cluster?.announceConfigurationChange()
-            let pass = await reconciler.passAfterWrite(.manual, timeout: .seconds(30))
+            let pass = await reconciler.passAfterWrite(.manual, since: since, timeout: .seconds(30))
             response = .init(
                 body: JSONValue.object([
                     ("app", .string(name)), ("pass", Self.json(pass)),
@@ -198,7 +199,8 @@ extension ManagementAPI {
             let files = Self.files(revision)
             let planned = try edit(ManifestEditor(files: files), revision)
             let next = planned.change.applied(to: files)
-            let plan = try await validate(next, like: revision)
+            let plan = try await validate(
+                next, like: revision, source: Self.planSource(base: revision, summary: planned.summary, author: author))
             let changes: [JSONValue] = planned.change.files.keys.sorted().map { path in
                 .object([
                     ("path", .string(path)),
@@ -217,11 +219,12 @@ extension ManagementAPI {
             if dryRun { return .init(status: 200, body: JSONValue.object(fields).serialized) }
             let message =
                 "belfry: \(planned.summary)\n\n\(planned.change.description)\nRequested by \(author.caller) through the management API."
+            let since = reconciler.nextPassNumber
             switch await writer.write(planned.change.files, base: revision.revision, author: author, message: message) {
             case .written(let commit):
                 // The other nodes of a cluster read the source now too, rather than at their interval.
                 cluster?.announceConfigurationChange()
-                let pass = await reconciler.passAfterWrite(.manual, timeout: .seconds(30))
+                let pass = await reconciler.passAfterWrite(.manual, since: since, timeout: .seconds(30))
                 fields.append(("commit", commit.map(JSONValue.string) ?? .null))
                 fields.append(("pass", Self.json(pass)))
                 var headers: [(String, String)] = []
@@ -245,7 +248,9 @@ extension ManagementAPI {
 
     /// The plan of a set of files, or 422 with every located error (the same checks as
     /// `belfry validate`, secrets resolved as the server would).
-    private func validate(_ files: [String: String], like revision: SourceRevision) async throws -> Plan {
+    private func validate(
+        _ files: [String: String], like revision: SourceRevision, source: Plan.Source
+    ) async throws -> Plan {
         let next = SourceRevision(
             files: files.map { SourceRevision.File(path: $0.key, text: $0.value) }, revision: "pending",
             label: "pending", secretsRoot: revision.secretsRoot, branch: revision.branch)
@@ -261,7 +266,8 @@ extension ManagementAPI {
             throw Problem.invalid(
                 "The change does not validate; nothing was written", errors: errors.errors.map(\.description))
         case .success(let snapshot):
-            let plan = Plan(desired: snapshot, current: server.currentConfiguration, allowEmpty: set.allowsEmpty)
+            let plan = Plan(
+                desired: snapshot, current: server.currentConfiguration, source: source, allowEmpty: set.allowsEmpty)
             if let refusal = plan.refusal {
                 throw Problem.invalid("The change is refused; nothing was written", errors: ["\(refusal)"])
             }
@@ -281,6 +287,13 @@ extension ManagementAPI {
     }
 
     // MARK: Pure helpers
+
+    /// What a write's plan names as its source: the revision it is made on plus this change,
+    /// `main@9f77800+change "create App shop" by alice` (no commit exists yet).
+    static func planSource(base: SourceRevision, summary: String, author: CommitAuthor) -> Plan.Source {
+        let reference = Plan.Source(revision: base.revision).shortRevision
+        return Plan.Source(branch: base.branch, revision: reference + "+change", subject: summary, author: author.name)
+    }
 
     /// The request's JSON body, without a read-only `status` a client may send back.
     static func body(_ request: AdminServer.Request) throws -> JSONValue {

@@ -190,7 +190,8 @@ struct Serve: AsyncParsableCommand {
         let reconciler = Reconciler(
             source: source, target: ServerTarget(server: server), recorder: recorder,
             interval: .seconds(settings.interval), logger: logger, drift: settings.drift,
-            appliedRevision: initial.revision, credentials: recorder,
+            appliedRevision: initial.revision, appliedConfiguration: initial.revision.map { _ in initial.snapshot },
+            credentials: recorder,
             secrets: secrets.policy(dataDirectory: settings.dataDirectory))
         hookTarget.set(reconciler)
         let token = try await adminToken(settings: settings, store: store, logger: logger)

@@ -108,6 +108,27 @@ import Testing
         #expect(await state.waitForPass(state.nextPassNumber + 5, timeout: .milliseconds(50)) == nil)
     }
 
+    /// An interval pass that starts between an API write and its trigger applies the write; the
+    /// triggered pass then finds nothing to do, and the write is answered with the pass that
+    /// applied it, not with that `noChange`.
+    @Test(.timeLimit(.minutes(1))) func passAfterWriteNamesAnIntervalPassThatAppliedTheWrite() async throws {
+        let source = FakeSource(Self.revision(["a.yaml": Self.app(), "u.yaml": Self.user], id: "r1"))
+        let target = FakeTarget()
+        let reconciler = reconciler(source, target)
+        let loop = Task { try await reconciler.run() }
+        defer { loop.cancel() }
+        #expect(await reconciler.state.waitForPass(1, timeout: .seconds(30))?.result == .applied)
+        let since = reconciler.nextPassNumber
+        source.next = Self.revision(["a.yaml": Self.app(enabled: false), "u.yaml": Self.user], id: "r2")
+        #expect(await reconciler.runPass(trigger: .interval).result == .applied)
+        let pass = try #require(await reconciler.passAfterWrite(.manual, since: since, timeout: .seconds(30)))
+        #expect(pass.result == .applied && pass.revision == "r2" && pass.trigger == .interval)
+        // A write that changed nothing is still answered `noChange`.
+        let unchanged = reconciler.nextPassNumber
+        let again = try #require(await reconciler.passAfterWrite(.manual, since: unchanged, timeout: .seconds(30)))
+        #expect(again.result == .noChange)
+    }
+
     @Test func unreachableSourceIsReportedAndCounted() async {
         let source = FakeSource(nil)
         let reconciler = reconciler(source, FakeTarget())
@@ -159,6 +180,45 @@ import Testing
             #expect(pass.result == (mode == .correct ? .applied : .drift))
             #expect(target.current.apps[0].enabled == (mode == .correct))
         }
+    }
+
+    /// With `--drift warn`, what the same revision means can still change: a secret rotated in
+    /// its file or in the database. That is applied; only a server changed outside the source is
+    /// drift, and it still is after such an apply.
+    @Test func aSecretChangedAtItsSourceIsAppliedUnderDriftWarn() async {
+        let source = FakeSource(Self.revision(["a.yaml": Self.app(), "u.yaml": Self.user], id: "r1"))
+        let target = FakeTarget()
+        let reconciler = reconciler(source, target, drift: .warn)
+        #expect(await reconciler.runPass(trigger: .startup).result == .applied)
+        // The same revision now resolves to another secret (as a rotated `file:` secret would).
+        let rotated = Self.app().replacingOccurrences(of: "value: s", with: "value: s2")
+        source.next = Self.revision(["a.yaml": rotated, "u.yaml": Self.user], id: "r1")
+        #expect(await reconciler.runPass(trigger: .interval).result == .applied)
+        #expect(target.current.app(key: "chat-key")?.secret == "s2")
+        // Someone changes the server itself: that is drift, left alone under warn.
+        var changed = target.current.apps
+        changed[0].enabled = false
+        target.current = ConfigSnapshot(apps: changed, users: target.current.users, revision: "r1")
+        #expect(await reconciler.runPass(trigger: .interval).result == .drift)
+        #expect(target.current.apps[0].enabled == false)
+    }
+
+    /// After a restart the server runs the saved configuration; given to the reconciler, a
+    /// changed secret at the same revision is applied, not taken for drift.
+    @Test func theConfigurationServedAtStartIsWhatDriftIsMeasuredFrom() async {
+        let first = FakeTarget()
+        let source = FakeSource(Self.revision(["a.yaml": Self.app(), "u.yaml": Self.user], id: "r1"))
+        #expect(await reconciler(source, first).runPass(trigger: .startup).result == .applied)
+        let saved = first.current
+        let restarted = FakeTarget()
+        restarted.current = saved
+        let reconciler = Reconciler(
+            source: source, target: restarted, recorder: nil, interval: .seconds(60), logger: Logger(label: "test"),
+            drift: .warn, appliedRevision: "r1", appliedConfiguration: saved, environment: [:])
+        let rotated = Self.app().replacingOccurrences(of: "value: s", with: "value: s2")
+        source.next = Self.revision(["a.yaml": rotated, "u.yaml": Self.user], id: "r1")
+        #expect(await reconciler.runPass(trigger: .startup).result == .applied)
+        #expect(restarted.current.app(key: "chat-key")?.secret == "s2")
     }
 }
 

@@ -175,6 +175,44 @@ def test_rotate_secret_keeps_the_old_secret_for_the_grace_period(belfry_with):
     assert publish("not-the-secret", server) == 401
 
 
+FILE_SECRET_APP = """\
+apiVersion: belfry.dev/v1
+kind: App
+metadata:
+  name: shop
+spec:
+  id: "3001"
+  key: shop-key
+  secret: { file: shop-secret }
+"""
+
+
+def test_a_secret_changed_in_its_file_is_applied_with_drift_warn(belfry_with, tmp_path):
+    """credentials.md: a new secret in a file is applied at the next pass, with `--drift warn` too."""
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    (secrets / "shop-secret").write_text("first-secret\n")
+    server = belfry_with({"shop.yaml": FILE_SECRET_APP}, "--drift", "warn", "--secrets-dir", str(secrets))
+
+    def publish_as(secret: str) -> int:
+        client = pusher.Pusher(app_id="3001", key="shop-key", secret=secret, host="127.0.0.1", port=server.port,
+                               ssl=False)
+        try:
+            client.trigger("news", "greeting", {"text": "hello"})
+            return 200
+        except pusher.errors.PusherBadAuth:
+            return 401
+
+    assert publish_as("first-secret") == 200
+    (secrets / "shop-secret").write_text("second-secret\n")
+    wait_until(lambda: publish_as("second-secret") == 200, timeout=20, message="the new secret to be applied")
+    assert publish_as("first-secret") == 401
+    admin = f"http://127.0.0.1:{server.admin_port}"
+    history = requests.get(f"{admin}/api/v1/reconcile", headers={"Authorization": f"Bearer {server.api_token}"},
+                           timeout=5).json()["history"]
+    assert "drift" not in [entry["result"] for entry in history], history
+
+
 WEBHOOK_APP = """\
 apiVersion: belfry.dev/v1
 kind: App

@@ -332,6 +332,10 @@ def test_the_plan_of_a_write_names_only_what_it_changes(m: Managed):
     assert [(c["action"], c["name"]) for c in changed(dry.json()["plan"])] == [("create", name)], \
         [(c["action"], c["name"], c["fields"]) for c in changed(dry.json()["plan"])]
     assert dry.json()["plan"]["summary"].startswith("Plan: 1 to add, 0 to change, 0 to delete")
+    # The source it names is the served revision plus this change, by the requesting User.
+    summary, source = dry.json()["plan"]["summary"], dry.json()["plan"]["source"]
+    assert summary.endswith(f'+change "create App {name}" by alice'), summary
+    assert source["revision"].endswith("+change") and source["author"] == "alice", source
 
 
 def test_a_stale_if_match_is_412_and_writes_nothing(m: Managed):
