@@ -11,8 +11,9 @@
 /// expiring), `P:idx:NODE` (the set of `APP\nCH` it holds a share of), `P:reap:NODE` (the lock
 /// of whoever reaps it). Cluster-wide: `P:nodes` (zset node id → last heartbeat, Redis time in
 /// ms), `P:due` (zset of delayed webhook events → when they are due), the pub/sub channel
-/// `P:bus`, and the shared credentials: `P:secrets` (hash app name → its generated secret) and
-/// `P:retiring` (hash `APP\nSECRET` → until, seconds since 1970, for rotated secrets in grace).
+/// `P:bus`, and the shared credentials: `P:secrets` (hash app name → its generated secret),
+/// `P:retiring` (hash `APP\nSECRET` → until, seconds since 1970, for rotated secrets in grace)
+/// and `P:forgotten` (hash app name → when its secrets were forgotten, until a new one is agreed).
 public struct ClusterKeys: Sendable, Equatable {
     public let prefix: String
 
@@ -23,6 +24,7 @@ public struct ClusterKeys: Sendable, Equatable {
     public var due: String { prefix + ":due" }
     public var secrets: String { prefix + ":secrets" }
     public var retiring: String { prefix + ":retiring" }
+    public var forgotten: String { prefix + ":forgotten" }
     public func node(_ id: String) -> String { prefix + ":node:" + id }
     public func index(_ id: String) -> String { prefix + ":idx:" + id }
     public func reapLock(_ id: String) -> String { prefix + ":reap:" + id }

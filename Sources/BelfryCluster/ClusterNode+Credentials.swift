@@ -4,16 +4,18 @@ import BelfryServer
 
 /// The credentials shared with the other nodes (`ClusterCredentials`), one Redis command each.
 extension ClusterNode: ClusterCredentials {
-    public func agreedSecret(app name: String, candidate: String) async -> Result<String, ClusterUnavailable> {
-        await ask(SharedCredentials(keys: keys).agree(app: name, candidate: candidate)) { $0.string }
+    public func agreedSecret(app name: String, candidate: String, fresh: String) async
+        -> Result<String, ClusterUnavailable>
+    {
+        await ask(SharedCredentials(keys: keys).agree(app: name, candidate: candidate, fresh: fresh)) { $0.string }
     }
 
     public func replaceSecret(app name: String, secret: String) async -> Result<Void, ClusterUnavailable> {
         await ask(SharedCredentials(keys: keys).replace(app: name, secret: secret)) { $0.integer.map { _ in () } }
     }
 
-    public func forgetSecrets(app name: String) async -> Result<Void, ClusterUnavailable> {
-        await ask(SharedCredentials(keys: keys).forget(app: name)) { $0.integer.map { _ in () } }
+    public func forgetSecrets(app name: String, ifSecretIs secret: String?) async -> Result<Void, ClusterUnavailable> {
+        await ask(SharedCredentials(keys: keys).forget(app: name, ifSecretIs: secret)) { $0.integer.map { _ in () } }
     }
 
     public func addRetiringSecret(app name: String, secret: String, until: Int64) async

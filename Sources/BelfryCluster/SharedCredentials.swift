@@ -11,18 +11,24 @@ public struct SharedCredentials: Sendable {
 
     public init(keys: ClusterKeys) { self.keys = keys }
 
-    /// `ClusterScript.agree`: answers the agreed secret (a bulk string).
-    public func agree(app name: String, candidate: String) -> [[UInt8]] {
-        ClusterScript.agree.evalsha(keys: [keys.secrets], arguments: [Array(name.utf8), Array(candidate.utf8)])
+    /// `ClusterScript.agree`: answers the agreed secret (a bulk string). `candidate` is this
+    /// node's copy if it has one, else `fresh`.
+    public func agree(app name: String, candidate: String, fresh: String) -> [[UInt8]] {
+        ClusterScript.agree.evalsha(
+            keys: [keys.secrets, keys.forgotten],
+            arguments: [Array(name.utf8), Array(candidate.utf8), Array(fresh.utf8)])
     }
 
     public func replace(app name: String, secret: String) -> [[UInt8]] {
         ["HSET", keys.secrets, name, secret].map { Array($0.utf8) }
     }
 
-    /// `ClusterScript.forgetCredentials`: the generated secret and the retiring ones.
-    public func forget(app name: String) -> [[UInt8]] {
-        ClusterScript.forgetCredentials.evalsha(keys: [keys.secrets, keys.retiring], arguments: [Array(name.utf8)])
+    /// `ClusterScript.forgetCredentials`: the generated secret and the retiring ones; with
+    /// `secret`, only if the kept one is that (or none).
+    public func forget(app name: String, ifSecretIs secret: String? = nil) -> [[UInt8]] {
+        ClusterScript.forgetCredentials.evalsha(
+            keys: [keys.secrets, keys.retiring, keys.forgotten],
+            arguments: [Array(name.utf8), Array((secret ?? "").utf8)])
     }
 
     public func addRetiring(app name: String, secret: String, until: Int64) -> [[UInt8]] {

@@ -3,7 +3,9 @@ import Foundation
 internal import GRDB
 
 extension Store {
-    /// Records `snapshot` as the configuration now applied, replacing the previous one.
+    /// Records `snapshot` as the configuration now applied, replacing the previous one, and
+    /// forgets the generated and retiring secrets of apps it no longer has. Returns the
+    /// generated secrets forgotten, by app name.
     ///
     /// The snapshot's secrets are written to the database (see `Store`), so the server can serve
     /// them again after a restart before the source answers.
@@ -11,13 +13,25 @@ extension Store {
     ///   - revision: the source revision applied.
     ///   - source: a description of the source, for the status page; never a URL with credentials.
     ///   - appliedAt: defaults to the store's clock.
+    @discardableResult
     public func saveApplied(
         _ snapshot: ConfigSnapshot, revision: String, source: String, appliedAt: Date? = nil
-    ) async throws {
+    ) async throws -> [String: String] {
         let applied = AppliedConfig(
             snapshot: snapshot, revision: revision, source: source, appliedAt: appliedAt ?? now())
-        try await writer.write { db in
+        let names = snapshot.apps.map(\.name)
+        let placeholders = Array(repeating: "?", count: names.count).joined(separator: ", ")
+        return try await writer.write { db in
             try AppliedConfigRecord(applied).insert(db)
+            let forgotten = try CredentialRecord.filter(!names.contains(Column("app"))).fetchAll(db)
+            // The secrets of apps this configuration no longer has go with them: a new app of
+            // that name gets new ones (on every node of a cluster, not only the one that was asked).
+            for table in [CredentialRecord.databaseTableName, "retiringSecret"] {
+                try db.execute(
+                    sql: "DELETE FROM \(table) WHERE app NOT IN (\(placeholders))",
+                    arguments: StatementArguments(names))
+            }
+            return Dictionary(forgotten.map { ($0.app, $0.secret) }, uniquingKeysWith: { first, _ in first })
         }
     }
 

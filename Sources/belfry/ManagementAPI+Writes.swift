@@ -87,7 +87,7 @@ extension ManagementAPI {
             // Gone from the server: its generated and retiring secrets go too.
             try? await store.deleteCredential(app: name)
             try? await store.dropRetiringSecrets(app: name)
-            if let cluster, case .failure(let problem) = await cluster.forgetSecrets(app: name) {
+            if let cluster, case .failure(let problem) = await cluster.forgetSecrets(app: name, ifSecretIs: nil) {
                 // The app is gone already: say what did not propagate rather than fail.
                 let warning =
                     "App \(name) is deleted, but the cluster could not forget its secrets (\(problem.reason)): "

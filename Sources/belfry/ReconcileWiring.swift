@@ -46,13 +46,24 @@ struct StoreRecorder: PassRecorder {
     }
 
     func saveApplied(_ snapshot: ConfigSnapshot, revision: String, label: String) async throws {
+        let forgotten: [String: String]
         do {
-            try await store.saveApplied(snapshot, revision: revision, source: label)
+            forgotten = try await store.saveApplied(snapshot, revision: revision, source: label)
         } catch {
             logger.error(
                 "cannot save the configuration; it is not applied",
                 metadata: ["revision": "\(label)", "error": "\(error)"])
             throw error
+        }
+        // A deleted app's generated secret goes from the cluster too (whichever node applies the
+        // deletion first), unless the app was created again since and agreed on a new one.
+        guard let cluster else { return }
+        for (app, secret) in forgotten.sorted(by: { $0.key < $1.key }) {
+            if case .failure(let problem) = await cluster.forgetSecrets(app: app, ifSecretIs: secret) {
+                logger.warning(
+                    "cannot forget a deleted app's generated secret in the cluster; a new app of that name would get it",
+                    metadata: ["app": "\(app)", "error": "\(problem.reason)"])
+            }
         }
     }
 }

@@ -20,7 +20,8 @@ extension StoreRecorder {
         } catch {
             return .failure(CredentialUnavailable("cannot read the generated secret of app \(name): \(error)"))
         }
-        switch await cluster.agreedSecret(app: name, candidate: local ?? Store.randomHex(bytes: 16)) {
+        let fresh = Store.randomHex(bytes: 16)
+        switch await cluster.agreedSecret(app: name, candidate: local ?? fresh, fresh: fresh) {
         case .success(let agreed):
             guard agreed != local else { return .success(agreed) }
             do {

@@ -8,8 +8,13 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(1))) struct SharedCredentialsTests {
     let credentials = SharedCredentials(keys: ClusterKeys(prefix: "t"))
 
-    func agree(_ h: ClusterScriptTests.Harness, _ app: String, _ candidate: String) async throws -> String? {
-        try await h.run(credentials.agree(app: app, candidate: candidate), script: .agree).string
+    /// A node's offer: its copy of the secret (`candidate`), or a fresh one (`fresh`, the default).
+    func agree(
+        _ h: ClusterScriptTests.Harness, _ app: String, _ candidate: String, fresh: String? = nil
+    ) async throws -> String? {
+        try await h.run(
+            credentials.agree(app: app, candidate: candidate, fresh: fresh ?? candidate), script: .agree
+        ).string
     }
 
     func retiring(_ h: ClusterScriptTests.Harness) async throws -> [String: [App.RetiringSecret]] {
@@ -47,6 +52,36 @@ import Testing
         _ = try await h.run(credentials.forget(app: "chat"), script: .forgetCredentials)
         #expect(try await agree(h, "chat", "second") == "second")
         #expect(try await retiring(h) == ["chatroom": [App.RetiringSecret(secret: "kept", until: later)]])
+    }
+
+    /// A node that has not applied an app's deletion yet still offers its copy of the deleted
+    /// secret: the fresh one it sends along is kept instead, and every node gets that one.
+    @Test func aDeletedSecretNeverComesBackFromAStaleNode() async throws {
+        let h = try await ClusterScriptTests.Harness(keys: credentials.keys)
+        #expect(try await agree(h, "chat", "deleted") == "deleted")
+        _ = try await h.run(credentials.forget(app: "chat"), script: .forgetCredentials)
+        #expect(try await agree(h, "chat", "deleted", fresh: "fresh-of-b") == "fresh-of-b")
+        #expect(try await agree(h, "chat", "deleted", fresh: "fresh-of-c") == "fresh-of-b")
+        // Once agreed, the mark is gone: a later deletion and a new offer work the same way.
+        _ = try await h.run(credentials.forget(app: "chat"), script: .forgetCredentials)
+        #expect(try await agree(h, "chat", "fresh-of-b", fresh: "fresh-of-d") == "fresh-of-d")
+        // An app never forgotten takes the first offer, a node's copy included.
+        #expect(try await agree(h, "news", "copy-of-a", fresh: "fresh-of-a") == "copy-of-a")
+    }
+
+    /// A node that applies a deletion forgets the cluster's secret only if it is the one that
+    /// node had: an app deleted and created again since keeps its new secret.
+    @Test func aLateDeletionSparesTheSecretOfAnAppCreatedAgain() async throws {
+        let h = try await ClusterScriptTests.Harness(keys: credentials.keys)
+        _ = try await agree(h, "chat", "new-secret")
+        let late = try await h.run(
+            credentials.forget(app: "chat", ifSecretIs: "old-secret"), script: .forgetCredentials)
+        #expect(late.integer == -1)
+        #expect(try await agree(h, "chat", "other") == "new-secret")
+        let current = try await h.run(
+            credentials.forget(app: "chat", ifSecretIs: "new-secret"), script: .forgetCredentials)
+        #expect(current.integer == 0)
+        #expect(try await agree(h, "chat", "new-secret", fresh: "fresh") == "fresh")
     }
 
     @Test func expiredRetiringSecretsAreLeftOutAndRemoved() async throws {

@@ -1,3 +1,4 @@
+import BelfryManifest
 import BelfryStore
 import Testing
 
@@ -32,6 +33,24 @@ import Testing
             #expect(try await store.credential(forApp: "main") == secrets.first)
             try store.close()
         }
+    }
+
+    /// An applied configuration without an app forgets its generated and retiring secrets (on
+    /// every node, whoever deleted it); the apps it keeps keep theirs.
+    @Test func applyingAConfigurationWithoutAnAppForgetsItsSecrets() async throws {
+        let store = try Store.openInMemory()
+        try await store.storeCredential(app: "gone", secret: "old-generated")
+        try await store.storeCredential(app: "kept", secret: "kept-generated")
+        try await store.addRetiringSecret(app: "gone", secret: "old-retiring", until: 4_000_000_000)
+        try await store.addRetiringSecret(app: "kept", secret: "kept-retiring", until: 4_000_000_000)
+        let kept = App(name: "kept", id: "1", key: "kept-key", secret: "kept-generated")
+        try await store.saveApplied(ConfigSnapshot(apps: [kept]), revision: "r2", source: "dir")
+        #expect(try await store.credential(forApp: "gone") == nil)
+        #expect(try await store.credential(forApp: "kept") == "kept-generated")
+        #expect(try await store.retiringSecrets(now: 0).keys.sorted() == ["kept"])
+        try await store.saveApplied(ConfigSnapshot(apps: []), revision: "r3", source: "dir")
+        #expect(try await store.credential(forApp: "kept") == nil)
+        #expect(try await store.retiringSecrets(now: 0).isEmpty)
     }
 
     @Test func storedCredentialIsKeptAndReplaceable() async throws {

@@ -844,6 +844,33 @@ def test_generated_and_retiring_secrets_are_shared_by_the_nodes(deploy, uniq, wa
         assert publishes(node, gen, second, ch) and publishes(node, gen, first, ch), node.name
         assert not publishes(node, gen, "not-" + second, ch), node.name
 
+    # The App is deleted in the source (not through the API): the nodes that apply it forget its
+    # secrets, in their databases and in Redis, so the App created again gets a new secret.
+    (dep.config_dir / "clgen.yaml").unlink()
+
+    def forgotten() -> bool:
+        for node in (A, B):
+            admin_call(node, "POST", "/api/v1/reconcile")
+        return secret(A) is None and secret(B) is None and \
+            redis_command(dep.redis.port, "HGET", "belfry:secrets", "clgen") is None
+
+    wait_until(forgotten, timeout=20, interval=0.3, message="the deleted App's secret to be forgotten everywhere")
+    without_secret(dep, "clgen", "5009")
+
+    def agreed_again() -> str | None:
+        for node in (A, B):
+            admin_call(node, "POST", "/api/v1/reconcile")
+        a, b = secret(A), secret(B)
+        return a if a is not None and a == b else None
+
+    third = wait_until(agreed_again, timeout=20, interval=0.3, message="A and B to agree on the new App's secret")
+    assert third not in (first, second)
+    assert redis_command(dep.redis.port, "HGET", "belfry:secrets", "clgen") == third
+    for node in (A, B):
+        wait_until(lambda node=node: publishes(node, gen, third, ch), timeout=10, interval=0.2,
+                   message=f"{node.name} to accept the new secret")
+        assert not publishes(node, gen, second, ch) and not publishes(node, gen, first, ch), node.name
+
 
 def test_without_redis_nodes_keep_their_secrets_and_invent_none(deploy, uniq, wait_until):
     dep = deploy()
