@@ -16,6 +16,8 @@ public enum RedisFailure: Error, Sendable, Equatable, CustomStringConvertible {
     case closed
     /// The server broke the protocol; the connection was closed.
     case protocolViolation(String)
+    /// The connection failed (a TLS handshake refused, a reset); it was closed.
+    case broken(String)
 
     public var description: String {
         switch self {
@@ -24,6 +26,7 @@ public enum RedisFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case .timeout: "Redis did not answer in time"
         case .closed: "the Redis connection is closed"
         case .protocolViolation(let why): "Redis broke the protocol: \(why)"
+        case .broken(let why): "the Redis connection failed: \(why)"
         }
     }
 }
@@ -59,16 +62,7 @@ public final class RedisConnection: Sendable {
         onMessage: (@Sendable (Message) -> Void)? = nil, onClose: (@Sendable () -> Void)? = nil
     ) async throws(RedisFailure) -> RedisConnection {
         let handler = RESPClientHandler(onMessage: onMessage, onClose: onClose)
-        let tls: NIOSSLContext?
-        if url.tls {
-            do {
-                tls = try NIOSSLContext(configuration: .makeClientConfiguration())
-            } catch {
-                throw .connect("TLS: \(error)")
-            }
-        } else {
-            tls = nil
-        }
+        let tls = try url.tls ? tlsContext(url) : nil
         let channel: Channel
         do {
             channel = try await ClientBootstrap(group: group)
@@ -77,8 +71,10 @@ public final class RedisConnection: Sendable {
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         if let tls {
+                            // An address is checked against the certificate's IP names; only
+                            // a name is sent as SNI.
                             try channel.pipeline.syncOperations.addHandler(
-                                NIOSSLClientHandler(context: tls, serverHostname: url.host))
+                                NIOSSLClientHandler(context: tls, serverHostname: url.hostIsAddress ? nil : url.host))
                         }
                         try channel.pipeline.syncOperations.addHandler(handler)
                     }
@@ -94,11 +90,39 @@ public final class RedisConnection: Sendable {
                 _ = try await connection.send(arguments, timeout: timeout)
             }
             if url.database != 0 { _ = try await connection.send(["SELECT", String(url.database)], timeout: timeout) }
+            // A TLS handshake fails at the first exchange: make that part of connecting.
+            if url.tls, url.password == nil, url.database == 0 {
+                _ = try await connection.send(["PING"], timeout: timeout)
+            }
         } catch {
             connection.close()
             throw error
         }
         return connection
+    }
+
+    /// The TLS context of a `rediss://` URL: full verification, against `caFile`'s authorities
+    /// when given, else the system's.
+    static func tlsContext(_ url: RedisURL) throws(RedisFailure) -> NIOSSLContext {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        do {
+            if let caFile = url.caFile {
+                configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
+            }
+            return try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw .connect("TLS: \(url.caFile.map { "CA file \($0): " } ?? "")\(error)")
+        }
+    }
+
+    /// Checks that `path` holds at least one PEM certificate (for a start-up error that names
+    /// the flag, rather than a failing connection later); nil when it does, else the problem.
+    public static func checkCAFile(_ path: String) -> String? {
+        do {
+            return try NIOSSLCertificate.fromPEMFile(path).isEmpty ? "no PEM certificate in \(path)" : nil
+        } catch {
+            return "cannot read the certificates in \(path): \(error)"
+        }
     }
 
     /// Sends one command and waits for its answer; an error reply is thrown as `.server`.
@@ -275,7 +299,10 @@ final class RESPClientHandler: ChannelDuplexHandler, @unchecked Sendable {
         context.fireChannelInactive()
     }
 
+    /// The requests waiting learn why (a certificate the TLS handshake refused, say), not only
+    /// that the connection closed.
     func errorCaught(context: ChannelHandlerContext, error: Error) {
+        failAll(RedisFailure.broken("\(error)"), channel: context.channel)
         context.close(promise: nil)
     }
 }

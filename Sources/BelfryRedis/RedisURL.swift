@@ -7,6 +7,9 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
     public var password: String?
     public var database: Int
     public var tls: Bool
+    /// For `rediss://`: a PEM file of the certificate authorities that may sign the server's
+    /// certificate (a private CA); nil trusts the system's. Not part of the URL's text.
+    public var caFile: String?
 
     public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
         case scheme(String)
@@ -79,6 +82,13 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
             guard let number = Int(db), (0...15).contains(number) else { throw .database(db) }
             database = number
         }
+    }
+
+    /// Whether the host is an IPv4 or IPv6 address rather than a name.
+    public var hostIsAddress: Bool {
+        if host.contains(":") { return true }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { part in UInt8(part) != nil }
     }
 
     /// The URL with the password replaced by `***` (for logs).

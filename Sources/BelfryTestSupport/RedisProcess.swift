@@ -6,12 +6,17 @@ public final class RedisProcess: @unchecked Sendable {
     public let port: Int
     private var process: Process?
     private let directory: URL
+    /// With TLS: the certificates it serves with (`port` is then its TLS port, the only one).
+    public let certificates: TestCertificates?
 
-    public init() throws {
+    /// - Parameter tls: serve TLS only, with a certificate for 127.0.0.1 and localhost signed by
+    ///   a fresh test CA (`certificates.caFile`).
+    public init(tls: Bool = false) throws {
         let socket = try ServerSocket.freePort()
         port = socket
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("belfry-redis-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        certificates = tls ? try TestCertificates(in: directory) : nil
         try start()
     }
 
@@ -26,9 +31,16 @@ public final class RedisProcess: @unchecked Sendable {
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = [
-            "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory.path,
-        ]
+        var listen = ["--port", String(port)]
+        if let certificates {
+            listen = [
+                "--port", "0", "--tls-port", String(port), "--tls-cert-file", certificates.certificateFile,
+                "--tls-key-file", certificates.keyFile, "--tls-ca-cert-file", certificates.caFile,
+                "--tls-auth-clients", "no",
+            ]
+        }
+        process.arguments =
+            listen + ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory.path]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -53,6 +65,45 @@ public final class RedisProcess: @unchecked Sendable {
     deinit {
         stop()
         try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+/// A test CA and a server certificate it signed for 127.0.0.1 and localhost (P-256 keys, valid
+/// two days), made with the `openssl` command (`make test` installs it).
+public struct TestCertificates: Sendable {
+    public let caFile: String
+    public let certificateFile: String
+    public let keyFile: String
+
+    public init(in directory: URL) throws {
+        func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+        caFile = path("ca.pem")
+        certificateFile = path("server.pem")
+        keyFile = path("server.key")
+        try "subjectAltName=IP:127.0.0.1,DNS:localhost\n".write(
+            toFile: path("san.cnf"), atomically: true, encoding: .utf8)
+        let key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        try Self.openssl(
+            ["req", "-x509"] + key + [
+                "-keyout", path("ca.key"), "-out", caFile, "-days", "2", "-subj", "/CN=Belfry test CA",
+            ])
+        try Self.openssl(["req"] + key + ["-keyout", keyFile, "-out", path("server.csr"), "-subj", "/CN=localhost"])
+        try Self.openssl([
+            "x509", "-req", "-in", path("server.csr"), "-CA", caFile, "-CAkey", path("ca.key"), "-CAcreateserial",
+            "-out", certificateFile, "-days", "2", "-extfile", path("san.cnf"),
+        ])
+    }
+
+    private static func openssl(_ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var status: Int32 = 0
+        waitpid(process.processIdentifier, &status, 0)
+        guard status == 0 else { throw RedisTestError("openssl \(arguments.first ?? "") failed (\(status))") }
     }
 }
 

@@ -63,6 +63,13 @@ extension Serve {
                 throw CommandFailure("--redis-url: \(error)")
             }
         }
+        if let caFile = string("redis-ca-file", redisCaFile) {
+            guard redis?.tls == true else {
+                throw CommandFailure("--redis-ca-file is for a rediss:// (TLS) --redis-url")
+            }
+            if let problem = RedisConnection.checkCAFile(caFile) { throw CommandFailure("--redis-ca-file: \(problem)") }
+            redis?.caFile = caFile
+        }
         let prefix = string("redis-prefix", redisPrefix) ?? "belfry"
         guard ClusterKeys.isValidPrefix(prefix) else {
             throw CommandFailure("--redis-prefix must be 1 to 64 of letters, digits, '_', '-' and '.', got \(prefix)")

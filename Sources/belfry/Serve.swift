@@ -81,6 +81,11 @@ struct Serve: AsyncParsableCommand {
     var redisPrefix: String?
     @Option(
         help:
+            "For a rediss:// URL: PEM file of the certificate authorities that sign Redis's certificate (a private CA); default: the system's. (env BELFRY_REDIS_CA_FILE)"
+    )
+    var redisCaFile: String?
+    @Option(
+        help:
             "Seconds without client frames before the server pings; sent as activity_timeout. (env BELFRY_ACTIVITY_TIMEOUT)"
     )
     var activityTimeout: Int?

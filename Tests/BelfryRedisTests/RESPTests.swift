@@ -103,6 +103,16 @@ import Testing
         #expect(passwordOnly.username == nil)
     }
 
+    /// An address is verified against the certificate's IP names and never sent as SNI.
+    @Test func addressesAreToldFromNames() throws {
+        for (text, address) in [
+            ("rediss://127.0.0.1", true), ("rediss://[::1]:6380", true), ("rediss://cache.internal", false),
+            ("rediss://localhost", false), ("rediss://1.2.3", false), ("rediss://256.1.1.1", false),
+        ] {
+            #expect(try RedisURL(parsing: text).hostIsAddress == address, "\(text)")
+        }
+    }
+
     @Test func badURLsSayWhy() {
         #expect(throws: RedisURL.Failure.scheme("http://x")) { try RedisURL(parsing: "http://x") }
         #expect(throws: RedisURL.Failure.scheme("http://***@x")) { try RedisURL(parsing: "http://u:pw@x") }

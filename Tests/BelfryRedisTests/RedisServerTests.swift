@@ -31,6 +31,35 @@ import Testing
         #expect(mixed[2] == .simpleString("PONG"))
     }
 
+    /// `rediss://` against a redis-server serving TLS with a private CA: trusted through
+    /// `caFile` by address and by name, refused without it.
+    @Test func tlsWithAPrivateCertificateAuthority() async throws {
+        let redis = try RedisProcess(tls: true)
+        let certificates = try #require(redis.certificates)
+        for host in ["127.0.0.1", "localhost"] {
+            var url = try RedisURL(parsing: "rediss://\(host):\(redis.port)")
+            url.caFile = certificates.caFile
+            let connection = try await RedisConnection.connect(to: url, on: group)
+            #expect(try await connection.send(["SET", "k", host]) == .simpleString("OK"))
+            #expect(try await connection.send(["GET", "k"]) == .bulk(host))
+            connection.close()
+        }
+        // The system's authorities do not know the test CA; a CA file without certificates is named.
+        await #expect(throws: RedisFailure.self) {
+            try await RedisConnection.connect(
+                to: try RedisURL(parsing: "rediss://127.0.0.1:\(redis.port)"), on: self.group)
+        }
+        #expect(RedisConnection.checkCAFile(certificates.caFile) == nil)
+        #expect(RedisConnection.checkCAFile(certificates.keyFile) != nil)
+        // A plain connection to the TLS port gets no answer it can read.
+        await #expect(throws: RedisFailure.self) {
+            let plain = try await RedisConnection.connect(
+                to: try RedisURL(parsing: "redis://127.0.0.1:\(redis.port)"), on: self.group, timeout: .seconds(2))
+            defer { plain.close() }
+            try await plain.send(["PING"], timeout: .seconds(2))
+        }
+    }
+
     @Test func aDeadlineClosesTheConnection() async throws {
         let redis = try RedisProcess()
         let connection = try await RedisConnection.connect(

@@ -76,16 +76,35 @@ def _read_reply(reader: Any) -> Any:
 class RedisServer:
     """``redis-server`` without persistence on a loopback port, restartable on the same port."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, tls: bool = False) -> None:
         self.root = root
         self.root.mkdir(parents=True, exist_ok=True)
         self.port = 0
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = root / "redis.log"
+        # With TLS the nodes use a TLS port (certificate for 127.0.0.1 signed by a test CA,
+        # ca_file); the plain port stays for the tests' own commands.
+        self.tls = tls
+        self.tls_port = 0
+        self.ca_file = root / "ca.pem" if tls else None
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}"
+        return f"rediss://127.0.0.1:{self.tls_port}" if self.tls else f"redis://127.0.0.1:{self.port}"
+
+    def _make_certificates(self) -> list[str]:
+        """A test CA and a server certificate for 127.0.0.1 (openssl); redis-server's TLS flags."""
+        d = self.root
+        key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        (d / "san.cnf").write_text("subjectAltName=IP:127.0.0.1\n")
+        for args in (["req", "-x509", *key, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=test CA"],
+                     ["req", *key, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"],
+                     ["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                      "-out", "server.pem", "-days", "2", "-extfile", "san.cnf"]):
+            subprocess.run(["openssl", *args], cwd=d, check=True, capture_output=True, timeout=30)
+        return ["--tls-port", str(self.tls_port), "--tls-cert-file", str(d / "server.pem"),
+                "--tls-key-file", str(d / "server.key"), "--tls-ca-cert-file", str(d / "ca.pem"),
+                "--tls-auth-clients", "no"]
 
     def start(self) -> "RedisServer":
         if not Path(REDIS_SERVER).exists():
@@ -93,8 +112,12 @@ class RedisServer:
                         pytrace=False)
         if not self.port:
             self.port = free_port()
+        tls_flags: list[str] = []
+        if self.tls:
+            self.tls_port = self.tls_port or free_port()
+            tls_flags = self._make_certificates()
         cmd = [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-               "--dir", str(self.root)]
+               "--dir", str(self.root), *tls_flags]
         with open(self.log_path, "ab") as log:
             log.write(f"===== {' '.join(cmd)}\n".encode())
             log.flush()
@@ -171,12 +194,14 @@ class ClusterNode(BelfryServer):
     """``belfry serve`` joined to a cluster: shared manifests, its own data dir and ports."""
 
     def __init__(self, name: str, root: Path, config_dir: Path, redis: RedisServer, prefix: str | None,
-                 via_env: bool = False) -> None:
+                 via_env: bool = False, trust_ca: bool = True) -> None:
         super().__init__(name, root, session=False, shutdown_grace=2)
         self.config_dir = config_dir  # shared; the conftest apps written under root stay unused
         self.redis = redis
         self.prefix = prefix
         self.via_env = via_env  # BELFRY_REDIS_URL / BELFRY_REDIS_PREFIX instead of the flags
+        # With a TLS Redis: given its CA (--redis-ca-file), or not (the certificate is refused).
+        self.ca_file = redis.ca_file if trust_ca else None
         self.node_id: str | None = None
 
     def command(self) -> list[str]:
@@ -185,16 +210,20 @@ class ClusterNode(BelfryServer):
         cmd = super().command() + ["--redis-url", self.redis.url]
         if self.prefix is not None:
             cmd += ["--redis-prefix", self.prefix]
+        if self.ca_file is not None:
+            cmd += ["--redis-ca-file", str(self.ca_file)]
         return cmd
 
     def environment(self) -> dict[str, str]:
         env = dict(os.environ)
-        for var in ("BELFRY_REDIS_URL", "BELFRY_REDIS_PREFIX"):
+        for var in ("BELFRY_REDIS_URL", "BELFRY_REDIS_PREFIX", "BELFRY_REDIS_CA_FILE"):
             env.pop(var, None)
         if self.via_env:
             env["BELFRY_REDIS_URL"] = self.redis.url
             if self.prefix is not None:
                 env["BELFRY_REDIS_PREFIX"] = self.prefix
+            if self.ca_file is not None:
+                env["BELFRY_REDIS_CA_FILE"] = str(self.ca_file)
         return env
 
     # -- lifecycle: launch all, then wait for all -------------------------------------
@@ -329,24 +358,31 @@ class Deployment:
     """Nodes sharing one redis-server, one prefix and one manifest directory."""
 
     def __init__(self, root: Path, redis: RedisServer, webhook_url: str, prefix: str | None = None,
-                 via_env: bool = False) -> None:
+                 via_env: bool = False, trust_ca: bool = True) -> None:
         self.root = root
         self.root.mkdir(parents=True, exist_ok=True)
         self.redis = redis
         self.prefix = prefix
         self.via_env = via_env
+        self.trust_ca = trust_ca
         self.config_dir = root / "config"
         write_cluster_config(self.config_dir, webhook_url)
         self.nodes: list[ClusterNode] = []
 
-    def start(self, *names: str) -> list[ClusterNode]:
+    def launch(self, *names: str) -> list[ClusterNode]:
+        """Starts the nodes without waiting for them (nor for their cluster link)."""
         new = []
         for name in names:
-            node = ClusterNode(name, self.root / name, self.config_dir, self.redis, self.prefix, self.via_env)
+            node = ClusterNode(name, self.root / name, self.config_dir, self.redis, self.prefix, self.via_env,
+                               self.trust_ca)
             new.append(node)
             self.nodes.append(node)
         for node in new:
             node.launch()
+        return new
+
+    def start(self, *names: str) -> list[ClusterNode]:
+        new = self.launch(*names)
         wait_nodes_ready(new, expect_peers=[n for n in self.nodes if n.alive() or n in new])
         return new
 

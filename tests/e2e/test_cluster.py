@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import time
 import uuid
 from collections import Counter
@@ -87,18 +88,20 @@ def cluster(shared: Deployment) -> Iterable[list[ClusterNode]]:
 
 @pytest.fixture
 def deploy(_tmp_root: Path, hooks: Receiver) -> Iterable[Callable[..., Deployment]]:
-    """``deploy(prefix=None, redis=None, hook_path="/own", via_env=False)``: a deployment owned by this test,
-    on its own redis-server unless one is given (``via_env``: configured by BELFRY_REDIS_URL and
-    BELFRY_REDIS_PREFIX instead of flags). Its nodes are stopped (exit 0 asserted) at teardown."""
+    """``deploy(prefix=None, redis=None, hook_path="/own", via_env=False, tls=False, trust_ca=True)``: a
+    deployment owned by this test, on its own redis-server unless one is given (``via_env``: configured
+    by BELFRY_REDIS_URL, BELFRY_REDIS_PREFIX and BELFRY_REDIS_CA_FILE instead of flags; ``tls``: that
+    redis-server serves TLS with a test CA, given to the nodes unless ``trust_ca`` is false). Its nodes
+    are stopped (exit 0 asserted) at teardown."""
     made: list[tuple[Deployment, bool]] = []
 
     def make(prefix: str | None = None, redis: RedisServer | None = None, hook_path: str = "/own",
-             via_env: bool = False) -> Deployment:
+             via_env: bool = False, tls: bool = False, trust_ca: bool = True) -> Deployment:
         root = _tmp_root / f"dep-{uuid.uuid4().hex[:8]}"
         own = redis is None
         if redis is None:
-            redis = RedisServer(root / "redis").start()
-        dep = Deployment(root, redis, hooks.url(hook_path), prefix, via_env)
+            redis = RedisServer(root / "redis", tls=tls).start()
+        dep = Deployment(root, redis, hooks.url(hook_path), prefix, via_env, trust_ca)
         made.append((dep, own))
         return dep
 
@@ -619,6 +622,42 @@ def test_prefixes_separate_deployments_on_one_redis(cluster, deploy, cws, uniq, 
     assert any(re.match(r"^\{?blue\b", k) for k in shared_redis.keys() + shared_redis.pubsub_channels())
     for node in (blue, green):
         assert node.metric("belfry_cluster_nodes") == 1, f"{node.name}: belfry_cluster_nodes"
+
+
+def test_nodes_join_over_tls_with_a_private_ca(deploy, cws, uniq, expect_silence):
+    """rediss:// with --redis-ca-file (and its variable): the nodes form a cluster over TLS. A node
+    without the CA stays out (its link down, naming the refused certificate) and serves alone."""
+    dep = deploy(tls=True)
+    [A] = dep.start("A")
+    [B] = deploy(redis=dep.redis, via_env=True).start("B")
+    wait_nodes_ready([A, B], expect_peers=[A, B])
+    ch = uniq("cl-tls")
+    a, b = cws(A), cws(B)
+    a.subscribe(ch)
+    b.subscribe(ch)
+    capi(A).sdk.trigger(ch, "news", {"over": "tls"})
+    for s in (a, b):
+        assert s.wait_for("news", ch) == event("news", ch, json.dumps({"over": "tls"}))
+    expect_silence(1.0, a, b)
+
+    # The same URL without the CA: the node's certificate check fails and it serves alone.
+    [node] = deploy(redis=dep.redis, trust_ca=False).launch("outsider")
+    wait_until(lambda: "CERTIFICATE_VERIFY_FAILED" in node.log_tail(), timeout=20, interval=0.2,
+               message="the node without the CA to log the refused certificate")
+    wait_until(lambda: requests.get(f"{node.http_url}/readyz", timeout=2).status_code == 200, timeout=20,
+               interval=0.2, message="the node without the CA to serve alone")
+    assert node.cluster_check().get("link") != "connected", node.cluster_check()
+    assert A.node_ids() == {A.node_id, B.node_id}
+
+    # A CA file for a plain URL, or one without a certificate, is refused at start, naming the flag.
+    from conftest import BELFRY_BIN
+    ca = str(dep.redis.ca_file)
+    for url, ca_file, message in ((f"redis://127.0.0.1:{dep.redis.port}", ca, "is for a rediss://"),
+                                  (dep.redis.url, str(dep.redis.root / "server.key"), "--redis-ca-file: ")):
+        done = subprocess.run([str(BELFRY_BIN), "serve", "--source", str(dep.config_dir), "--redis-url", url,
+                               "--redis-ca-file", ca_file, "--data-dir", str(dep.root / "refused")],
+                              capture_output=True, text=True, timeout=30)
+        assert done.returncode != 0 and message in done.stderr, (done.returncode, done.stderr)
 
 
 # --------------------------------------------------------------------------------------
