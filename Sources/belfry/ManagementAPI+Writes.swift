@@ -232,9 +232,10 @@ extension ManagementAPI {
                 return .init(status: status, body: JSONValue.object(fields).serialized, headers: headers)
             case .baseMoved where attempt == 1:
                 continue
-            case .baseMoved:
+            case .baseMoved(let remote):
                 throw Problem.conflict(
-                    "The source changed twice while this write was prepared; read it again and retry")
+                    "The source changed twice while this write was prepared; read it again and retry"
+                        + (remote.map { " (the remote refused the push: \($0))" } ?? ""))
             case .conflict(let reason):
                 throw Problem.conflict(reason)
             case .refused(let reason):

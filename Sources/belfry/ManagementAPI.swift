@@ -190,8 +190,9 @@ protocol ManifestWriter: Sendable {
 enum WriteOutcome: Sendable, Equatable {
     /// Written; the commit id for a git source.
     case written(commit: String?)
-    /// The source moved since `base` was read: read, validate and try again.
-    case baseMoved
+    /// The source moved since `base` was read: read, validate and try again. The remote's words
+    /// when it refused the push (a concurrent push, or a hook that declined it).
+    case baseMoved(remote: String?)
     /// The remote refused it (no write access, a protected branch, a hook): 403 with the reason.
     case refused(String)
     /// A concurrent change won the race: 409.

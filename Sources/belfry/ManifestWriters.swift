@@ -14,7 +14,7 @@ struct DirectoryWriter: ManifestWriter {
     {
         let (source, directory) = (self.source, self.directory)
         return await Task.detached { () -> WriteOutcome in
-            guard (try? source.fetch())?.revision == base else { return .baseMoved }
+            guard (try? source.fetch())?.revision == base else { return .baseMoved(remote: nil) }
             do {
                 _ = try directory.write(changes.mapValues { $0.map { Data($0.utf8) } })
                 return .written(commit: nil)
@@ -56,9 +56,9 @@ struct GitWriter: ManifestWriter {
         let result = await busy.run { writer.write(request) }
         switch result {
         case .committed(let id, _), .unchanged(let id): return .written(commit: id.hex)
-        case .baseMoved: return .baseMoved
+        case .baseMoved: return .baseMoved(remote: nil)
         // A concurrent push won the race (or a hook declined): read again and retry once.
-        case .rejected: return .baseMoved
+        case .rejected(let reason): return .baseMoved(remote: reason)
         case .noWriteAccess(let reason): return .refused(reason)
         case .failed(let error): return .failed("\(error)")
         }

@@ -13,12 +13,14 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import pusher
 import pusher.errors
@@ -27,7 +29,7 @@ import requests
 from ruamel.yaml import YAML
 
 from conftest import (APPS, BELFRY_BIN, USER_EMAIL, USERS_MANIFEST, BelfryServer, WsClient, _ALL_SERVERS,
-                      wait_until)
+                      free_port, wait_until)
 
 TOKEN = re.compile(r"^\s*(bfy_[A-Za-z0-9_-]{43})$", re.M)
 DIGEST = re.compile(r'^\s*sha256: "([0-9a-f]{64})"$', re.M)
@@ -572,17 +574,41 @@ def git(*args: str, cwd: Path | None = None) -> str:
 
 
 class GitBacked(BelfryServer):
-    """A server whose source is a bare repository (file://), optionally writing to another branch."""
+    """A server whose source is a bare repository (file://, or the URL given), optionally writing to
+    another branch."""
 
-    def __init__(self, name: str, root: Path, remote: Path, write_branch: str | None = None) -> None:
+    def __init__(self, name: str, root: Path, remote: Path, write_branch: str | None = None,
+                 url: str | None = None) -> None:
         super().__init__(name, root, session=False)
         self.remote = remote
         self.write_branch = write_branch
+        self.url = url or f"file://{remote}"
 
     def command(self) -> list[str]:
         cmd = super().command()
-        cmd[cmd.index("--source") + 1] = f"file://{self.remote}"
+        cmd[cmd.index("--source") + 1] = self.url
         return cmd + (["--write-branch", self.write_branch] if self.write_branch else [])
+
+
+@contextmanager
+def git_daemon(remote: Path) -> Iterator[str]:
+    """`git daemon` serving the remote over git:// with pushes allowed: the smart protocol, which
+    runs the remote's hooks (libgit2's file:// transport writes the repository itself)."""
+    port = free_port()
+    daemon = subprocess.Popen(
+        ["/usr/lib/git-core/git-daemon", "--reuseaddr", "--listen=127.0.0.1", f"--port={port}", "--export-all",
+         "--enable=receive-pack", f"--base-path={remote.parent}", str(remote.parent)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "GIT_CONFIG_NOSYSTEM": "1"})
+    try:
+        def accepts() -> bool:
+            assert daemon.poll() is None, f"git daemon exited with {daemon.returncode}"
+            with socket.socket() as s:
+                return s.connect_ex(("127.0.0.1", port)) == 0
+        wait_until(accepts, timeout=20, message="git daemon accepting")
+        yield f"git://127.0.0.1:{port}/{remote.name}"
+    finally:
+        daemon.kill()
+        daemon.wait(timeout=10)
 
 
 @pytest.fixture
@@ -660,6 +686,61 @@ def test_a_write_to_a_git_source_is_a_commit_by_its_user(remote_repo):
     finally:
         srv.stop()
         _ALL_SERVERS.remove(srv)
+
+
+def race_on_push(remote: Path, times: int) -> Path:
+    """A pre-receive hook on the remote: the next `times` pushes find that someone else pushed a
+    commit to main after the server read it and before its push lands (a real race, not a
+    refusal). Returns the file holding how many races are left."""
+    left = remote / "races-left"
+    left.write_text(str(times))
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text(f"""#!/bin/sh
+left=$(cat {left})
+[ "$left" -gt 0 ] || exit 0
+echo $((left - 1)) > {left}
+# Outside the push's quarantine, so the commit and the ref update are the repository's own.
+unset GIT_QUARANTINE_PATH GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES
+old=$(git rev-parse refs/heads/main)
+new=$(GIT_AUTHOR_NAME=Someone GIT_AUTHOR_EMAIL=someone@example.com GIT_COMMITTER_NAME=Someone \\
+      GIT_COMMITTER_EMAIL=someone@example.com git commit-tree "$old^{{tree}}" -p "$old" -m "a concurrent change")
+git update-ref refs/heads/main "$new" "$old"
+""")
+    hook.chmod(0o755)
+    return left
+
+
+def test_a_push_that_loses_a_race_is_built_again_on_the_winner(remote_repo):
+    remote, root, token = remote_repo
+    with git_daemon(remote) as url:
+        srv = GitBacked("git-race", root / "srv", remote, url=url).start()
+        try:
+            # Once: the write is read again, validated and pushed on top of the concurrent commit.
+            left = race_on_push(remote, 1)
+            name = unique("race")
+            answer = call(srv, "POST", "/api/v1/apps", token,
+                          json={"apiVersion": "belfry.dev/v1", "kind": "App", "metadata": {"name": name}, "spec": {}})
+            assert answer.status_code == 201, answer.text
+            assert left.read_text().strip() == "0", "the hook made its concurrent commit"
+            assert answer.json()["commit"] == git("--git-dir", str(remote), "rev-parse", "main")
+            assert git("--git-dir", str(remote), "log", "-2", "--format=%an|%s", "main").splitlines() == [
+                f"alice|belfry: create App {name}", "Someone|a concurrent change"]
+            assert answer.json()["pass"]["result"] == "applied", answer.json()
+
+            # Every time: the second attempt loses too; 409, and nothing of it is on main.
+            race_on_push(remote, 2)
+            other = unique("lost")
+            lost = call(srv, "POST", "/api/v1/apps", token,
+                        json={"apiVersion": "belfry.dev/v1", "kind": "App", "metadata": {"name": other}, "spec": {}})
+            assert lost.status_code == 409, lost.text
+            assert lost.headers["Content-Type"].startswith("application/problem+json")
+            detail = lost.json()["detail"]
+            assert "retry" in detail and "the remote refused the push" in detail, detail
+            assert other not in git("--git-dir", str(remote), "log", "--format=%s", "main")
+            assert call(srv, "GET", f"/api/v1/apps/{other}", token).status_code == 404
+        finally:
+            srv.stop()
+            _ALL_SERVERS.remove(srv)
 
 
 def test_a_write_branch_takes_the_commits_for_review(remote_repo):
