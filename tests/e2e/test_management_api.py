@@ -28,7 +28,7 @@ import pytest
 import requests
 from ruamel.yaml import YAML
 
-from conftest import (APPS, BELFRY_BIN, USER_EMAIL, USERS_MANIFEST, BelfryServer, WsClient, _ALL_SERVERS,
+from conftest import (APPS, BELFRY_BIN, USER_EMAIL, USERS_MANIFEST, App, BelfryServer, WsClient, _ALL_SERVERS,
                       free_port, wait_until)
 
 TOKEN = re.compile(r"^\s*(bfy_[A-Za-z0-9_-]{43})$", re.M)
@@ -390,9 +390,20 @@ def test_rotating_a_value_secret_keeps_the_old_one_for_the_grace_period_and_the_
     got = m.call("GET", f"/api/v1/apps/{name}")
     assert new not in got.text and old not in got.text
 
-    # During the grace both sign; then only the new one.
+    # During the grace both sign, HTTP API requests and private/presence channel auth; then only
+    # the new one.
     assert m.signs(app_id, key, new)
     assert m.signs(app_id, key, old)
+
+    def channel_auth(secret: str) -> WsClient:
+        signer = WsClient(m.srv.ws_url(key), App(name, app_id, key, secret))
+        m.clients.append(signer)
+        signer.handshake()
+        return signer
+
+    for secret in (old, new):
+        channel_auth(secret).subscribe_private("private-rotation")
+        channel_auth(secret).subscribe_presence("presence-rotation", f"user-{secret[:6]}")
     assert time.monotonic() - answered < grace, "the grace checks ran too late to mean anything"
     # The status page shows the pending expiry.
     page = m.call("GET", f"/apps/{name}", "admin")
@@ -401,6 +412,8 @@ def test_rotating_a_value_secret_keeps_the_old_one_for_the_grace_period_and_the_
                message="the old secret is refused after the grace period")
     assert time.monotonic() - answered >= grace - 1.5, "the old secret was refused before the grace ended"
     assert m.signs(app_id, key, new)
+    channel_auth(old).subscribe_error("private-rotation")
+    channel_auth(new).subscribe_private("private-rotation")
 
     # The socket opened before the rotation never closed and gets events signed with the new secret.
     m.sdk(app_id, key, new).trigger("news", "rotated", {"ok": True})
