@@ -604,13 +604,13 @@ class GitBacked(BelfryServer):
 
 
 @contextmanager
-def git_daemon(remote: Path) -> Iterator[str]:
-    """`git daemon` serving the remote over git:// with pushes allowed: the smart protocol, which
-    runs the remote's hooks (libgit2's file:// transport writes the repository itself)."""
+def git_daemon(remote: Path, pushes: bool = True) -> Iterator[str]:
+    """`git daemon` serving the remote over git://, with pushes allowed or not: the smart protocol,
+    which runs the remote's hooks (libgit2's file:// transport writes the repository itself)."""
     port = free_port()
     daemon = subprocess.Popen(
         ["/usr/lib/git-core/git-daemon", "--reuseaddr", "--listen=127.0.0.1", f"--port={port}", "--export-all",
-         "--enable=receive-pack", f"--base-path={remote.parent}", str(remote.parent)],
+         *(["--enable=receive-pack"] if pushes else []), f"--base-path={remote.parent}", str(remote.parent)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "GIT_CONFIG_NOSYSTEM": "1"})
     try:
         def accepts() -> bool:
@@ -751,6 +751,28 @@ def test_a_push_that_loses_a_race_is_built_again_on_the_winner(remote_repo):
             assert "retry" in detail and "the remote refused the push" in detail, detail
             assert other not in git("--git-dir", str(remote), "log", "--format=%s", "main")
             assert call(srv, "GET", f"/api/v1/apps/{other}", token).status_code == 404
+        finally:
+            srv.stop()
+            _ALL_SERVERS.remove(srv)
+
+
+def test_a_source_without_write_access_answers_403_with_the_reason(remote_repo):
+    remote, root, token = remote_repo
+    before = git("--git-dir", str(remote), "rev-parse", "main")
+    with git_daemon(remote, pushes=False) as url:
+        srv = GitBacked("git-readonly", root / "srv", remote, url=url).start()
+        try:
+            name = unique("ro")
+            refused = call(srv, "POST", "/api/v1/apps", token,
+                           json={"apiVersion": "belfry.dev/v1", "kind": "App", "metadata": {"name": name}, "spec": {}})
+            assert refused.status_code == 403, refused.text
+            assert refused.headers["Content-Type"].startswith("application/problem+json")
+            detail = refused.json()["detail"]
+            assert detail.startswith("The source refused the write: ") and "access denied" in detail, detail
+            assert git("--git-dir", str(remote), "rev-parse", "main") == before
+            assert call(srv, "GET", f"/api/v1/apps/{name}", token).status_code == 404
+            # Reading still works: the served configuration is the remote's.
+            assert call(srv, "GET", "/api/v1/apps", token).status_code == 200
         finally:
             srv.stop()
             _ALL_SERVERS.remove(srv)
