@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import requests
 
@@ -55,7 +56,9 @@ def test_management_api_creates_an_app_whose_credentials_work(belfry_with):
     need("curl", "openssl", "jq")
     server = belfry_with()  # its own server: this test writes apps/shop.yaml into the config
     out = run(["sh", snippet("curl/management.sh")], server.env()).stdout.splitlines()
-    assert out[0] == "Plan: 1 to add, 0 to change, 0 to delete. Source: pending", out
+    # The source a write's plan names: the served revision plus the change, by the token's User.
+    assert re.fullmatch(r'Plan: 1 to add, 0 to change, 0 to delete\. Source: \S+@[0-9a-f]{12}\+change '
+                        r'"create App shop" by alice', out[0]), out
     assert out[1] == "created: applied", out
     read = json.loads(out[2])
     assert read["applied"] is True and read["id"].isdigit() and len(read["key"]) == 20, read

@@ -10,7 +10,7 @@ app='{"apiVersion":"belfry.dev/v1","kind":"App","metadata":{"name":"shop"},
 
 # 1. Dry run: the plan, nothing written.
 curl -fsS -X POST "$API/apps?dryRun=true" -H "$AUTH" -H "$JSON" -d "$app" | jq -r .plan.summary
-# Plan: 1 to add, 0 to change, 0 to delete. Source: pending
+# Plan: 1 to add, 0 to change, 0 to delete. Source: …+change "create App shop" by alice
 
 # 2. Create it: no id, key or secret given, so the server generates them; the secret is kept by
 #    the server (never written to the source) and answered only here.
