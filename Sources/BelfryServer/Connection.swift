@@ -126,8 +126,9 @@ final class Connection: @unchecked Sendable {
         return true
     }
 
-    /// Over budget: the socket is not draining, so nothing more is queued, not even the error
-    /// frame; the close frame is attempted once and the socket closed after the handshake timeout.
+    /// Over budget: the socket is not draining, so nothing more is queued but the close frame
+    /// (one small frame past the bound: a client that reads again learns 4100); the socket is
+    /// closed after the handshake timeout, whatever is still queued then is dropped.
     private func overBudget() {
         let message = "Outbound backlog exceeded \(maxBacklog) bytes; the client is not reading"
         counters.rejected("outbound budget")
@@ -161,10 +162,8 @@ final class Connection: @unchecked Sendable {
         isClosed = true
         closeCode = code
         let payload = Self.closePayload(code: code, message: message, allocator: channel.allocator)
-        if backlogBytes + payload.readableBytes <= maxBacklog || channel.isWritable {
-            counters.sentFrame(payload: payload.readableBytes)
-            writeAndFlush(ServerFrame.encode(.close, payload, allocator: channel.allocator))
-        }
+        counters.sentFrame(payload: payload.readableBytes)
+        writeAndFlush(ServerFrame.encode(.close, payload, allocator: channel.allocator))
         let channel = self.channel
         let timeout = channel.eventLoop.scheduleTask(in: Self.closeHandshakeTimeout) { channel.close(promise: nil) }
         channel.closeFuture.whenComplete { _ in timeout.cancel() }

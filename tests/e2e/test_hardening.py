@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable
 import pytest
 import requests
 
-from conftest import _ALL_SERVERS, APPS, BELFRY_BIN, BelfryServer, RawWsClient, WsClient, masked_frame, wait_until
+from conftest import _ALL_SERVERS, APPS, BELFRY_BIN, Api, BelfryServer, RawWsClient, WsClient, masked_frame, wait_until
 
 
 # --------------------------------------------------------------------------------------
@@ -178,6 +178,57 @@ def test_ping_flood_from_a_client_that_never_reads_is_bounded(custom):
     other.handshake()
     other.ping_pong()
     other.close()
+
+
+def test_a_subscriber_that_never_reads_is_closed_with_4100_and_the_others_get_every_event(custom):
+    """Fan-out goes through the same outbound budget as every write: a subscriber that stops
+    reading is closed with 4100 (counted as `outbound budget`) once its backlog passes the bound,
+    instead of being buffered for; a subscriber of the same channel that reads gets every event."""
+    srv = custom()
+    api = Api(srv, APPS["main"])
+    stalled = RawWsClient(srv.port, "/app/main-key?protocol=7")
+    opcode, payload = stalled.read_frame()
+    assert opcode == 1 and b"pusher:connection_established" in payload, payload
+    stalled.sock.sendall(masked_frame(1, json.dumps({"event": "pusher:subscribe", "data": {"channel": "firehose"}}).encode()))
+    while b"pusher_internal:subscription_succeeded" not in (stalled.read_frame() or (0, b""))[1]:
+        pass
+    reader = WsClient(srv.ws_url("main-key"), APPS["main"])
+    reader.handshake()
+    reader.subscribe("firehose")
+    received: list[int] = []
+    stop = threading.Event()
+
+    def read_all() -> None:
+        while not stop.is_set():
+            try:
+                frame = reader.wait_for("big", "firehose", timeout=0.5)
+            except AssertionError:
+                continue
+            received.append(json.loads(frame["data"])["n"])
+
+    reading = threading.Thread(target=read_all, daemon=True)
+    reading.start()
+    # 9 KB events, 10 per request, until the stalled one is closed (the bound is 1 MiB past the
+    # socket's buffers; at most 60 MB are sent).
+    data = "x" * 9000
+    sent = 0
+    closed = False
+    while sent < 6600 and not closed:
+        batch = [{"name": "big", "channel": "firehose", "data": json.dumps({"n": sent + i, "pad": data})}
+                 for i in range(10)]
+        answer = api.request("POST", api.path("batch_events"), body={"batch": batch})
+        assert answer.status_code == 200, answer.text
+        sent += 10
+        if sent % 200 == 0:
+            closed = 'reason="outbound budget"' in requests.get(f"{srv.admin_url}/metrics", timeout=5).text
+    assert closed, f"{sent} events ({sent * 9 / 1000:.0f} MB) and the subscriber that never reads is still open"
+    # Reading again (within the 5 s close handshake) it finds the events it was sent, then 4100.
+    assert close_code_of(stalled, timeout=30) == 4100
+    wait_until(lambda: len(received) == sent, timeout=30, message=f"the reading subscriber to get all {sent}")
+    stop.set()
+    reading.join(timeout=10)
+    assert received == list(range(sent)), "the reading subscriber got every event, in order"
+    reader.ping_pong()
 
 
 def test_one_connection_cannot_subscribe_to_unbounded_channels(ws, uniq):
