@@ -148,9 +148,9 @@ def test_disabling_an_app_closes_its_connections_with_4003_and_drift_is_correcte
     asyncio.run(connects_again())
 
 
-def publish(secret: str, server) -> int:
-    client = pusher.Pusher(app_id="1001", key="chat-key", secret=secret, host="127.0.0.1", port=server.port,
-                           ssl=False)
+def publish(secret: str, server, app_id: str = "1001", key: str = "chat-key") -> int:
+    """A trigger signed with `secret`: 200, or 401 when the server refuses the signature."""
+    client = pusher.Pusher(app_id=app_id, key=key, secret=secret, host="127.0.0.1", port=server.port, ssl=False)
     try:
         client.trigger("news", "greeting", {"text": "hello"})
         return 200
@@ -195,13 +195,7 @@ def test_a_secret_changed_in_its_file_is_applied_with_drift_warn(belfry_with, tm
     server = belfry_with({"shop.yaml": FILE_SECRET_APP}, "--drift", "warn", "--secrets-dir", str(secrets))
 
     def publish_as(secret: str) -> int:
-        client = pusher.Pusher(app_id="3001", key="shop-key", secret=secret, host="127.0.0.1", port=server.port,
-                               ssl=False)
-        try:
-            client.trigger("news", "greeting", {"text": "hello"})
-            return 200
-        except pusher.errors.PusherBadAuth:
-            return 401
+        return publish(secret, server, app_id="3001", key="shop-key")
 
     assert publish_as("first-secret") == 200
     (secrets / "shop-secret").write_text("second-secret\n")

@@ -604,6 +604,17 @@ class GitBacked(BelfryServer):
 
 
 @contextmanager
+def started(srv: GitBacked) -> Iterator[GitBacked]:
+    """The server started, then stopped and forgotten by conftest (whose log dumps list it)."""
+    srv.start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+        _ALL_SERVERS.remove(srv)
+
+
+@contextmanager
 def git_daemon(remote: Path, pushes: bool = True) -> Iterator[str]:
     """`git daemon` serving the remote over git://, with pushes allowed or not: the smart protocol,
     which runs the remote's hooks (libgit2's file:// transport writes the repository itself)."""
@@ -649,8 +660,7 @@ def call(srv: BelfryServer, method: str, path: str, token: str, **kw: Any) -> re
 
 def test_a_write_to_a_git_source_is_a_commit_by_its_user(remote_repo):
     remote, root, token = remote_repo
-    srv = GitBacked("git-mapi", root / "srv", remote).start()
-    try:
+    with started(GitBacked("git-mapi", root / "srv", remote)) as srv:
         name = unique("git-app")
         answer = call(srv, "POST", "/api/v1/apps", token,
                       json={"apiVersion": "belfry.dev/v1", "kind": "App", "metadata": {"name": name},
@@ -696,9 +706,6 @@ def test_a_write_to_a_git_source_is_a_commit_by_its_user(remote_repo):
         assert git("--git-dir", str(remote), "log", "-1", "--format=%an|%s", "main") == f"alice|belfry: delete App {name}"
         assert git("--git-dir", str(remote), "ls-tree", "--name-only", "main", "apps/") == ""
         assert client.wait_closed() == 4001
-    finally:
-        srv.stop()
-        _ALL_SERVERS.remove(srv)
 
 
 def race_on_push(remote: Path, times: int) -> Path:
@@ -726,8 +733,7 @@ git update-ref refs/heads/main "$new" "$old"
 def test_a_push_that_loses_a_race_is_built_again_on_the_winner(remote_repo):
     remote, root, token = remote_repo
     with git_daemon(remote) as url:
-        srv = GitBacked("git-race", root / "srv", remote, url=url).start()
-        try:
+        with started(GitBacked("git-race", root / "srv", remote, url=url)) as srv:
             # Once: the write is read again, validated and pushed on top of the concurrent commit.
             left = race_on_push(remote, 1)
             name = unique("race")
@@ -745,44 +751,32 @@ def test_a_push_that_loses_a_race_is_built_again_on_the_winner(remote_repo):
             other = unique("lost")
             lost = call(srv, "POST", "/api/v1/apps", token,
                         json={"apiVersion": "belfry.dev/v1", "kind": "App", "metadata": {"name": other}, "spec": {}})
-            assert lost.status_code == 409, lost.text
-            assert lost.headers["Content-Type"].startswith("application/problem+json")
-            detail = lost.json()["detail"]
+            detail = problem(lost, 409)["detail"]
             assert "retry" in detail and "the remote refused the push" in detail, detail
             assert other not in git("--git-dir", str(remote), "log", "--format=%s", "main")
             assert call(srv, "GET", f"/api/v1/apps/{other}", token).status_code == 404
-        finally:
-            srv.stop()
-            _ALL_SERVERS.remove(srv)
 
 
 def test_a_source_without_write_access_answers_403_with_the_reason(remote_repo):
     remote, root, token = remote_repo
     before = git("--git-dir", str(remote), "rev-parse", "main")
     with git_daemon(remote, pushes=False) as url:
-        srv = GitBacked("git-readonly", root / "srv", remote, url=url).start()
-        try:
+        with started(GitBacked("git-readonly", root / "srv", remote, url=url)) as srv:
             name = unique("ro")
             refused = call(srv, "POST", "/api/v1/apps", token,
                            json={"apiVersion": "belfry.dev/v1", "kind": "App", "metadata": {"name": name}, "spec": {}})
-            assert refused.status_code == 403, refused.text
-            assert refused.headers["Content-Type"].startswith("application/problem+json")
-            detail = refused.json()["detail"]
+            detail = problem(refused, 403)["detail"]
             assert detail.startswith("The source refused the write: ") and "access denied" in detail, detail
             assert git("--git-dir", str(remote), "rev-parse", "main") == before
             assert call(srv, "GET", f"/api/v1/apps/{name}", token).status_code == 404
             # Reading still works: the served configuration is the remote's.
             assert call(srv, "GET", "/api/v1/apps", token).status_code == 200
-        finally:
-            srv.stop()
-            _ALL_SERVERS.remove(srv)
 
 
 def test_a_write_branch_takes_the_commits_for_review(remote_repo):
     remote, root, token = remote_repo
     served = git("--git-dir", str(remote), "rev-parse", "main")
-    srv = GitBacked("git-review", root / "srv", remote, write_branch="belfry-review").start()
-    try:
+    with started(GitBacked("git-review", root / "srv", remote, write_branch="belfry-review")) as srv:
         name = unique("review")
         answer = call(srv, "POST", "/api/v1/apps", token,
                       json={"apiVersion": "belfry.dev/v1", "kind": "App", "metadata": {"name": name}, "spec": {}})
@@ -792,6 +786,3 @@ def test_a_write_branch_takes_the_commits_for_review(remote_repo):
         assert git("--git-dir", str(remote), "rev-parse", "belfry-review^") == served
         # Nothing is applied until the branch is merged.
         assert call(srv, "GET", f"/api/v1/apps/{name}", token).status_code == 404
-    finally:
-        srv.stop()
-        _ALL_SERVERS.remove(srv)
