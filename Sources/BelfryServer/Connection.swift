@@ -77,6 +77,13 @@ final class Connection: @unchecked Sendable {
         return true
     }
 
+    /// Writes and flushes a message encoded once for every connection (`OutboundMessage.ping`,
+    /// `.pong`), counted for the app. Called on `loop`.
+    func send(shared message: OutboundMessage) {
+        guard send(message) else { return }
+        counters.sentFrame(payload: message.payloadBytes)
+    }
+
     func flush() {
         guard !isClosed else { return }
         if let output { output.flush() } else { channel.flush() }

@@ -21,7 +21,7 @@ extension WebSocketSession {
         }
         switch message {
         case .ping:
-            connection.send(ServerMessage.pong)
+            connection.send(shared: .pong)
         case .pong:
             break
         case .subscribe(let channel, let auth, let channelData):

@@ -15,6 +15,8 @@ final class WebSocketSession: LoopTimer, ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     let context: ServerContext
+    /// `pusher:pong` as client libraries send it (pusher-js, the Pusher SDKs).
+    private static let pong = Array(ServerMessage.pong.utf8)
     /// What the upgrade request said, until `handlerAdded` has admitted (or refused) it.
     final class Handshake {
         let request: PusherProtocol.Handshake.Request
@@ -182,7 +184,7 @@ final class WebSocketSession: LoopTimer, ChannelInboundHandler {
         }
         switch liveness?.tick(now: now) {
         case .sendPing:
-            connection.send(ServerMessage.ping)
+            connection.send(shared: .ping)
         case .close(let reason):
             connection.close(reason)
             return
@@ -243,6 +245,9 @@ final class WebSocketSession: LoopTimer, ChannelInboundHandler {
         liveness?.received(now: channelContext.eventLoop.now.uptimeNanoseconds)
         switch opcode {
         case .text:
+            // The answer to the server's ping, as client libraries send it: nothing to decode
+            // (the activity was recorded above).
+            if payload.readableBytesView.elementsEqual(Self.pong) { return }
             let bytes = Array(payload.readableBytesView)
             guard InboundFrameRules.isUTF8(bytes) else {
                 connection.closeSilently(code: 1007, message: "Text frames must be UTF-8")
