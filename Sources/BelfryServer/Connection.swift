@@ -181,29 +181,27 @@ final class Connection: @unchecked Sendable {
     /// frame could not be read anyway (nothing after the bad frame is).
     func fail(code: UInt16, message: String) {
         guard !isClosed else { return }
-        isClosed = true
-        closeCode = code
-        let payload = Self.closePayload(code: code, message: message, allocator: channel.allocator)
-        counters.sentFrame(payload: payload.readableBytes)
-        let channel = self.channel
-        channel.writeAndFlush(ServerFrame.encode(.close, payload, allocator: channel.allocator)).whenComplete {
-            _ in
-            channel.close(promise: nil)
-        }
+        closeAfterCloseFrame(code: code, message: message)
     }
 
     /// Answers a client-initiated close (with the code `InboundFrameRules` chose: the client's
     /// own when valid), then closes the socket.
     func answerClose(code: UInt16) {
-        let channel = self.channel
         guard !isClosed else {
             channel.close(promise: nil)
             return
         }
+        closeAfterCloseFrame(code: code, message: "")
+    }
+
+    /// The ending without a handshake to wait for: the close frame, then the socket closed once
+    /// it is written.
+    private func closeAfterCloseFrame(code: UInt16, message: String) {
         isClosed = true
         closeCode = code
-        let payload = Self.closePayload(code: code, message: "", allocator: channel.allocator)
+        let payload = Self.closePayload(code: code, message: message, allocator: channel.allocator)
         counters.sentFrame(payload: payload.readableBytes)
+        let channel = self.channel
         channel.writeAndFlush(ServerFrame.encode(.close, payload, allocator: channel.allocator)).whenComplete {
             _ in
             channel.close(promise: nil)

@@ -1,4 +1,3 @@
-import NIOConcurrencyHelpers
 import NIOCore
 
 /// Flushes deferred to the end of the event loop's current tick, once a tick has seen a fan-out:
@@ -6,8 +5,7 @@ import NIOCore
 /// still follows its delivery), the ones arriving with it (pipelined or concurrent publishes)
 /// share one more syscall per subscriber.
 ///
-/// `@unchecked Sendable`: `pending` and `scheduled` are only touched on `loop`; the registry is
-/// guarded by its lock.
+/// `@unchecked Sendable`: `pending` and `scheduled` are only touched on `loop`.
 final class FlushBatch: @unchecked Sendable {
     private let loop: EventLoop
     private var pending: [Connection] = []
@@ -20,18 +18,10 @@ final class FlushBatch: @unchecked Sendable {
         self.loop = loop
     }
 
-    private static let registry = NIOLockedValueBox<[ObjectIdentifier: FlushBatch]>([:])
+    private static let registry = PerLoop { FlushBatch(loop: $0) }
 
-    /// The batch of `loop`, created on first use. It keeps the loop alive, so its identifier is
-    /// never reused by another loop (a server's loops live as long as the process anyway).
-    static func of(_ loop: EventLoop) -> FlushBatch {
-        registry.withLockedValue { batches in
-            if let batch = batches[ObjectIdentifier(loop)] { return batch }
-            let batch = FlushBatch(loop: loop)
-            batches[ObjectIdentifier(loop)] = batch
-            return batch
-        }
-    }
+    /// The batch of `loop`, created on first use.
+    static func of(_ loop: EventLoop) -> FlushBatch { registry.of(loop) }
 
     /// Remembers `connection` for the flush at the end of this tick. On `loop`.
     func add(_ connection: Connection) {

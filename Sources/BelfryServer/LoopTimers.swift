@@ -1,4 +1,3 @@
-import NIOConcurrencyHelpers
 import NIOCore
 
 /// A deadline of one connection (its HTTP idle limit, its liveness check), kept in the
@@ -22,8 +21,7 @@ class LoopTimer {
 /// and cancelling is O(1) (NIO's scheduled-task cancel searches its whole queue, so a storm of
 /// upgrades or disconnects cost O(connections) each). Deadlines fire up to one `resolution` late.
 ///
-/// `@unchecked Sendable`: the wheel and `armed` are only touched on `loop`; the registry is
-/// guarded by its lock.
+/// `@unchecked Sendable`: the wheel and `armed` are only touched on `loop`.
 final class LoopTimers: @unchecked Sendable {
     static let resolution: TimeAmount = .milliseconds(100)
 
@@ -37,18 +35,10 @@ final class LoopTimers: @unchecked Sendable {
             now: loop.now.uptimeNanoseconds, resolution: UInt64(Self.resolution.nanoseconds), slotCount: 1024)
     }
 
-    private static let registry = NIOLockedValueBox<[ObjectIdentifier: LoopTimers]>([:])
+    private static let registry = PerLoop { LoopTimers(loop: $0) }
 
-    /// The timers of `loop`, created on first use (kept for the life of the process, as the
-    /// server's loops are).
-    static func of(_ loop: EventLoop) -> LoopTimers {
-        registry.withLockedValue { all in
-            if let timers = all[ObjectIdentifier(loop)] { return timers }
-            let timers = LoopTimers(loop: loop)
-            all[ObjectIdentifier(loop)] = timers
-            return timers
-        }
-    }
+    /// The timers of `loop`, created on first use.
+    static func of(_ loop: EventLoop) -> LoopTimers { registry.of(loop) }
 
     /// (Re)schedules `timer` for `deadline`. On `loop`.
     func schedule(_ timer: LoopTimer, at deadline: NIODeadline) {
