@@ -14,25 +14,37 @@ final class WebhookDispatcher: @unchecked Sendable {
     private let store: ConfigStore
     private let lock = NIOLock()
     private var gates: [String: WebhookGate] = [:]
-    private var timer: RepeatedTask?
+    /// Where the ticks run (set by `start`), whether one is scheduled, and whether `stop` ran.
+    private var loop: EventLoop?
+    private var armed = false
+    private var stopped = false
+
+    /// How long after an event is held the first tick comes, and then between ticks while any
+    /// event is held.
+    static let tickInterval: TimeAmount = .milliseconds(250)
 
     init(sink: any WebhookSink, store: ConfigStore) {
         self.sink = sink
         self.store = store
     }
 
-    /// Releases delayed events four times a second on `loop`.
+    /// Releases delayed events on `loop`: four times a second while any is held, not at all
+    /// while none is (an idle server does not wake for webhooks).
     func start(on loop: EventLoop) {
-        timer = loop.scheduleRepeatedTask(initialDelay: .milliseconds(250), delay: .milliseconds(250)) {
-            [weak self] _ in
-            self?.tick(now: Now.nanoseconds)
+        let next = lock.withLock {
+            self.loop = loop
+            return armIfHolding()
         }
+        scheduleTick(on: next)
     }
 
-    /// Stops the timer and sends everything still held (graceful shutdown).
+    /// Whether a tick is scheduled (for tests).
+    var isArmed: Bool { lock.withLock { armed } }
+
+    /// Stops the ticks and sends everything still held (graceful shutdown).
     func stop() {
-        timer?.cancel()
         let held: [(String, [WebhookEvent])] = lock.withLock {
+            stopped = true
             var held: [(String, [WebhookEvent])] = []
             for appID in gates.keys {
                 let events = gates[appID]!.flush()
@@ -61,12 +73,13 @@ final class WebhookDispatcher: @unchecked Sendable {
 
     func raise(appID: String, _ events: [WebhookEvent]) {
         let now = Now.nanoseconds
-        let passed: [WebhookEvent] = lock.withLock {
+        let (passed, next): ([WebhookEvent], EventLoop?) = lock.withLock {
             var gate = gates.removeValue(forKey: appID) ?? WebhookGate()
             let passed = events.flatMap { gate.pass($0, now: now) }
             gates[appID] = gate
-            return passed
+            return (passed, armed ? nil : armIfHolding(gate))
         }
+        scheduleTick(on: next)
         if !passed.isEmpty { sink.accept(appID: appID, passed) }
     }
 
@@ -84,7 +97,8 @@ final class WebhookDispatcher: @unchecked Sendable {
     }
 
     func tick(now: UInt64) {
-        let released: [(String, [WebhookEvent])] = lock.withLock {
+        let (released, next): ([(String, [WebhookEvent])], EventLoop?) = lock.withLock {
+            armed = false
             var released: [(String, [WebhookEvent])] = []
             for appID in Array(gates.keys) where gates[appID]!.hasPending {
                 let events = gates[appID]!.due(now: now)
@@ -92,9 +106,24 @@ final class WebhookDispatcher: @unchecked Sendable {
             }
             // A deleted app's gate goes once it holds nothing.
             gates = gates.filter { $0.value.hasPending || store.app(id: $0.key) != nil }
-            return released
+            return (released, armIfHolding())
         }
+        scheduleTick(on: next)
         for (appID, events) in released { sink.accept(appID: appID, events) }
+    }
+
+    /// Under `lock`: marks a tick scheduled and returns its loop when one is needed (something
+    /// held, in `gate` or else in any gate) and none is scheduled yet.
+    private func armIfHolding(_ gate: WebhookGate? = nil) -> EventLoop? {
+        guard !armed, !stopped, let loop else { return nil }
+        let holding = gate.map(\.hasPending) ?? gates.values.contains { $0.hasPending }
+        guard holding else { return nil }
+        armed = true
+        return loop
+    }
+
+    private func scheduleTick(on loop: EventLoop?) {
+        loop?.scheduleTask(in: Self.tickInterval) { [weak self] in self?.tick(now: Now.nanoseconds) }
     }
 }
 

@@ -128,6 +128,30 @@ import Testing
         #expect(recorder.names == ["channel_occupied", "member_added", "member_removed", "channel_vacated"])
     }
 
+    /// The dispatcher ticks only while it holds an event: none while idle, every 250 ms from the
+    /// first held event until the last is released.
+    @Test func ticksOnlyWhileSomethingIsHeld() {
+        let loop = EmbeddedEventLoop()
+        let (hub, dispatcher, recorder) = setUp(events: ["channel_occupied", "channel_vacated"])
+        dispatcher.start(on: loop)
+        #expect(!dispatcher.isArmed)
+        let connection = Connection(
+            socketID: "1.1", appID: "1", channel: EmbeddedChannel(loop: loop), loopIndex: 0, maxBacklog: 1 << 20)
+        hub.subscribe(connection, channel: "news")
+        #expect(!dispatcher.isArmed)  // occupied goes out at once: nothing held
+        hub.unsubscribe(connection, channel: "news", presenceUserID: nil)
+        #expect(dispatcher.isArmed)  // vacated is held for 3 s
+        loop.advanceTime(by: WebhookDispatcher.tickInterval)
+        #expect(dispatcher.isArmed && recorder.names == ["channel_occupied"])  // not due yet: ticks on
+        dispatcher.tick(now: Now.nanoseconds + 4_000_000_000)
+        #expect(recorder.names == ["channel_occupied", "channel_vacated"])
+        #expect(!dispatcher.isArmed)
+        dispatcher.stop()
+        hub.subscribe(connection, channel: "again")
+        hub.unsubscribe(connection, channel: "again", presenceUserID: nil)
+        #expect(!dispatcher.isArmed)  // stopped: no more ticks
+    }
+
     @Test func busyKindsAreRaisedOnlyWhenAskedFor() {
         let loop = EmbeddedEventLoop()
         let (hub, _, recorder) = setUp(events: ["channel_occupied"])
