@@ -20,17 +20,14 @@ extension Store {
         let applied = AppliedConfig(
             snapshot: snapshot, revision: revision, source: source, appliedAt: appliedAt ?? now())
         let names = snapshot.apps.map(\.name)
-        let placeholders = Array(repeating: "?", count: names.count).joined(separator: ", ")
         return try await writer.write { db in
             try AppliedConfigRecord(applied).insert(db)
-            let forgotten = try CredentialRecord.filter(!names.contains(Column("app"))).fetchAll(db)
             // The secrets of apps this configuration no longer has go with them: a new app of
             // that name gets new ones (on every node of a cluster, not only the one that was asked).
-            for table in [CredentialRecord.databaseTableName, "retiringSecret"] {
-                try db.execute(
-                    sql: "DELETE FROM \(table) WHERE app NOT IN (\(placeholders))",
-                    arguments: StatementArguments(names))
-            }
+            let gone = CredentialRecord.filter(!names.contains(Column("app")))
+            let forgotten = try gone.fetchAll(db)
+            try gone.deleteAll(db)
+            try Table("retiringSecret").filter(!names.contains(Column("app"))).deleteAll(db)
             return Dictionary(forgotten.map { ($0.app, $0.secret) }, uniquingKeysWith: { first, _ in first })
         }
     }

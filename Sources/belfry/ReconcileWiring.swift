@@ -56,13 +56,18 @@ struct StoreRecorder: PassRecorder {
             throw error
         }
         // A deleted app's generated secret goes from the cluster too (whichever node applies the
-        // deletion first), unless the app was created again since and agreed on a new one.
-        guard let cluster else { return }
-        for (app, secret) in forgotten.sorted(by: { $0.key < $1.key }) {
-            if case .failure(let problem) = await cluster.forgetSecrets(app: app, ifSecretIs: secret) {
-                logger.warning(
-                    "cannot forget a deleted app's generated secret in the cluster; a new app of that name would get it",
-                    metadata: ["app": "\(app)", "error": "\(problem.reason)"])
+        // deletion first), unless the app was created again since and agreed on a new one. Not
+        // awaited: the apply follows this save, and a slow or absent Redis (about 4 s per app)
+        // must not hold it up.
+        guard let cluster, !forgotten.isEmpty else { return }
+        let logger = self.logger
+        Task {
+            for (app, secret) in forgotten.sorted(by: { $0.key < $1.key }) {
+                if case .failure(let problem) = await cluster.forgetSecrets(app: app, ifSecretIs: secret) {
+                    logger.warning(
+                        "cannot forget a deleted app's generated secret in the cluster; a new app of that name would get it",
+                        metadata: ["app": "\(app)", "error": "\(problem.reason)"])
+                }
             }
         }
     }
