@@ -38,6 +38,13 @@ public enum JSONText {
     /// Appends the inside of a JSON string literal: quotes, backslashes and control characters
     /// escaped. Only ASCII bytes are ever escaped, so multi-byte UTF-8 sequences pass through.
     private static func appendEscaped(_ s: String, to bytes: inout [UInt8]) {
+        // Most strings (ids, names, addresses) need no escape: checked and copied in one go.
+        let copied = s.utf8.withContiguousStorageIfAvailable { raw in
+            guard !raw.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else { return false }
+            bytes.append(contentsOf: raw)
+            return true
+        }
+        if copied == true { return }
         for byte in s.utf8 {
             switch byte {
             case 0x22: bytes += [0x5C, 0x22]

@@ -103,10 +103,10 @@ final class Connection: @unchecked Sendable {
 
     /// Writes and flushes one text message. Called on `loop`.
     func send(_ text: String) {
-        let payload = channel.allocator.buffer(string: text)
-        guard admitsOutbound(bytes: payload.readableBytes) else { return }
-        counters.sentFrame(payload: payload.readableBytes)
-        writeAndFlush(ServerFrame.encode(.text, payload, allocator: channel.allocator))
+        let length = text.utf8.count
+        guard admitsOutbound(bytes: length) else { return }
+        counters.sentFrame(payload: length)
+        writeAndFlush(ServerFrame.encode(text: text, allocator: channel.allocator))
     }
 
     /// Answers a client's ping with a pong carrying the same data, within the same budget as

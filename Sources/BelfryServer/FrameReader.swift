@@ -140,8 +140,23 @@ enum ServerFrame {
     static func encode(_ opcode: FrameReader.Opcode, _ payload: ByteBuffer, allocator: ByteBufferAllocator)
         -> ByteBuffer
     {
-        let length = payload.readableBytes
+        var frame = allocator.buffer(capacity: payload.readableBytes + 10)
+        writeHeader(opcode, length: payload.readableBytes, to: &frame)
+        var body = payload
+        frame.writeBuffer(&body)
+        return frame
+    }
+
+    /// A text frame written straight from the string: one buffer, no payload copy.
+    static func encode(text: String, allocator: ByteBufferAllocator) -> ByteBuffer {
+        let length = text.utf8.count
         var frame = allocator.buffer(capacity: length + 10)
+        writeHeader(.text, length: length, to: &frame)
+        frame.writeString(text)
+        return frame
+    }
+
+    private static func writeHeader(_ opcode: FrameReader.Opcode, length: Int, to frame: inout ByteBuffer) {
         frame.writeInteger(0x80 | opcode.rawValue)
         switch length {
         case 0...125:
@@ -153,8 +168,5 @@ enum ServerFrame {
             frame.writeInteger(UInt8(127))
             frame.writeInteger(UInt64(length))
         }
-        var body = payload
-        frame.writeBuffer(&body)
-        return frame
     }
 }

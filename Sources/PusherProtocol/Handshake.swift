@@ -29,8 +29,14 @@ public enum Handshake {
     }
 
     private static func appKey(path: Substring, protocolVersion: String?) -> Result<String, CloseReason> {
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-        guard segments.count == 3, segments[0].isEmpty, segments[1] == "app", !segments[2].isEmpty else {
+        // Bytes, not Characters: this runs on every connect.
+        let prefix = "/app/".utf8
+        let slash = UInt8(ascii: "/")
+        guard path.utf8.starts(with: prefix) else {
+            return .failure(CloseReason(.pathNotFound, "Path not found: expected /app/{key}"))
+        }
+        let key = path[path.utf8.index(path.startIndex, offsetBy: prefix.count)...]
+        guard !key.isEmpty, !key.utf8.contains(slash) else {
             return .failure(CloseReason(.pathNotFound, "Path not found: expected /app/{key}"))
         }
         guard let version = protocolVersion else {
@@ -43,13 +49,13 @@ public enum Handshake {
                     "Unsupported protocol version \(JSONText.quoted(version)); supported: \(supportedProtocols.lowerBound)–\(supportedProtocols.upperBound)"
                 ))
         }
-        return .success(QueryString.decode(segments[2]))
+        return .success(QueryString.decode(key))
     }
 
     /// Path and query of a request URI.
     public static func split(_ uri: String) -> (Substring, Substring) {
-        if let q = uri.firstIndex(of: "?") {
-            return (uri[..<q], uri[uri.index(after: q)...])
+        if let q = uri.utf8.firstIndex(of: UInt8(ascii: "?")) {
+            return (uri[..<q], uri[uri.utf8.index(after: q)...])
         }
         return (uri[...], "")
     }

@@ -5,9 +5,16 @@ import BelfryJSON
 /// events, and an object for `pusher:error`, `pusher:pong`, `pusher:signin_success` and
 /// watchlist events.
 public enum ServerMessage {
+    /// `pusher:connection_established`, whose `data` is a JSON object encoded as a string. A
+    /// generated socket id (digits and a dot) needs no escape at either level, so the common case
+    /// is one interpolation (this is on every connect).
     public static func connectionEstablished(socketID: String, activityTimeout: Int) -> String {
-        let data = "{\"socket_id\":\(JSONText.quoted(socketID)),\"activity_timeout\":\(activityTimeout)}"
-        return "{\"event\":\"pusher:connection_established\",\"data\":\(JSONText.quoted(data))}"
+        guard SocketID.isValid(socketID) else {
+            let data = "{\"socket_id\":\(JSONText.quoted(socketID)),\"activity_timeout\":\(activityTimeout)}"
+            return "{\"event\":\"pusher:connection_established\",\"data\":\(JSONText.quoted(data))}"
+        }
+        return
+            "{\"event\":\"pusher:connection_established\",\"data\":\"{\\\"socket_id\\\":\\\"\(socketID)\\\",\\\"activity_timeout\\\":\(activityTimeout)}\"}"
     }
 
     /// `pusher:error`; `code` nil for errors that do not close the connection.

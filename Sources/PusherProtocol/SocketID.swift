@@ -1,9 +1,9 @@
 /// Socket ids: `<digits>.<digits>`, drawn from the system CSPRNG so they cannot be guessed
 /// (a socket id is part of every channel signature).
 public enum SocketID {
-    /// A fresh random socket id.
+    /// A fresh random socket id, from the system CSPRNG's bytes (read a pool at a time).
     public static func generate() -> String {
-        var rng = SystemRandomNumberGenerator()
+        var rng = PooledRandom.shared.generator
         return generate(using: &rng)
     }
 

@@ -14,7 +14,8 @@ import Testing
     }
 
     @Test(arguments: [
-        "", "a", "{\"ts\":\"@T0000000000000042\",\"seq\":7}", "tab\there", "ctl\u{01}\u{7F}",
+        "", "a", "a plain string longer than fifteen bytes", "é€😀 plain multi-byte",
+        "{\"ts\":\"@T0000000000000042\",\"seq\":7}", "tab\there", "ctl\u{01}\u{7F}",
         "multi-byte é€😀 with \"quotes\" and \\ backslashes", String(repeating: "\"", count: 300),
     ])
     func roundTripsThroughFoundation(text: String) throws {

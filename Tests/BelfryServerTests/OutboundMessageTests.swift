@@ -21,6 +21,7 @@ import Testing
         let frame = try #require(try decoder.readInbound(as: WebSocketFrame.self))
         #expect(frame.fin && frame.opcode == .text && frame.maskKey == nil)
         #expect(String(buffer: frame.data) == text)
+        #expect(ServerFrame.encode(text: text, allocator: decoder.allocator) == message.frame)
     }
 
     @Test func controlFramesDecodeWithTheirOpcode() throws {

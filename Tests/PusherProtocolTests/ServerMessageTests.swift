@@ -22,6 +22,15 @@ import Testing
                 == #"{"event":"pusher:signin_success","data":{"user_data":"{\"id\":\"1\"}"}}"#)
     }
 
+    /// A socket id that is not digits and a dot (none is generated so, but the function takes any
+    /// string) is escaped at both levels, not interpolated as is.
+    @Test func connectionEstablishedEscapesAnOddSocketID() {
+        #expect(
+            ServerMessage.connectionEstablished(socketID: #"1"2"#, activityTimeout: 30)
+                == #"{"event":"pusher:connection_established","data":"{\"socket_id\":\"1\\\"2\",\"activity_timeout\":30}"}"#
+        )
+    }
+
     @Test func presenceShapes() {
         let data = ServerMessage.presenceData(members: [("u1", .object([("n", .string("A"))])), ("u2", nil)])
         #expect(data == #"{"presence":{"ids":["u1","u2"],"hash":{"u1":{"n":"A"},"u2":null},"count":2}}"#)
