@@ -10,6 +10,9 @@ final class PerLoop<Value: Sendable>: Sendable {
 
     init(_ make: @escaping @Sendable (EventLoop) -> Value) { self.make = make }
 
+    /// Every value made so far.
+    var all: [Value] { values.withLockedValue { Array($0.values) } }
+
     /// The value of `loop`, made now if it has none.
     func of(_ loop: EventLoop) -> Value {
         values.withLockedValue { all in

@@ -62,6 +62,7 @@ public final class PusherServer: Service, Sendable {
         context.webhooks?.stop()
         try? await channel.close()
         try await group.shutdownGracefully()
+        LogOutput.standardError.flushAll()  // lines of the loops' last tick
         context.logger.info("stopped")
     }
 

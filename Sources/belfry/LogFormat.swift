@@ -14,7 +14,8 @@ enum LogFormat: String {
 }
 
 /// Writes each record as one line with the same field names everywhere (`app`, `socket_id`, …),
-/// rendered by `LogLine`.
+/// rendered by `LogLine`, to stderr through `LogOutput` (a loop's `info` lines are written
+/// once per tick).
 struct LineLogHandler: LogHandler {
     let format: LogLine.Format
     var logLevel: Logger.Level = .info
@@ -31,6 +32,6 @@ struct LineLogHandler: LogHandler {
         let line = LogLine.render(
             format, unixMilliseconds: LogLine.nowUnixMilliseconds, level: event.level, message: "\(event.message)",
             fields: fields)
-        LogLine.write(line, to: 2)
+        LogOutput.standardError.write(line, urgent: event.level >= .warning)
     }
 }

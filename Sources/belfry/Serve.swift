@@ -139,6 +139,7 @@ struct Serve: AsyncParsableCommand {
         LoggingSystem.bootstrap { label in
             LogFormat.handler(label: label, format: settings.logFormat, level: settings.logLevel)
         }
+        defer { LogOutput.standardError.flushAll() }
         let logger = Logger(label: "belfry")
         try DataDirectory.secure(settings.dataDirectory, logger: logger)
         let databasePath = settings.dataDirectory + "/" + Store.fileName
