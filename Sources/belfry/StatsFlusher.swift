@@ -9,7 +9,8 @@ import Synchronization
 
 /// Every few seconds, turns the server's cumulative counters into per-minute deltas and writes
 /// them to SQLite in one transaction (never a write per message); folds old minutes into hours
-/// and applies retention. A restart loses at most one interval.
+/// and applies retention. A restart loses at most one interval of counts (and, on a quiet
+/// server, up to a minute of connection samples: `StatsFolding`).
 struct StatsFlusher: Service {
     let server: PusherServer
     let store: Store
@@ -17,6 +18,8 @@ struct StatsFlusher: Service {
     let logger: Logger
     let health: DatabaseHealth
     private let previous = PreviousCounters()
+    /// Quiet flushes (a connection sample and nothing else) wait for the next one with news.
+    private let folding = Folding()
 
     /// Per-minute rates for the status page, sampled at every flush.
     let rates: LiveRates?
@@ -58,13 +61,15 @@ struct StatsFlusher: Service {
         // (a port already in use, say); an unstructured task is not cancelled with it, so the last
         // flush still reaches the database instead of failing with CancellationError.
         let flusher = self
-        await Task { await flusher.flush(now: Date()) }.value
+        await Task { await flusher.flush(now: Date(), final: true) }.value
     }
 
     /// Writes the deltas since the previous flush, stamped with the current minute. A write that
     /// fails (a full disk) loses nothing: the baselines are put back, so the next flush that
-    /// succeeds carries these counts too.
-    func flush(now: Date) async {
+    /// succeeds carries these counts too. A batch with nothing but a connection sample is held
+    /// (`StatsFolding`) and written with the next one that has news, at the latest in the next
+    /// minute; `final` writes it now.
+    func flush(now: Date, final: Bool = false) async {
         let minute = Date(timeIntervalSince1970: (now.timeIntervalSince1970 / 60).rounded(.down) * 60)
         var batch: [AppMinuteStats] = []
         var baselines: [(String, AppCounters.Snapshot?)] = []
@@ -105,12 +110,18 @@ struct StatsFlusher: Service {
         }
         rates?.record(at: now.timeIntervalSince1970, totals)
         let webhookBaseline = addWebhookDeltas(to: &batch, minute: minute)
+        guard let rows = folding.state.withLock({ $0.rows(toWrite: batch, final: final) }) else {
+            health.flushed(at: now)  // up to date: nothing new to write
+            return
+        }
         do {
-            try await store.recordMinuteStats(batch)
+            try await store.recordMinuteStats(rows)
+            folding.state.withLock { $0.wrote(rows) }
             health.set(nil)
             health.flushed(at: now)
         } catch {
             for (appID, before) in baselines { previous.restore(appID, before) }
+            folding.state.withLock { $0.failedToWrite(rows) }
             previousWebhooks.box.withLock { $0 = webhookBaseline }
             health.set("cannot write to the database: \(error)")
             logger.error("cannot write statistics; kept for the next flush", metadata: ["error": "\(error)"])
@@ -149,6 +160,11 @@ extension StatsFlusher {
         }
         return before
     }
+}
+
+/// The flusher's `StatsFolding`.
+final class Folding: Sendable {
+    let state = Mutex(StatsFolding())
 }
 
 /// The webhook totals seen at the previous flush, per app name.
