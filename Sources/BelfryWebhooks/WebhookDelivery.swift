@@ -2,15 +2,14 @@ import BelfryManifest
 import BelfryStore
 import Foundation
 import Logging
-import NIOConcurrencyHelpers
 import ServiceLifecycle
 
 /// Webhook delivery as a `Service`: it moves what `WebhookBuffer` holds into the SQLite outbox
 /// (one transaction), and sends each endpoint's queue with up to `maxConcurrent` requests of at
 /// most `requestTimeout`, retrying with backoff (`RetryPolicy`). It flushes `flushInterval`
 /// after an event arrives in the empty buffer, then every `flushInterval` while events are queued
-/// or requests run; with nothing to do it looks once every `idleInterval` (an idle server does not
-/// wake 20 times a second for webhooks).
+/// or requests run; with nothing to do it does not wake at all until the next event (an idle
+/// server does not wake for webhooks).
 ///
 /// One loop owns all state (`DeliveryLoop`); requests run as child tasks and report back
 /// through a stream, so a slow or dead endpoint only holds its own request slots. On graceful
@@ -31,7 +30,6 @@ public struct WebhookDelivery: Service {
         public var maxConcurrent = 4
         public var requestTimeout: Duration = .seconds(10)
         public var flushInterval: Duration = .milliseconds(50)
-        public var idleInterval: Duration = .seconds(1)
         public var maxBatch = 100
         /// Outbox rows one app may have; past it new events are dropped and counted.
         public var maxQueuedPerApp = 100_000
@@ -91,44 +89,46 @@ public struct WebhookDelivery: Service {
         buffer.setWakeUp { continuation.yield(.wake) }
         await loop.load(config: config())
         monitor.setRunning(true)
-        let (interval, idleInterval) = (settings.flushInterval, settings.idleInterval)
+        let interval = settings.flushInterval
         let timeout = settings.requestTimeout
         let drainTime = settings.drainTime
-        // Whether the last tick left work (queued events, requests running): tick often.
-        // Frequent ticks until the first one has seen what there is.
-        let busy = NIOLockedValueBox(true)
         defer { buffer.setWakeUp(nil) }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
-                group.addTask {
-                    while !Task.isCancelled {
-                        try? await Task.sleep(for: busy.withLockedValue { $0 } ? interval : idleInterval)
+                // One tick at a time, `interval` after it is asked for: at start (the outbox may
+                // hold events), when an event wakes the service, and after a tick or a request
+                // that leaves work (queued events, requests running). Nothing to do, no tick.
+                var tickPending = false
+                func tickSoon() {
+                    guard !tickPending else { return }
+                    tickPending = true
+                    group.addTask {
+                        try? await Task.sleep(for: interval)
                         continuation.yield(.tick)
                     }
                 }
+                tickSoon()
                 // Set at graceful shutdown: no new requests, the running ones get `drainTime`.
                 var draining = false
                 receive: for await message in stream {
                     switch message {
                     case .wake:
-                        group.addTask {
-                            try? await Task.sleep(for: interval)
-                            continuation.yield(.tick)
-                        }
+                        tickSoon()
                         continue
                     case .tick:
+                        tickPending = false
                         await loop.flush(buffer.drain(), config: config())
                         let report = loop.report(running: true)
                         monitor.publish(report)
-                        busy.withLockedValue { $0 = report.queued > 0 || loop.inFlight > 0 }
+                        if report.queued > 0 || loop.inFlight > 0 { tickSoon() }
                     case .completed(let endpoint, let number, let outcome):
                         loop.complete(endpoint, number: number, outcome: outcome)
                         if draining, loop.inFlight == 0 { break receive }
-                        // Seen at once (status page, tests), not at the next tick, which may be
-                        // `idleInterval` away; and a retry keeps the ticks frequent.
+                        // Seen at once (status page, tests), not at the next tick; and a retry
+                        // keeps the ticks coming.
                         let report = loop.report(running: true)
                         monitor.publish(report)
-                        busy.withLockedValue { $0 = report.queued > 0 || loop.inFlight > 0 }
+                        if report.queued > 0 || loop.inFlight > 0 { tickSoon() }
                     case .shutdown:
                         // The server has stopped (it is after us in the group): its last events
                         // are in the buffer.

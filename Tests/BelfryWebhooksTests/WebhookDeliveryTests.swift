@@ -109,27 +109,49 @@ private final class LiveConfig: Sendable {
         }
     }
 
-    /// An idle service does not poll every 50 ms: with an idle interval of an hour, events are
-    /// still sent within the 50 ms batching window, because their arrival in the empty buffer
-    /// wakes the service.
-    @Test func anEventWakesAnIdleService() async throws {
+    /// An idle service does not tick at all: events are sent because their arrival in the empty
+    /// buffer wakes the service, and between them (and after them) nothing runs. Activity is seen
+    /// through the service's clock, which every tick and every send reads.
+    @Test func anEventWakesAnIdleServiceThatOtherwiseSleeps() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("belfry-hooks-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: path) }
         let store = try Store.open(path: path.appendingPathComponent(Store.fileName).path)
         defer { try? store.close() }
         let buffer = WebhookBuffer()
-        var settings = WebhookDelivery.Settings()
-        settings.idleInterval = .seconds(3600)
         let working = FakeTransport { _ in .delivered(status: 200) }
         let config = LiveConfig(Self.config(webhooks: [Self.hook]))
-        try await withService(store: store, buffer: buffer, config: config, transport: working, settings: settings) {
-            monitor in
+        let clockReads = Atomic<Int>(0)
+        let monitor = WebhookMonitor()
+        let service = WebhookDelivery(
+            buffer: buffer, store: store, logger: Logger(label: "test"), monitor: monitor, transport: working,
+            nowMs: {
+                clockReads.add(1, ordering: .relaxed)
+                return Int64(Date().timeIntervalSince1970 * 1000)
+            }
+        ) { config.current }
+        try await withThrowingTaskGroup { group in
+            group.addTask { try await service.run() }
             try await eventually("the service running") { monitor.report.running }
             for round in 1...2 {
                 let now = Int64(Date().timeIntervalSince1970 * 1000)
                 buffer.accept(appID: "1", [WebhookEvent(.channelOccupied, channel: "c\(round)", timeMs: now)])
-                try await eventually("request \(round)") { working.requests.withLock { $0.count } == round }
+                try await eventually("request \(round) answered") {
+                    monitor.report.apps.first { $0.app == "chat" }?.sent == round
+                }
+                // The answer's handling ends with a look for more to send; then nothing is left.
+                var last = clockReads.load(ordering: .relaxed)
+                try await eventually("the service settled") {
+                    try await Task.sleep(for: .milliseconds(100))
+                    defer { last = clockReads.load(ordering: .relaxed) }
+                    return clockReads.load(ordering: .relaxed) == last
+                }
+                // Idle now: over 1.5 s (30 of the 50 ms ticks of a busy service, and more than the
+                // 1 s idle tick it used to have) the service does not read its clock once.
+                let idleFrom = clockReads.load(ordering: .relaxed)
+                try await Task.sleep(for: .milliseconds(1500))
+                #expect(clockReads.load(ordering: .relaxed) == idleFrom)
             }
+            group.cancelAll()
         }
     }
 
