@@ -27,7 +27,9 @@ SERVER=""
 cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-cc -shared -fPIC -O2 -o "$WORK/livealloc.so" "$HERE/livealloc/livealloc.c" -ldl -lpthread
+# The C compiler: $CC, else cc, else the Swift toolchain's clang (a machine may have only that).
+CC=${CC:-$(command -v cc || command -v clang)}
+"$CC" -shared -fPIC -O2 -o "$WORK/livealloc.so" "$HERE/livealloc/livealloc.c" -ldl -lpthread
 mkdir "$WORK/data"
 LIVEALLOC_OUT=$WORK/dump LD_PRELOAD=$WORK/livealloc.so "$BELFRY_BIN" serve --source "$HERE/config" --threads 1 \
     --port "$PORT" --admin-port $((PORT + 1)) --data-dir "$WORK/data" --log-level warning >"$WORK/log" 2>&1 &
