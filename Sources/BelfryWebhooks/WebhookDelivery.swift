@@ -95,32 +95,28 @@ public struct WebhookDelivery: Service {
         defer { buffer.setWakeUp(nil) }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
-                // One tick at a time, `interval` after it is asked for: at start (the outbox may
-                // hold events), when an event wakes the service, and after a tick or a request
-                // that leaves work (queued events, requests running). Nothing to do, no tick.
-                var tickPending = false
-                func tickSoon() {
-                    guard !tickPending else { return }
-                    tickPending = true
+                // A tick comes `interval` after `TickSchedule` asks for one; nothing to do, no tick.
+                var schedule = TickSchedule()
+                func tick(if asked: Bool) {
+                    guard asked else { return }
                     group.addTask {
                         try? await Task.sleep(for: interval)
                         continuation.yield(.tick)
                     }
                 }
-                tickSoon()
+                tick(if: schedule.started())
                 // Set at graceful shutdown: no new requests, the running ones get `drainTime`.
                 var draining = false
                 receive: for await message in stream {
                     switch message {
                     case .wake:
-                        tickSoon()
+                        tick(if: schedule.woken())
                         continue
                     case .tick:
-                        tickPending = false
                         await loop.flush(buffer.drain(), config: config())
                         let report = loop.report(running: true)
                         monitor.publish(report)
-                        if report.queued > 0 || loop.inFlight > 0 { tickSoon() }
+                        tick(if: schedule.ticked(workLeft: report.queued > 0 || loop.inFlight > 0))
                     case .completed(let endpoint, let number, let outcome):
                         loop.complete(endpoint, number: number, outcome: outcome)
                         if draining, loop.inFlight == 0 { break receive }
@@ -128,7 +124,7 @@ public struct WebhookDelivery: Service {
                         // keeps the ticks coming.
                         let report = loop.report(running: true)
                         monitor.publish(report)
-                        if report.queued > 0 || loop.inFlight > 0 { tickSoon() }
+                        tick(if: schedule.answered(workLeft: report.queued > 0 || loop.inFlight > 0))
                     case .shutdown:
                         // The server has stopped (it is after us in the group): its last events
                         // are in the buffer.

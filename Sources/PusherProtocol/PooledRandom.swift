@@ -5,8 +5,8 @@ import Synchronization
 #endif
 
 /// The system CSPRNG read 4 KiB at a time: the same source as `SystemRandomNumberGenerator`
-/// (`getrandom(2)`), with one call per 512 draws instead of one per draw. A socket id takes two draws on every
-/// connect, and the system call was most of its cost.
+/// (`getrandom(2)`), with one call per 512 draws instead of one per draw. A socket id takes two
+/// draws on every connect, and the system call was most of its cost.
 ///
 /// Thread-safe (one lock around the pool); bytes are handed out once and never reused.
 public final class PooledRandom: Sendable {

@@ -9,7 +9,7 @@ public enum ServerMessage {
     /// generated socket id (digits and a dot) needs no escape at either level, so the common case
     /// is one interpolation (this is on every connect).
     public static func connectionEstablished(socketID: String, activityTimeout: Int) -> String {
-        guard SocketID.isValid(socketID) else {
+        guard socketID.utf8.allSatisfy({ (0x30...0x39).contains($0) || $0 == UInt8(ascii: ".") }) else {
             let data = "{\"socket_id\":\(JSONText.quoted(socketID)),\"activity_timeout\":\(activityTimeout)}"
             return "{\"event\":\"pusher:connection_established\",\"data\":\(JSONText.quoted(data))}"
         }

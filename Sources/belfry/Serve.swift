@@ -46,7 +46,10 @@ struct Serve: AsyncParsableCommand {
     var adminToken: String?
     @Option(help: "State directory, created if missing (default .belfry). (env BELFRY_DATA_DIR)")
     var dataDir: String?
-    @Option(help: "Seconds between statistics flushes to the database (default 5). (env BELFRY_STATS_INTERVAL)")
+    @Option(
+        help:
+            "Seconds between statistics flushes to the database (default 5); a flush with nothing new waits for the next, at most a minute. (env BELFRY_STATS_INTERVAL)"
+    )
     var statsInterval: Int?
     @Option(help: "Changes made outside the source: correct (revert, default) or warn. (env BELFRY_DRIFT)")
     var drift: String?
