@@ -44,16 +44,24 @@ static void init(void) {
     stab = __libc_calloc(STAB, sizeof(Site));
 }
 
-static uint32_t site_of(void) {
+// The call site of an allocation: its first DEPTH return addresses. Taken outside `lock`:
+// backtrace() walks the loaded objects under the dynamic loader's lock, and a thread that holds
+// that lock (in dlopen, say) may be waiting in malloc for `lock`.
+static void frames_of(void *fr[DEPTH]) {
     void *bt[DEPTH + 2];
     int n = backtrace(bt, DEPTH + 2);
+    memset(fr, 0, DEPTH * sizeof(void *));
+    for (int i = 2; i < n && i - 2 < DEPTH; i++) fr[i - 2] = bt[i];
+}
+
+// The site's slot in `stab` (under `lock`).
+static uint32_t site_of(void *fr[DEPTH]) {
     uint64_t h = 1469598103934665603ULL;
-    void *fr[DEPTH] = {0};
-    for (int i = 2; i < n && i - 2 < DEPTH; i++) { fr[i - 2] = bt[i]; h = (h ^ (uint64_t)bt[i]) * 1099511628211ULL; }
+    for (int i = 0; i < DEPTH; i++) h = (h ^ (uint64_t)fr[i]) * 1099511628211ULL;
     uint32_t s = (uint32_t)(h % STAB);
     for (int k = 0; k < STAB; k++, s = (s + 1) % STAB) {
-        if (!stab[s].used) { stab[s].used = 1; memcpy(stab[s].frames, fr, sizeof fr); return s; }
-        if (!memcmp(stab[s].frames, fr, sizeof fr)) return s;
+        if (!stab[s].used) { stab[s].used = 1; memcpy(stab[s].frames, fr, DEPTH * sizeof(void *)); return s; }
+        if (!memcmp(stab[s].frames, fr, DEPTH * sizeof(void *))) return s;
     }
     return 0;
 }
@@ -72,16 +80,19 @@ static void dump(void) {
     FILE *m = fopen("/proc/self/maps", "r"); char mp[300]; snprintf(mp, sizeof mp, "%s.maps", path);
     FILE *o = fopen(mp, "w"); char line[512];
     while (m && o && fgets(line, sizeof line, m)) fputs(line, o);
-    if (m) fclose(m); if (o) fclose(o);
+    if (m) fclose(m);
+    if (o) fclose(o);
 }
 
 static void track(void *p, size_t size) {
     if (!p || busy) return;
     busy = 1;
+    void *fr[DEPTH];
+    frames_of(fr);
     pthread_mutex_lock(&lock);
     init();
     if (dump_req) { dump_req = 0; dump(); }
-    uint32_t s = site_of();
+    uint32_t s = site_of(fr);
     uint32_t i = hp(p) % PTAB;
     while (ptab[i].p) i = (i + 1) % PTAB;
     ptab[i].p = p; ptab[i].site = s; ptab[i].size = (uint32_t)size;
@@ -118,7 +129,14 @@ static void untrack(void *p) {
 }
 
 static void on_sig(int sig) { (void)sig; dump_req = 1; }
-__attribute__((constructor)) static void ctor(void) { signal(SIGUSR2, on_sig); }
+// The first backtrace() loads the unwinder (a dlopen): do it now, before the process has threads.
+__attribute__((constructor)) static void ctor(void) {
+    void *warm[DEPTH];
+    busy = 1;
+    frames_of(warm);
+    busy = 0;
+    signal(SIGUSR2, on_sig);
+}
 
 void *malloc(size_t n) { void *p = __libc_malloc(n); track(p, n); return p; }
 void free(void *p) { untrack(p); __libc_free(p); }

@@ -15,7 +15,7 @@ from conftest import BELFRY_BIN, REPO_ROOT, free_port
 
 
 def test_livealloc_reports_what_an_idle_connection_keeps() -> None:
-    env = {**os.environ, "LIVEALLOC_PORT": str(free_port())}
+    env = {**os.environ, "LIVEALLOC_PORT": str(free_port()), "LIVEALLOC_ADMIN_PORT": str(free_port())}
     out = subprocess.run(["bash", str(REPO_ROOT / "bench" / "livealloc.sh"), "--connections", "300", str(BELFRY_BIN)],
                          capture_output=True, text=True, timeout=600, env=env)
     assert out.returncode == 0, out.stdout + out.stderr
