@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Belfry vs nginx+nchan, side by side, on this machine.
 #
-#   bench/compare.sh [--runs N] [--quick] [--out DIR] [--scenarios "a b c"] [--before BIN] [--no-nchan]
+#   bench/compare.sh [--runs N] [--quick] [--out DIR] [--scenarios "a b c"] [--before BIN] [--no-nchan] [--floor]
 #
 # --before BIN also runs that belfry binary (server "before") in every run, for an A/B of a change
-# against the binary before it; --no-nchan leaves nchan out (A/B only).
+# against the binary before it; --no-nchan leaves nchan out (A/B only); --floor also runs
+# bench/niofloor (server "floor", the wsload scenarios only): the least a SwiftNIO server does for
+# the same clients, so what Belfry costs above NIO and the kernel is measured, not guessed.
 #
 # Installs nginx + libnginx-mod-nchan if missing, builds `belfry` (release) and, when
 # ../shared/tools/wsload exists, the wsload C client for the cross-checks (fan1k_max, pub_only). Each scenario runs
@@ -36,7 +38,8 @@ while [ $# -gt 0 ]; do
         --scenarios) SCENARIOS=$2; shift 2 ;;
         --before) BEFORE_BIN=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); SERVERS="$SERVERS before"; shift 2 ;;
         --no-nchan) SERVERS=${SERVERS/nchan /}; shift ;;
-        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --floor) SERVERS="$SERVERS floor"; shift ;;
+        -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "compare.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -58,6 +61,11 @@ if [ -z "${BELFRY_BIN:-}" ]; then
     BELFRY_BIN=$ROOT/.build/release/belfry
 fi
 mkdir -p "$OUT"
+FLOOR_BIN=""
+if [[ " $SERVERS " == *" floor "* ]]; then
+    (cd "$ROOT" && swift build -c release --product niofloor >&2)
+    FLOOR_BIN=$ROOT/.build/release/niofloor
+fi
 WSLOAD=""
 if [ -f "$WSLOAD_DIR/wsload.c" ]; then
     cc -O2 -o "$OUT/wsload" "$WSLOAD_DIR/wsload.c" && WSLOAD=$OUT/wsload
@@ -113,6 +121,14 @@ start_belfry() {  # [binary]
     # Logging as an operator runs it: JSON lines at info (a line per connect and disconnect).
     "${SERVER_CPU[@]}" "$bin" serve --source "$HERE/config" --threads 1 --log-format json --log-level info \
         --activity-timeout "$PING_INTERVAL" --port "$BELFRY_PORT" --admin-port $((BELFRY_PORT + 1)) --data-dir "$data" >"$data/log" 2>&1 &
+    SERVER_PID=$!
+    wait_port "$BELFRY_PORT"
+    URL=http://127.0.0.1:$BELFRY_PORT
+}
+
+start_floor() {
+    local log=$WORK/floor.log
+    "${SERVER_CPU[@]}" "$FLOOR_BIN" --port "$BELFRY_PORT" --ping "$PING_INTERVAL" >"$log" 2>&1 &
     SERVER_PID=$!
     wait_port "$BELFRY_PORT"
     URL=http://127.0.0.1:$BELFRY_PORT
@@ -289,6 +305,8 @@ for name in $SCENARIOS; do
     esac
     for run in $(seq 1 "$RUNS"); do
         for server in $SERVERS; do
+            # The NIO floor speaks only what wsload asks (not `belfry bench`'s channels and checks).
+            [ "$server" = floor ] && [[ $name != ws_* ]] && continue
             "start_$server"
             case $name in ws_*) run_wsload "$server" "$name" "$run" ;; *) run_bench "$server" "$name" "$run" ;; esac
             stop_server

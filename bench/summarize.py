@@ -124,14 +124,16 @@ def main() -> int:
     if len(sys.argv) > 2:
         print(open(sys.argv[2]).read().strip().lstrip("# "))
         print()
-    # An A/B run (compare.sh --before BIN) adds the binary before the change as server "before".
-    ab = any(server == "before" for (_, _, server) in runs)
-    print("| scenario | measure | nchan | Belfry | Belfry/nchan | target |" + (" before | Belfry/before |" if ab else ""))
-    print("|---|---|---|---|---|---|" + ("---|---|" if ab else ""))
+    # An A/B run (compare.sh --before BIN) adds the binary before the change as server "before";
+    # compare.sh --floor adds the least a SwiftNIO server does for the same clients as "floor".
+    extras = [(server, title) for server, title in (("before", "before"), ("floor", "NIO floor"))
+              if any(s == server for (_, _, s) in runs)]
+    print("| scenario | measure | nchan | Belfry | Belfry/nchan | target |"
+          + "".join(f" {title} | Belfry/{server} |" for server, title in extras))
+    print("|---|---|---|---|---|---|" + "---|---|" * len(extras))
     for scenario, client, key, label, unit, better, target, bound, *every in MEASURES:
         nchan = [r[key] for r in runs.get((scenario, client, "nchan"), []) if r.get(key) is not None]
         belfry = [r[key] for r in runs.get((scenario, client, "belfry"), []) if r.get(key) is not None]
-        before = [r[key] for r in runs.get((scenario, client, "before"), []) if r.get(key) is not None]
         if not nchan and not belfry:
             continue
         ratio, verdict = "—", ""
@@ -151,11 +153,12 @@ def main() -> int:
             verdict = f"< {fmt(bound, unit)} {unit} {'met' if met else 'NOT met'}"
         shown_unit = "" if unit in ("/s", "%") else f" {unit}"
         extra = ""
-        if ab:
+        for server, _ in extras:
+            other = [r[key] for r in runs.get((scenario, client, server), []) if r.get(key) is not None]
             versus = "—"
-            if before and belfry and statistics.median(before) > 0:
-                versus = f"{statistics.median(belfry) / statistics.median(before):.2f}×"
-            extra = f" {cell(before, unit)} | {versus} |"
+            if other and belfry and statistics.median(other) > 0:
+                versus = f"{statistics.median(belfry) / statistics.median(other):.2f}×"
+            extra += f" {cell(other, unit)} | {versus} |"
         print(f"| {scenario} | {label}{' (' + unit + ')' if shown_unit else ''} | {cell(nchan, unit)} | "
               f"{cell(belfry, unit)} | {ratio} | {verdict} |{extra}")
     problems = []
