@@ -308,7 +308,9 @@ final class HTTPHandler: LoopTimer, ChannelInboundHandler, RemovableChannelHandl
             channelContext.close(promise: nil)
             return
         }
-        flushIfNeeded(channelContext)
+        // Not flushed here: the session wrote connection_established after the 101 and flushes both
+        // at the end of the tick (or at once when it refuses the connection).
+        unflushed = false
         if leftover.readableBytes > 0 {
             let rest = leftover
             leftover.clear()
