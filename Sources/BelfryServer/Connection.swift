@@ -109,16 +109,6 @@ final class Connection: @unchecked Sendable {
         writeAndFlush(ServerFrame.encode(text: text, allocator: channel.allocator))
     }
 
-    /// Writes one text message and flushes it at the end of the tick with the tick's other
-    /// replies (`FlushBatch`): for the replies of the connect path. Called on `loop`.
-    func sendAtEndOfTick(_ text: String) {
-        let length = text.utf8.count
-        guard admitsOutbound(bytes: length) else { return }
-        counters.sentFrame(payload: length)
-        write(ServerFrame.encode(text: text, allocator: channel.allocator))
-        FlushBatch.of(loop).flushAtEndOfTick(self)
-    }
-
     /// Answers a client's ping with a pong carrying the same data, within the same budget as
     /// every other write: a client that pings and never reads is closed, not buffered for.
     func pong(_ data: ByteBuffer) {

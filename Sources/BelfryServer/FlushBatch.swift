@@ -1,15 +1,9 @@
 import NIOCore
 
-/// Flushes deferred to the end of the event loop's current tick:
-/// - once a tick has seen a fan-out: the first publish of a tick is flushed at once (lowest
-///   latency, and the publisher's response still follows its delivery), the ones arriving with
-///   it (pipelined or concurrent publishes) share one more syscall per subscriber;
-/// - the connect path's replies (`connection_established` with the 101, `subscription_succeeded`:
-///   `Connection.sendAtEndOfTick`): a tick's new connections are answered back to back after the
-///   tick's reads, so a client process waiting for several of them is woken once, not once per
-///   connection with the server's work in between. Waking a sleeping client is kernel work the
-///   server pays for (`sock_def_readable`, 22% of Belfry's connect CPU in a profile of a
-///   reconnect storm); measured: 0.88× the server CPU per connection (BENCHMARKS.md).
+/// Flushes deferred to the end of the event loop's current tick, once a tick has seen a fan-out:
+/// the first publish of a tick is flushed at once (lowest latency, and the publisher's response
+/// still follows its delivery), the ones arriving with it (pipelined or concurrent publishes)
+/// share one more syscall per subscriber.
 ///
 /// `@unchecked Sendable`: `pending` and `scheduled` are only touched on `loop`.
 final class FlushBatch: @unchecked Sendable {
@@ -42,16 +36,6 @@ final class FlushBatch: @unchecked Sendable {
     /// are flushed once, with the others.
     func scheduleFlush() {
         collecting = true
-        guard !scheduled else { return }
-        scheduled = true
-        loop.execute { self.flush() }
-    }
-
-    /// Flushes `connection` at the end of this tick, with the other connections written to in
-    /// it. Does not defer the tick's fan-outs (a fan-out flushes what is written before it). On
-    /// `loop`.
-    func flushAtEndOfTick(_ connection: Connection) {
-        add(connection)
         guard !scheduled else { return }
         scheduled = true
         loop.execute { self.flush() }

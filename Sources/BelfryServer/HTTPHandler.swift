@@ -308,9 +308,7 @@ final class HTTPHandler: LoopTimer, ChannelInboundHandler, RemovableChannelHandl
             channelContext.close(promise: nil)
             return
         }
-        // Not flushed here: the session wrote connection_established after the 101 and flushes both
-        // at the end of the tick (or at once when it refuses the connection).
-        unflushed = false
+        flushIfNeeded(channelContext)
         if leftover.readableBytes > 0 {
             let rest = leftover
             leftover.clear()

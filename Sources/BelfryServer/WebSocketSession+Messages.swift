@@ -107,7 +107,7 @@ extension WebSocketSession {
                 return
             }
             connection.subscriptions[channel] = .some(nil)
-            connection.sendAtEndOfTick(ServerMessage.subscriptionSucceeded(channel: channel))
+            connection.send(ServerMessage.subscriptionSucceeded(channel: channel))
             return
         }
         if kind.requiresAuth {
@@ -143,7 +143,7 @@ extension WebSocketSession {
                 // Already subscribed: answer again with the current roster, change nothing.
                 _ = existing
                 let members = hub.presenceMembers(channel: channel)
-                connection.sendAtEndOfTick(
+                connection.send(
                     ServerMessage.subscriptionSucceeded(
                         channel: channel, data: ServerMessage.presenceData(members: members)))
                 return
@@ -160,7 +160,7 @@ extension WebSocketSession {
                 if let cluster = context.cluster {
                     awaitClusterJoin(connection, cluster: cluster, app: app, channel: channel, userID: member.userID)
                 } else {
-                    connection.sendAtEndOfTick(
+                    connection.send(
                         ServerMessage.subscriptionSucceeded(
                             channel: channel, data: ServerMessage.presenceData(members: members)))
                 }
@@ -170,7 +170,7 @@ extension WebSocketSession {
                 hub.subscribe(connection, channel: channel)
                 connection.subscriptions[channel] = .some(nil)
             }
-            connection.sendAtEndOfTick(ServerMessage.subscriptionSucceeded(channel: channel))
+            connection.send(ServerMessage.subscriptionSucceeded(channel: channel))
         }
         if kind.requiresAuth { connection.isAuthorized = true }
         logger.debug(

@@ -71,7 +71,7 @@ final class WebSocketSession: LoopTimer, ChannelInboundHandler {
         case .success(let connection):
             self.connection = connection
             inboundCounters = connection.counters
-            connection.sendAtEndOfTick(
+            connection.send(
                 ServerMessage.connectionEstablished(
                     socketID: connection.socketID, activityTimeout: context.options.activityTimeout))
             startTimers(channelContext)
