@@ -61,6 +61,7 @@ format:
 test: deps pip-deps lint
 	swift build --build-tests
 	swift build --product belfry
+	swift build --product niofloor
 	$(MAKE) --no-print-directory unit e2e docs docs-test fuzz-quick
 
 unit:

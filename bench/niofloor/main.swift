@@ -1,5 +1,5 @@
 // niofloor: the least a SwiftNIO server does for what bench/compare.sh's wsload scenarios ask of
-// a Pusher server, as a floor to measure Belfry against (bench/nio-floor.sh, BENCHMARKS.md).
+// a Pusher server, as a floor to measure Belfry against (bench/compare.sh --floor, BENCHMARKS.md).
 //
 // One event loop, one channel handler per socket (NIO's channel, pipeline head and tail around
 // it, as in Belfry), and nothing else:
@@ -7,6 +7,7 @@
 //     `pusher:connection_established` in one write;
 //   - the first frame from a client (its subscribe) is answered with `subscription_succeeded`,
 //     unparsed; any later frame counts as activity (the pong), a close frame closes;
+//   - each read's replies are flushed when the read is handled (as Belfry does);
 //   - a ping (`pusher:ping`) after --ping seconds of silence, from a wheel swept every 100 ms;
 //   - `POST` (the HTTP API's publish): the body is written to every open WebSocket as a text
 //     frame (wsload publishes to one group), then `200 {}`.
@@ -185,13 +186,15 @@ final class FloorHandler: ChannelInboundHandler {
             while line < end {
                 let next =
                     find([13, 10], in: UnsafeRawBufferPointer(rebasing: bytes[line..<head])).map { line + $0 } ?? end
-                let text = bytes[line..<next]
-                if let colon = text.firstIndex(of: UInt8(ascii: ":")) {
-                    let name = String(decoding: bytes[line..<colon], as: UTF8.self).lowercased()
-                    let value = String(decoding: bytes[(colon + 1)..<next], as: UTF8.self)
-                        .trimmingPrefix(while: { $0 == " " })
-                    if name == "sec-websocket-key" { key = String(value) }
-                    if name == "content-length" { body = Int(value) ?? 0 }
+                if let colon = bytes[line..<next].firstIndex(of: UInt8(ascii: ":")) {
+                    let name = bytes[line..<colon]
+                    var start = colon + 1
+                    while start < next, bytes[start] == UInt8(ascii: " ") { start += 1 }
+                    if named(name, "sec-websocket-key") {
+                        key = String(decoding: bytes[start..<next], as: UTF8.self)
+                    } else if named(name, "content-length") {
+                        body = Int(String(decoding: bytes[start..<next], as: UTF8.self)) ?? 0
+                    }
                 }
                 line = next + 2
             }
@@ -229,6 +232,13 @@ final class FloorHandler: ChannelInboundHandler {
         registry.add(self, now: NIODeadline.now().uptimeNanoseconds)
         return parsed.head
     }
+}
+
+/// Whether a header name is `lowercase` (ASCII, any case).
+func named(_ name: Slice<UnsafeRawBufferPointer>, _ lowercase: StaticString) -> Bool {
+    guard name.count == lowercase.utf8CodeUnitCount else { return false }
+    return zip(name, UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount))
+        .allSatisfy { $0 | 0x20 == $1 || $0 == $1 }
 }
 
 func find(_ needle: [UInt8], in bytes: UnsafeRawBufferPointer) -> Int? {
