@@ -11,8 +11,9 @@
 //   - a ping (`pusher:ping`) after --ping seconds of silence, from a wheel swept every 100 ms;
 //   - `POST` (the HTTP API's publish): the body is written to every open WebSocket as a text
 //     frame (wsload publishes to one group), then `200 {}`.
-// No JSON, no signature check, no channels, no logging, no limits: what Belfry does on top of this
-// is its own cost; what this costs is NIO's and the kernel's.
+// No JSON, no signature check, no channels, no logging, no limits: what Belfry does on top of
+// this is its own cost; what this costs is NIO's and the kernel's. It listens on 127.0.0.1 only
+// and is not hardened (a measuring tool, never a server to run).
 //
 //   niofloor [--port 16201] [--ping 30]
 import NIOCore
@@ -238,7 +239,7 @@ final class FloorHandler: ChannelInboundHandler {
 func named(_ name: Slice<UnsafeRawBufferPointer>, _ lowercase: StaticString) -> Bool {
     guard name.count == lowercase.utf8CodeUnitCount else { return false }
     return zip(name, UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount))
-        .allSatisfy { $0 | 0x20 == $1 || $0 == $1 }
+        .allSatisfy { $0 | 0x20 == $1 }  // ASCII letters fold to lower case; "-" has the bit already
 }
 
 func find(_ needle: [UInt8], in bytes: UnsafeRawBufferPointer) -> Int? {
