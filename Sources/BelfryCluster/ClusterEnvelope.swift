@@ -85,7 +85,7 @@ public enum ClusterEnvelope {
         case UInt8(ascii: "c"):
             guard let appID = reader.string(), let channel = reader.string(), let except = reader.string(),
                 let cached = reader.string(), let event = reader.string(), let data = reader.string(),
-                let frame = reader.field(), cached == "0" || cached == "1"
+                let frame = reader.field(), cached == "1" || (cached == "0" && event.isEmpty && data.isEmpty)
             else { return nil }
             message = .channel(
                 appID: appID, channel: channel, except: except.isEmpty ? nil : except, frame: frame,
