@@ -20,7 +20,7 @@ help:
 	@echo "make run    build in release mode and serve examples/config on port $(PORT)"
 	@echo "make test   build once and run the Swift unit tests and the end-to-end suite"
 	@echo "make lint   swift format lint --strict"
-	@echo "make bench  Belfry vs nginx+nchan and the NIO floor, side by side (bench/compare.sh --floor; about 30 minutes)"
+	@echo "make bench  Belfry vs nginx+nchan and the NIO and epoll floors, side by side (bench/compare.sh --floor; about 35 minutes)"
 	@echo "make bench-cluster  one node vs two nodes over Redis (bench/cluster.sh; about 15 minutes)"
 	@echo "make fuzz   libFuzzer targets of the parsers, 300 s each (fuzz/README.md)"
 	@echo "make docs   build the documentation site from docs/ into site/ (strict; open site/index.html)"
@@ -99,7 +99,7 @@ fuzz: fuzz-build
 fuzz-quick: fuzz-build
 	fuzz/run.sh run 15
 
-# Side-by-side benchmark against nginx+nchan, with the NIO floor (bench/niofloor) in the wsload
+# Side-by-side benchmark against nginx+nchan, with the NIO and epoll floors (bench/niofloor) in the wsload
 # scenarios; figures and method in BENCHMARKS.md.
 bench: deps
 	bench/compare.sh --floor

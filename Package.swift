@@ -213,11 +213,14 @@ let package = Package(
         .executableTarget(
             name: "niofloor",
             dependencies: [
-                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                "CEpoll", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "bench/niofloor",
             swiftSettings: strict
         ),
+        // <sys/epoll.h> for niofloor's epoll engine.
+        .target(name: "CEpoll", path: "bench/cepoll"),
         .target(
             name: "BelfryTestSupport",
             dependencies: ["PusherProtocol", "BelfryManifest"],

@@ -6,7 +6,9 @@
 # --before BIN also runs that belfry binary (server "before") in every run, for an A/B of a change
 # against the binary before it; --no-nchan leaves nchan out (A/B only); --floor also runs
 # bench/niofloor (server "floor", the wsload scenarios only): the least a SwiftNIO server does for
-# the same clients, so what Belfry costs above NIO and the kernel is measured, not guessed.
+# the same clients, so what Belfry costs above NIO and the kernel is measured, not guessed; and
+# the same floor on epoll(7) without NIO (server "epoll"), so what NIO's channel layer costs is
+# measured too.
 #
 # Installs nginx + libnginx-mod-nchan if missing, builds `belfry` (release) and, when
 # ../shared/tools/wsload exists, the wsload C client for the cross-checks (fan1k_max, pub_only). Each scenario runs
@@ -38,7 +40,7 @@ while [ $# -gt 0 ]; do
         --scenarios) SCENARIOS=$2; shift 2 ;;
         --before) BEFORE_BIN=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); SERVERS="$SERVERS before"; shift 2 ;;
         --no-nchan) SERVERS=${SERVERS/nchan /}; shift ;;
-        --floor) SERVERS="$SERVERS floor"; shift ;;
+        --floor) SERVERS="$SERVERS floor epoll"; shift ;;
         -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "compare.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -129,6 +131,15 @@ start_belfry() {  # [binary]
 start_floor() {
     local log=$WORK/floor.log
     "${SERVER_CPU[@]}" "$FLOOR_BIN" --port "$BELFRY_PORT" --ping "$PING_INTERVAL" >"$log" 2>&1 &
+    SERVER_PID=$!
+    wait_port "$BELFRY_PORT"
+    URL=http://127.0.0.1:$BELFRY_PORT
+}
+
+# The same floor without NIO: one thread, epoll(7) and plain system calls.
+start_epoll() {
+    local log=$WORK/epoll.log
+    "${SERVER_CPU[@]}" "$FLOOR_BIN" --engine epoll --port "$BELFRY_PORT" --ping "$PING_INTERVAL" >"$log" 2>&1 &
     SERVER_PID=$!
     wait_port "$BELFRY_PORT"
     URL=http://127.0.0.1:$BELFRY_PORT
@@ -305,8 +316,8 @@ for name in $SCENARIOS; do
     esac
     for run in $(seq 1 "$RUNS"); do
         for server in $SERVERS; do
-            # The NIO floor speaks only what wsload asks (not `belfry bench`'s channels and checks).
-            [ "$server" = floor ] && [[ $name != ws_* ]] && continue
+            # The floors speak only what wsload asks (not `belfry bench`'s channels and checks).
+            [[ $server == floor || $server == epoll ]] && [[ $name != ws_* ]] && continue
             "start_$server"
             case $name in ws_*) run_wsload "$server" "$name" "$run" ;; *) run_bench "$server" "$name" "$run" ;; esac
             stop_server

@@ -125,8 +125,10 @@ def main() -> int:
         print(open(sys.argv[2]).read().strip().lstrip("# "))
         print()
     # An A/B run (compare.sh --before BIN) adds the binary before the change as server "before";
-    # compare.sh --floor adds the least a SwiftNIO server does for the same clients as "floor".
-    extras = [(server, title) for server, title in (("before", "before"), ("floor", "NIO floor"))
+    # compare.sh --floor adds the least a SwiftNIO server does for the same clients as "floor",
+    # and the same floor on epoll(7) without NIO as "epoll".
+    extras = [(server, title)
+              for server, title in (("before", "before"), ("floor", "NIO floor"), ("epoll", "epoll floor"))
               if any(s == server for (_, _, s) in runs)]
     print("| scenario | measure | nchan | Belfry | Belfry/nchan | target |"
           + "".join(f" {title} | Belfry/{server} |" for server, title in extras))

@@ -15,19 +15,29 @@
 // this is its own cost; what this costs is NIO's and the kernel's. It listens on 127.0.0.1 only
 // and is not hardened (a measuring tool, never a server to run).
 //
-//   niofloor [--port 16201] [--ping 30]
+//   niofloor [--port 16201] [--ping 30] [--engine nio|epoll]
+//
+// `--engine epoll` (EpollFloor.swift) serves the same protocol without NIO, with epoll(7).
 import NIOCore
 import NIOPosix
 
 let tickNanos: UInt64 = 100_000_000
 
+/// A socket the registry knows: its place in `open` (-1 once closed), when the client last sent
+/// anything, and how to send it a ping.
+protocol FloorSocket: AnyObject {
+    var index: Int { get set }
+    var lastActivity: UInt64 { get }
+    func sendPing()
+}
+
 /// Every open WebSocket of the one loop (for fan-out) and a wheel of ping checks.
 /// `@unchecked Sendable`: only touched on its loop.
-final class Registry: @unchecked Sendable {
+final class Registry<Socket: FloorSocket>: @unchecked Sendable {
     let pingSeconds: UInt64
-    var open: [FloorHandler] = []
+    var open: [Socket] = []
     var socketCount = 0
-    private var wheel: [[FloorHandler]]
+    private var wheel: [[Socket]]
     private var nextTick: UInt64
 
     init(now: UInt64, pingSeconds: UInt64) {
@@ -36,13 +46,13 @@ final class Registry: @unchecked Sendable {
         nextTick = now / tickNanos
     }
 
-    func add(_ handler: FloorHandler, now: UInt64) {
+    func add(_ handler: Socket, now: UInt64) {
         handler.index = open.count
         open.append(handler)
         check(handler, at: now + pingSeconds * 1_000_000_000)
     }
 
-    func remove(_ handler: FloorHandler) {
+    func remove(_ handler: Socket) {
         guard handler.index >= 0 else { return }
         let last = open.removeLast()
         if handler.index < open.count {
@@ -53,7 +63,7 @@ final class Registry: @unchecked Sendable {
     }
 
     /// Looks at `handler` again at `deadline` (a closed one is dropped then).
-    private func check(_ handler: FloorHandler, at deadline: UInt64) {
+    private func check(_ handler: Socket, at deadline: UInt64) {
         let tick = max((deadline + tickNanos - 1) / tickNanos, nextTick)
         wheel[Int(tick % UInt64(wheel.count))].append(handler)
     }
@@ -67,7 +77,7 @@ final class Registry: @unchecked Sendable {
             wheel[slot] = []
             for handler in due where handler.index >= 0 {
                 if now &- handler.lastActivity >= ping {
-                    handler.send(Frames.ping)
+                    handler.sendPing()
                     check(handler, at: now + ping)
                 } else {
                     check(handler, at: handler.lastActivity + ping)
@@ -77,36 +87,105 @@ final class Registry: @unchecked Sendable {
     }
 }
 
+/// The frames both engines send, as bytes (`Frames.buffer` makes NIO's view of them).
 enum Frames {
-    static let allocator = ByteBufferAllocator()
-    static let ping = text(#"{"event":"pusher:ping","data":{}}"#)
+    static let ping = text(Array(#"{"event":"pusher:ping","data":{}}"#.utf8))
     static let subscribed = text(
-        #"{"event":"pusher_internal:subscription_succeeded","channel":"floor","data":"{}"}"#)
+        Array(#"{"event":"pusher_internal:subscription_succeeded","channel":"floor","data":"{}"}"#.utf8))
 
-    static func text(_ payload: some Collection<UInt8>) -> ByteBuffer {
-        var buffer = allocator.buffer(capacity: payload.count + 10)
-        buffer.writeInteger(UInt8(0x81))
+    /// An unmasked text frame carrying `payload`.
+    static func text(_ payload: some Collection<UInt8>) -> [UInt8] {
+        var frame: [UInt8] = [0x81]
+        frame.reserveCapacity(payload.count + 10)
         if payload.count < 126 {
-            buffer.writeInteger(UInt8(payload.count))
+            frame.append(UInt8(payload.count))
         } else if payload.count <= 0xFFFF {
-            buffer.writeInteger(UInt8(126))
-            buffer.writeInteger(UInt16(payload.count))
+            frame += [126, UInt8(payload.count >> 8), UInt8(truncatingIfNeeded: payload.count)]
         } else {
-            buffer.writeInteger(UInt8(127))
-            buffer.writeInteger(UInt64(payload.count))
+            frame.append(127)
+            for shift in stride(from: 56, through: 0, by: -8) {
+                frame.append(UInt8(truncatingIfNeeded: payload.count >> shift))
+            }
         }
-        buffer.writeBytes(payload)
-        return buffer
+        frame += payload
+        return frame
     }
 
-    static func text(_ string: String) -> ByteBuffer { text(Array(string.utf8)) }
+    /// `pusher:connection_established` for socket number `id`.
+    static func established(id: Int, pingSeconds: UInt64) -> [UInt8] {
+        text(
+            Array(
+                #"{"event":"pusher:connection_established","data":"{\"socket_id\":\"\#(id).\#(id)\",\"activity_timeout\":\#(pingSeconds)}"}"#
+                    .utf8))
+    }
+
+    /// The 101 answering a handshake with `key`.
+    static func switching(key: String) -> [UInt8] {
+        Array(
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: \(accept(key))\r\n\r\n"
+                .utf8)
+    }
+
+    static let published = Array(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}".utf8)
+
+    static let allocator = ByteBufferAllocator()
+    static let pingBuffer = buffer(ping)
+    static let subscribedBuffer = buffer(subscribed)
+    static func buffer(_ bytes: [UInt8]) -> ByteBuffer { allocator.buffer(bytes: bytes) }
 }
 
-final class FloorHandler: ChannelInboundHandler {
+/// What a client's frame is: its size on the wire and its opcode; nil while it is not all here.
+func clientFrame(_ bytes: UnsafeRawBufferPointer) -> (size: Int, opcode: UInt8)? {
+    guard bytes.count >= 2 else { return nil }
+    var length = Int(bytes[1] & 0x7F)
+    var header = 2
+    if length == 126 {
+        guard bytes.count >= 4 else { return nil }
+        length = Int(bytes[2]) << 8 | Int(bytes[3])
+        header = 4
+    } else if length == 127 {
+        guard bytes.count >= 10 else { return nil }
+        length = (2..<10).reduce(0) { $0 << 8 | Int(bytes[$1]) }
+        header = 10
+    }
+    if bytes[1] & 0x80 != 0 { header += 4 }
+    guard bytes.count >= header + length else { return nil }
+    return (header + length, bytes[0] & 0x0F)
+}
+
+/// An HTTP request's head: its size, the WebSocket key, the body's length and whether it is a
+/// `POST`; nil while the head is not all here.
+func requestHead(_ bytes: UnsafeRawBufferPointer) -> (head: Int, key: String?, body: Int, post: Bool)? {
+    guard let end = find([13, 10, 13, 10], in: bytes) else { return nil }
+    let head = end + 4
+    let post = bytes.starts(with: "POST ".utf8)
+    var key: String?
+    var body = 0
+    var line = 0
+    while line < end {
+        let next =
+            find([13, 10], in: UnsafeRawBufferPointer(rebasing: bytes[line..<head])).map { line + $0 } ?? end
+        if let colon = bytes[line..<next].firstIndex(of: UInt8(ascii: ":")) {
+            let name = bytes[line..<colon]
+            var start = colon + 1
+            while start < next, bytes[start] == UInt8(ascii: " ") { start += 1 }
+            if named(name, "sec-websocket-key") {
+                key = String(decoding: bytes[start..<next], as: UTF8.self)
+            } else if named(name, "content-length") {
+                body = Int(String(decoding: bytes[start..<next], as: UTF8.self)) ?? 0
+            }
+        }
+        line = next + 2
+    }
+    return (head, key, body, post)
+}
+
+final class FloorHandler: ChannelInboundHandler, FloorSocket {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private let registry: Registry
+    private let registry: Registry<FloorHandler>
     var index = -1
     var lastActivity: UInt64 = 0
     private var context: ChannelHandlerContext?
@@ -114,7 +193,7 @@ final class FloorHandler: ChannelInboundHandler {
     private var upgraded = false
     private var subscribed = false
 
-    init(registry: Registry) { self.registry = registry }
+    init(registry: Registry<FloorHandler>) { self.registry = registry }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
@@ -127,6 +206,8 @@ final class FloorHandler: ChannelInboundHandler {
     func send(_ frame: ByteBuffer) {
         context?.writeAndFlush(wrapOutboundOut(frame), promise: nil)
     }
+
+    func sendPing() { send(Frames.pingBuffer) }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var input = unwrapInboundIn(data)
@@ -148,68 +229,27 @@ final class FloorHandler: ChannelInboundHandler {
 
     /// One client frame: the bytes it takes, or nil if it is not all here yet.
     private func frame(_ input: ByteBuffer, context: ChannelHandlerContext) -> Int? {
-        input.withUnsafeReadableBytes { bytes -> Int? in
-            guard bytes.count >= 2 else { return nil }
-            var length = Int(bytes[1] & 0x7F)
-            var header = 2
-            if length == 126 {
-                guard bytes.count >= 4 else { return nil }
-                length = Int(bytes[2]) << 8 | Int(bytes[3])
-                header = 4
-            } else if length == 127 {
-                guard bytes.count >= 10 else { return nil }
-                length = (2..<10).reduce(0) { $0 << 8 | Int(bytes[$1]) }
-                header = 10
-            }
-            if bytes[1] & 0x80 != 0 { header += 4 }
-            guard bytes.count >= header + length else { return nil }
-            let opcode = bytes[0] & 0x0F
-            lastActivity = NIODeadline.now().uptimeNanoseconds
-            if opcode == 0x8 {
-                context.close(promise: nil)
-            } else if !subscribed {
-                subscribed = true
-                context.writeAndFlush(wrapOutboundOut(Frames.subscribed), promise: nil)
-            }
-            return header + length
+        guard let (size, opcode) = input.withUnsafeReadableBytes(clientFrame) else { return nil }
+        lastActivity = NIODeadline.now().uptimeNanoseconds
+        if opcode == 0x8 {
+            context.close(promise: nil)
+        } else if !subscribed {
+            subscribed = true
+            context.writeAndFlush(wrapOutboundOut(Frames.subscribedBuffer), promise: nil)
         }
+        return size
     }
 
     /// One HTTP request: the bytes it takes, or nil if it is not all here yet.
     private func request(_ input: ByteBuffer, context: ChannelHandlerContext, wrote: inout Bool) -> Int? {
-        let parsed = input.withUnsafeReadableBytes { bytes -> (head: Int, key: String?, body: Int, post: Bool)? in
-            guard let end = find([13, 10, 13, 10], in: bytes) else { return nil }
-            let head = end + 4
-            let post = bytes.starts(with: "POST ".utf8)
-            var key: String?
-            var body = 0
-            var line = 0
-            while line < end {
-                let next =
-                    find([13, 10], in: UnsafeRawBufferPointer(rebasing: bytes[line..<head])).map { line + $0 } ?? end
-                if let colon = bytes[line..<next].firstIndex(of: UInt8(ascii: ":")) {
-                    let name = bytes[line..<colon]
-                    var start = colon + 1
-                    while start < next, bytes[start] == UInt8(ascii: " ") { start += 1 }
-                    if named(name, "sec-websocket-key") {
-                        key = String(decoding: bytes[start..<next], as: UTF8.self)
-                    } else if named(name, "content-length") {
-                        body = Int(String(decoding: bytes[start..<next], as: UTF8.self)) ?? 0
-                    }
-                }
-                line = next + 2
-            }
-            return (head, key, body, post)
-        }
+        let parsed = input.withUnsafeReadableBytes(requestHead)
         guard let parsed else { return nil }
         if parsed.post {
             guard input.readableBytes >= parsed.head + parsed.body else { return nil }
             let body = input.getBytes(at: input.readerIndex + parsed.head, length: parsed.body) ?? []
-            let frame = Frames.text(body)
+            let frame = Frames.buffer(Frames.text(body))
             for subscriber in registry.open { subscriber.send(frame) }
-            var response = context.channel.allocator.buffer(capacity: 64)
-            response.writeString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
-            context.write(wrapOutboundOut(response), promise: nil)
+            context.write(wrapOutboundOut(Frames.buffer(Frames.published)), promise: nil)
             wrote = true
             return parsed.head + parsed.body
         }
@@ -225,7 +265,7 @@ final class FloorHandler: ChannelInboundHandler {
         response.writeString(
             "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: \(accept(key))\r\n\r\n"
         )
-        var frame = Frames.text(established)
+        var frame = Frames.buffer(Frames.text(Array(established.utf8)))
         response.writeBuffer(&frame)
         context.write(wrapOutboundOut(response), promise: nil)
         wrote = true
@@ -314,32 +354,43 @@ precondition(accept("dGhlIHNhbXBsZSBub25jZQ==") == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=
 
 var port = 16201
 var pingSeconds: UInt64 = 30
+var engine = "nio"
 var arguments = CommandLine.arguments.dropFirst()
 while let flag = arguments.popFirst() {
     switch flag {
     case "--port": port = Int(arguments.popFirst() ?? "") ?? port
     case "--ping": pingSeconds = UInt64(arguments.popFirst() ?? "") ?? pingSeconds
-    default: fatalError("niofloor: unknown argument \(flag) (--port N, --ping S)")
+    case "--engine": engine = arguments.popFirst() ?? engine
+    default: fatalError("niofloor: unknown argument \(flag) (--port N, --ping S, --engine nio|epoll)")
     }
 }
 
-let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-let loop = group.next()
-let registry = Registry(now: NIODeadline.now().uptimeNanoseconds, pingSeconds: pingSeconds)
-loop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { _ in
-    registry.sweep(now: NIODeadline.now().uptimeNanoseconds)
-}
-let server = try ServerBootstrap(group: group)
-    .serverChannelOption(.backlog, value: 1024)
-    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-    .serverChannelOption(.maxMessagesPerRead, value: 16)
-    .childChannelInitializer { channel in
-        channel.eventLoop.makeCompletedFuture {
-            try channel.syncOptions?.setOption(
-                .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65536))
-            try channel.pipeline.syncOperations.addHandler(FloorHandler(registry: registry))
-        }
+switch engine {
+case "epoll":
+    let floor = EpollFloor(port: port, pingSeconds: pingSeconds)
+    print("niofloor: listening on 127.0.0.1:\(port) (epoll engine), ping after \(pingSeconds) s")
+    floor.run()
+case "nio":
+    let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    let loop = group.next()
+    let registry = Registry<FloorHandler>(now: NIODeadline.now().uptimeNanoseconds, pingSeconds: pingSeconds)
+    loop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { _ in
+        registry.sweep(now: NIODeadline.now().uptimeNanoseconds)
     }
-    .bind(host: "127.0.0.1", port: port).wait()
-print("niofloor: listening on 127.0.0.1:\(port), ping after \(pingSeconds) s")
-try server.closeFuture.wait()
+    let server = try ServerBootstrap(group: group)
+        .serverChannelOption(.backlog, value: 1024)
+        .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+        .serverChannelOption(.maxMessagesPerRead, value: 16)
+        .childChannelInitializer { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try channel.syncOptions?.setOption(
+                    .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65536))
+                try channel.pipeline.syncOperations.addHandler(FloorHandler(registry: registry))
+            }
+        }
+        .bind(host: "127.0.0.1", port: port).wait()
+    print("niofloor: listening on 127.0.0.1:\(port), ping after \(pingSeconds) s")
+    try server.closeFuture.wait()
+default:
+    fatalError("niofloor: --engine is nio or epoll, not \(engine)")
+}

@@ -72,18 +72,21 @@ def test_wsload_scenarios_every_run_targets_idle_kernel_and_the_before_column(tm
     assert kernel[3] == "3,072", kernel
 
 
-def test_the_nio_floor_column_beside_before(tmp_path: Path):
-    # compare.sh --before BIN --floor: "before" and then the NIO floor, each with Belfry's ratio to it.
+def test_the_floor_columns_beside_before(tmp_path: Path):
+    # compare.sh --before BIN --floor: "before", then the NIO floor and the epoll floor, each with
+    # Belfry's ratio to it.
     runs = [run("nchan", "ws_connect10k", 1, "wsload", ready=10_000, srv_cpu_connect_s=0.25),
             run("belfry", "ws_connect10k", 1, "wsload", ready=10_000, srv_cpu_connect_s=0.60),
             run("before", "ws_connect10k", 1, "wsload", ready=10_000, srv_cpu_connect_s=0.80),
-            run("floor", "ws_connect10k", 1, "wsload", ready=10_000, srv_cpu_connect_s=0.40)]
+            run("floor", "ws_connect10k", 1, "wsload", ready=10_000, srv_cpu_connect_s=0.40),
+            run("epoll", "ws_connect10k", 1, "wsload", ready=10_000, srv_cpu_connect_s=0.15)]
     table = summarize(tmp_path, runs)
     header = next(line for line in table.splitlines() if line.startswith("| scenario |"))
-    assert header.endswith("| before | Belfry/before | NIO floor | Belfry/floor |"), header
+    assert header.endswith(
+        "| before | Belfry/before | NIO floor | Belfry/floor | epoll floor | Belfry/epoll |"), header
     connect = row(table, "server CPU to accept, upgrade and subscribe (µs)")
     assert connect[2:5] == ["25.0", "60.0", "2.40×"], connect
-    assert connect[6:] == ["80.0", "0.75×", "40.0", "1.50×"], connect
-    # Without the floor in the results there is no floor column.
+    assert connect[6:] == ["80.0", "0.75×", "40.0", "1.50×", "15.0", "4.00×"], connect
+    # Without the floors in the results there are no floor columns.
     plain = summarize(tmp_path, runs[:3])
-    assert "NIO floor" not in plain
+    assert "NIO floor" not in plain and "epoll floor" not in plain

@@ -1,6 +1,7 @@
-"""bench/niofloor: the NIO floor of bench/compare.sh --floor speaks what wsload asks of a Pusher server.
+"""bench/niofloor: the floors of bench/compare.sh --floor speak what wsload asks of a Pusher server.
 
-The floor's figures in BENCHMARKS.md are only worth something if it does the same work for the
+Both engines are checked: NIO's (server "floor") and the one on epoll(7) without NIO (server
+"epoll"). Their figures in BENCHMARKS.md are only worth something if they do the same work for the
 client as Belfry: a real upgrade (a valid Sec-WebSocket-Accept, checked by the `websockets`
 client), `connection_established`, an answer to the subscribe, pings after silence, and the HTTP
 publish delivered to every open WebSocket.
@@ -23,10 +24,10 @@ from conftest import BELFRY_BIN, free_port, wait_until
 FLOOR_BIN = BELFRY_BIN.parent / "niofloor"
 
 
-@pytest.fixture
-def floor() -> Iterable[int]:
+@pytest.fixture(params=["nio", "epoll"])
+def floor(request: pytest.FixtureRequest) -> Iterable[int]:
     port = free_port()
-    process = subprocess.Popen([str(FLOOR_BIN), "--port", str(port), "--ping", "1"],
+    process = subprocess.Popen([str(FLOOR_BIN), "--engine", request.param, "--port", str(port), "--ping", "1"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     def listening() -> bool:

@@ -1,0 +1,2 @@
+// Only a header: see include/CEpoll.h.
+#include "CEpoll.h"
