@@ -45,6 +45,11 @@ MEASURES = [
     ("ws_connect10k", "wsload", "srv_cpu_per_conn_us", "server CPU to accept, upgrade and subscribe", "µs", "lower",
      None, 35),
     ("ws_connect10k", "wsload", "conn_rate", "reconnect storm: 10k clients, 500 at a time", "/s", "higher", 0.8, None),
+    # The storm's other bound: wsload's own core. Near 100% busy, the rate measures the client
+    # (CPU is counted in 10 ms ticks, so a share can read a few % over 100).
+    ("ws_connect10k", "wsload", "client_cpu_per_conn_us", "client CPU per connection", "µs", "lower", None, None),
+    ("ws_connect10k", "wsload", "client_busy_share", "client's core busy in the storm (~100%: client-bound)", "%",
+     "lower", None, None),
     ("ws_connect10k", "wsload", "srv_rss_per_conn_b", "server RSS per idle subscriber", "B", "lower", 0.33, None),
     ("ws_idle10k", "wsload", "idle_cpu_ms_per_s", "server CPU with 10k idle connections, pings included", "ms/s",
      "lower", 1.0, None),
@@ -68,6 +73,11 @@ def derived(r: dict) -> dict:
     ready, connect_cpu = r.get("ready") or 0, r.get("srv_cpu_connect_s")
     if ready > 0 and connect_cpu is not None:
         r["srv_cpu_per_conn_us"] = 1e6 * connect_cpu / ready
+    client_cpu, connect_time = r.get("client_cpu_connect_s"), r.get("conn_time_s")
+    if ready > 0 and client_cpu is not None:
+        r["client_cpu_per_conn_us"] = 1e6 * client_cpu / ready
+        if connect_time:
+            r["client_busy_share"] = 100 * client_cpu / connect_time
     if r.get("kernel_kb_both_ends") is not None and ready > 0:
         # Both ends of each connection are on this machine: half is the server's side.
         r["kernel_per_conn_b"] = r["kernel_kb_both_ends"] * 1024 / ready / 2

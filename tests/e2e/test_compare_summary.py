@@ -90,3 +90,17 @@ def test_the_floor_columns_beside_before(tmp_path: Path):
     # Without the floors in the results there are no floor columns.
     plain = summarize(tmp_path, runs[:3])
     assert "NIO floor" not in plain and "epoll floor" not in plain
+
+
+def test_the_storm_shows_how_busy_the_client_was(tmp_path: Path):
+    # 10,000 connections in 0.25 s: nchan's client used 0.20 s of CPU (80% of its core), Belfry's
+    # 0.76 s in 0.76 s, so Belfry's storm rate measures the client.
+    runs = [run("nchan", "ws_connect10k", 1, "wsload", ready=10_000, conn_rate=40_000, client_cpu_connect_s=0.20,
+                conn_time_s=0.25),
+            run("belfry", "ws_connect10k", 1, "wsload", ready=10_000, conn_rate=13_158, client_cpu_connect_s=0.76,
+                conn_time_s=0.76)]
+    table = summarize(tmp_path, runs)
+    client = row(table, "client CPU per connection (µs)")
+    assert client[2:5] == ["20.0", "76.0", "3.80×"], client
+    busy = row(table, "client's core busy in the storm (~100%: client-bound)")
+    assert busy[2:4] == ["80%", "100%"], busy
