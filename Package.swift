@@ -11,6 +11,7 @@
 //                BelfryGit (libgit2: clone, fetch, read a commit's tree)
 //                BelfryStore (SQLite via GRDB: applied config, credentials, history)
 //                BelfryServer (SwiftNIO: WebSocket + HTTP API on one port)
+//                BelfryEpoll (an event loop over epoll(7) for sockets served without NIO's channels)
 //                BelfryRedis (a small RESP2/RESP3 client on SwiftNIO: pipelining, pub/sub, reconnect)
 //                BelfryCluster (nodes as one server over Redis: bus, shares, heartbeats, reaping)
 //                BelfryStatus (the status page: sessions, login throttle, templates, charts)
@@ -78,6 +79,16 @@ let package = Package(
         ),
         .systemLibrary(name: "CLibGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         .target(name: "CGitShims", dependencies: ["CLibGit2"]),
+        // <sys/epoll.h>, <sys/eventfd.h> and accept4 for BelfryEpoll.
+        .target(name: "CEpoll"),
+        .target(
+            name: "BelfryEpoll",
+            dependencies: [
+                "CEpoll", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "BelfryGit",
             dependencies: ["CLibGit2", "CGitShims"],
@@ -213,14 +224,12 @@ let package = Package(
         .executableTarget(
             name: "niofloor",
             dependencies: [
-                "CEpoll", .product(name: "NIOCore", package: "swift-nio"),
+                "BelfryEpoll", "CEpoll", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "bench/niofloor",
             swiftSettings: strict
         ),
-        // <sys/epoll.h> for niofloor's epoll engine.
-        .target(name: "CEpoll", path: "bench/cepoll"),
         .target(
             name: "BelfryTestSupport",
             dependencies: ["PusherProtocol", "BelfryManifest"],
@@ -234,6 +243,11 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BelfryEpollTests",
+            dependencies: ["BelfryEpoll", "CEpoll", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -18,6 +18,7 @@
 //   niofloor [--port 16201] [--ping 30] [--engine nio|epoll]
 //
 // `--engine epoll` (EpollFloor.swift) serves the same protocol without NIO, with epoll(7).
+import Glibc
 import NIOCore
 import NIOPosix
 
@@ -131,6 +132,7 @@ enum Frames {
 
     static let allocator = ByteBufferAllocator()
     static let pingBuffer = buffer(ping)
+    static let publishedBuffer = buffer(published)
     static let subscribedBuffer = buffer(subscribed)
     static func buffer(_ bytes: [UInt8]) -> ByteBuffer { allocator.buffer(bytes: bytes) }
 }
@@ -367,9 +369,10 @@ while let flag = arguments.popFirst() {
 
 switch engine {
 case "epoll":
-    let floor = EpollFloor(port: port, pingSeconds: pingSeconds)
+    let floor = try EpollFloor(port: port, pingSeconds: pingSeconds)
     print("niofloor: listening on 127.0.0.1:\(port) (epoll engine), ping after \(pingSeconds) s")
-    floor.run()
+    // The loop runs on its own thread; this one has nothing left to do.
+    withExtendedLifetime(floor) { while true { pause() } }
 case "nio":
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     let loop = group.next()

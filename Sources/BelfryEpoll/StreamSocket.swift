@@ -1,0 +1,144 @@
+import CEpoll
+import Glibc
+import NIOCore
+
+/// The owner of a `StreamSocket`, called on its loop.
+public protocol StreamSocketDelegate: AnyObject {
+    /// Bytes read; valid only during the call (they sit in the loop's shared read buffer).
+    func received(_ bytes: UnsafeRawBufferPointer, on socket: StreamSocket)
+    /// Everything written has gone to the kernel, after a write that had to wait.
+    func drained(_ socket: StreamSocket)
+    /// The socket is closed (by the peer, an error, or `close`); called once.
+    func closed(_ socket: StreamSocket)
+}
+
+/// A connected non-blocking socket served by an `EpollLoop`: one `read(2)` per readiness into a
+/// buffer the loop's sockets share (an idle socket keeps none), and each write given to the
+/// kernel at once; only what the kernel does not take is kept, and written when the socket is
+/// writable again. Loop-confined (`@unchecked Sendable` so that a task on the loop can hold it).
+public final class StreamSocket: EpollHandler, @unchecked Sendable {
+    public let fd: Int32
+    public let loop: EpollLoop
+    /// Held until the socket closes (the loop holds the socket until then, as a NIO channel holds
+    /// its handlers).
+    public private(set) var delegate: StreamSocketDelegate?
+    private var outbound = OutboundQueue()
+    private var watchingWritable = false
+    private var closeWhenDrained = false
+    public private(set) var isClosed = false
+
+    /// Bytes written but not yet taken by the kernel.
+    public var pendingBytes: Int { outbound.bytes }
+
+    /// Takes over `fd` (a connected, non-blocking socket) and starts reading it. On `loop`.
+    public init(fd: Int32, loop: EpollLoop, delegate: StreamSocketDelegate?) throws(EpollError) {
+        self.fd = fd
+        self.loop = loop
+        self.delegate = delegate
+        do throws(EpollError) {
+            try loop.register(fd, interest: .readable, handler: self)
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
+    }
+
+    public func ready(_ events: EpollEvents) {
+        if events.contains(.writable) { flushPending() }
+        if !isClosed, !events.isDisjoint(with: [.readable, .hangup, .error]) { readOnce() }
+    }
+
+    /// Writes `buffer` after anything still pending. Returns false once closed.
+    @discardableResult
+    public func write(_ buffer: ByteBuffer) -> Bool {
+        guard !isClosed, !closeWhenDrained else { return false }
+        guard outbound.isEmpty else {
+            outbound.append(buffer)
+            return true
+        }
+        var buffer = buffer
+        switch Self.send(fd, &buffer) {
+        case .done: break
+        case .wouldBlock:
+            outbound.append(buffer)
+            watchWritable(true)
+        case .failed: close()
+        }
+        return !isClosed
+    }
+
+    /// Closes once what is pending has been written (at once when nothing is).
+    public func closeAfterWrites() {
+        guard !isClosed else { return }
+        if outbound.isEmpty { close() } else { closeWhenDrained = true }
+    }
+
+    /// Closes the socket now; what is pending is dropped.
+    public func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        outbound.removeAll()
+        loop.deregister(fd)
+        Glibc.close(fd)
+        delegate?.closed(self)
+        delegate = nil
+    }
+
+    private func readOnce() {
+        let buffer = loop.readBuffer
+        let count = read(fd, buffer.baseAddress, buffer.count)
+        if count > 0 {
+            delegate?.received(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), on: self)
+        } else if count == 0 || (errno != EAGAIN && errno != EINTR) {
+            close()
+        }
+    }
+
+    private func flushPending() {
+        while var first = outbound.first {
+            switch Self.send(fd, &first) {
+            case .done:
+                outbound.removeFirst()
+            case .wouldBlock:
+                outbound.replaceFirst(first)
+                return
+            case .failed:
+                close()
+                return
+            }
+        }
+        watchWritable(false)
+        if closeWhenDrained { return close() }
+        delegate?.drained(self)
+    }
+
+    private func watchWritable(_ on: Bool) {
+        guard watchingWritable != on else { return }
+        watchingWritable = on
+        do throws(EpollError) {
+            try loop.modify(fd, interest: on ? [.readable, .writable] : .readable)
+        } catch {
+            close()
+        }
+    }
+
+    private enum SendResult { case done, wouldBlock, failed }
+
+    /// Sends as much of `buffer` as the kernel takes, moving its reader index past it.
+    private static func send(_ fd: Int32, _ buffer: inout ByteBuffer) -> SendResult {
+        while buffer.readableBytes > 0 {
+            // MSG_NOSIGNAL: a peer that has gone makes this fail with EPIPE, not raise SIGPIPE.
+            let sent = buffer.withUnsafeReadableBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if sent > 0 {
+                buffer.moveReaderIndex(forwardBy: sent)
+            } else if sent < 0, errno == EINTR {
+                continue
+            } else if sent < 0, errno == EAGAIN || errno == EWOULDBLOCK {
+                return .wouldBlock
+            } else {
+                return .failed
+            }
+        }
+        return .done
+    }
+}

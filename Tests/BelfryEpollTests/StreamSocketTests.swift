@@ -1,0 +1,178 @@
+import CEpoll
+import Glibc
+import NIOConcurrencyHelpers
+import NIOCore
+import Testing
+
+@testable import BelfryEpoll
+
+/// Real sockets on 127.0.0.1: a server on an `EpollLoop`, and a blocking client with a receive
+/// deadline on this thread.
+@Suite struct StreamSocketTests {
+    @Test func echoesWhatItReads() async throws {
+        let server = try await TestServer.start { socket, bytes in socket.write(ByteBuffer(bytes: bytes)) }
+        defer { server.stop() }
+        let client = try TestClient(port: server.port)
+        defer { client.close() }
+        for message in ["hello", String(repeating: "x", count: 100_000)] {
+            client.send(Array(message.utf8))
+            #expect(try client.receive(count: message.utf8.count) == Array(message.utf8))
+        }
+    }
+
+    @Test func keepsWhatTheKernelDoesNotTakeAndWritesItWhenTheClientReads() async throws {
+        // 16 MB to a client that is not reading yet: more than both sockets' buffers hold.
+        let chunk = Self.chunk
+        let pending = NIOLockedValueBox(0)
+        let server = try await TestServer.start { socket, _ in
+            for _ in 0..<256 { socket.write(chunk) }
+            pending.withLockedValue { $0 = socket.pendingBytes }
+        }
+        defer { server.stop() }
+        let client = try TestClient(port: server.port)
+        defer { client.close() }
+        client.send([1])
+        let received = try client.receive(count: 256 * 65536)
+        #expect(pending.withLockedValue { $0 } > 0)
+        #expect(received == Array(repeatElement(Array(chunk.readableBytesView), count: 256).joined()))
+        // The last bytes went to the kernel in the same call that told the owner.
+        #expect(try await server.drainedCount() == 1)
+    }
+
+    @Test func closeAfterWritesClosesOnceEverythingIsWritten() async throws {
+        let chunk = Self.chunk
+        let server = try await TestServer.start { socket, _ in
+            for _ in 0..<64 { socket.write(chunk) }
+            socket.closeAfterWrites()
+            #expect(!socket.write(chunk), "nothing is written after closeAfterWrites")
+        }
+        defer { server.stop() }
+        let client = try TestClient(port: server.port)
+        defer { client.close() }
+        client.send([1])
+        #expect(try client.receiveUntilClosed().count == 64 * 65536)
+    }
+
+    static let chunk = ByteBuffer(bytes: (0..<65536).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 8) })
+
+    @Test func aPeerThatClosesIsClosedOnce() async throws {
+        let server = try await TestServer.start { _, _ in }
+        defer { server.stop() }
+        let client = try TestClient(port: server.port)
+        client.send([1, 2, 3])
+        client.close()
+        try await server.closedOnce.futureResult.get()
+        #expect(try await server.closedCount() == 1)
+    }
+}
+
+/// A listener on port 0 whose sockets call `onRead`; counts closes and drains.
+final class TestServer: StreamSocketDelegate, @unchecked Sendable {
+    let loop: EpollLoop
+    let onRead: (StreamSocket, UnsafeRawBufferPointer) -> Void
+    let closedOnce: EventLoopPromise<Void>
+    private var acceptor: Acceptor?
+    private var sockets: [StreamSocket] = []
+    private var closes = 0
+    private var drains = 0
+    private(set) var port = 0
+
+    private init(loop: EpollLoop, onRead: @escaping (StreamSocket, UnsafeRawBufferPointer) -> Void) {
+        self.loop = loop
+        self.onRead = onRead
+        self.closedOnce = loop.makePromise()
+    }
+
+    static func start(
+        onRead: @escaping @Sendable (StreamSocket, UnsafeRawBufferPointer) -> Void
+    ) async throws -> TestServer {
+        let loop = try EpollLoop(name: "test-server")
+        let server = TestServer(loop: loop, onRead: onRead)
+        try await loop.submit {
+            let listener = try Listener.bind(host: "127.0.0.1", port: 0)
+            server.port = listener.port
+            let acceptor = Acceptor(listener, loop: loop) { fd in
+                if let socket = try? StreamSocket(fd: fd, loop: loop, delegate: server) {
+                    server.sockets.append(socket)
+                }
+            }
+            try acceptor.start()
+            server.acceptor = acceptor
+        }.get()
+        return server
+    }
+
+    func received(_ bytes: UnsafeRawBufferPointer, on socket: StreamSocket) { onRead(socket, bytes) }
+    func drained(_ socket: StreamSocket) { drains += 1 }
+    func closed(_ socket: StreamSocket) {
+        closes += 1
+        if closes == 1 { closedOnce.succeed() }
+    }
+
+    func closedCount() async throws -> Int { try await loop.submit { self.closes }.get() }
+    func drainedCount() async throws -> Int { try await loop.submit { self.drains }.get() }
+
+    func stop() {
+        loop.execute {
+            for socket in self.sockets { socket.close() }
+            self.acceptor?.stop()
+            self.acceptor?.listener.close()
+        }
+        loop.shutdownGracefully { _ in }
+    }
+}
+
+/// A blocking TCP client whose reads give up after 10 s.
+struct TestClient {
+    struct Timeout: Error {}
+    let fd: Int32
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = in_addr_t(UInt32(0x7F00_0001).bigEndian)
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard result == 0 else { throw EpollError(call: "connect", errno: errno) }
+    }
+
+    func send(_ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
+            precondition(sent > 0, "send failed: \(errno)")
+            offset += sent
+        }
+    }
+
+    func receive(count: Int) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while bytes.count < count {
+            let got = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, min($0.count, count - bytes.count), 0) }
+            guard got > 0 else { throw Timeout() }
+            bytes += chunk[0..<got]
+        }
+        return bytes
+    }
+
+    func receiveUntilClosed() throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let got = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if got == 0 { return bytes }
+            guard got > 0 else { throw Timeout() }
+            bytes += chunk[0..<got]
+        }
+    }
+
+    func close() { Glibc.close(fd) }
+}
