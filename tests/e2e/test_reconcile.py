@@ -180,7 +180,9 @@ def reconcile(served: Served, source: Path | str, *flags: str, token: str | None
 def test_reconcile_cli_plans_applies_and_reports(tmp_path: Path, config: Path):
     import requests
 
-    served = Served(tmp_path, config)
+    # No interval passes: one would correct the CLI's change (drift) before the test looks at it.
+    # Only the start-up pass and the manual trigger below run.
+    served = Served(tmp_path, config, interval="3600")
     try:
         chat, _ = served.connect("chat-key")
         changed = tmp_path / "changed"
