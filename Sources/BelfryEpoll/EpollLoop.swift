@@ -34,7 +34,7 @@ public final class EpollLoop: EventLoop, @unchecked Sendable {
 
     // Loop-confined.
     private var tasks: [@Sendable () -> Void] = []
-    private var timers = TimerQueue<ScheduledTask>()
+    private var timers = TimerQueue<EpollTimer>()
     private var handlers: [EpollHandler?] = []
     private var stopped = false
     /// Where every `StreamSocket` of this loop reads into (one read at a time, on the loop).
@@ -111,7 +111,7 @@ public final class EpollLoop: EventLoop, @unchecked Sendable {
 
     public func scheduleTask<T>(deadline: NIODeadline, _ task: @escaping @Sendable () throws -> T) -> Scheduled<T> {
         let promise: EventLoopPromise<T> = makePromise()
-        let scheduled = ScheduledTask(deadline: deadline.uptimeNanoseconds) {
+        let scheduled = EpollTimer(deadline: deadline.uptimeNanoseconds) {
             // Run on the loop, where the promise may take a value that is not Sendable.
             do { promise.assumeIsolated().succeed(try task()) } catch { promise.fail(error) }
         } failure: { error in
@@ -134,6 +134,21 @@ public final class EpollLoop: EventLoop, @unchecked Sendable {
             return !incoming.shuttingDown
         }
         if first { signal(wakeup) }
+    }
+
+    /// Calls `body` on the loop at `deadline`, once. On the loop. The loop's own timer:
+    /// `scheduleTask` (NIO's interface, for code written for any loop) adds a promise and a
+    /// future to every timer and, on this loop, runtime look-ups of generic metadata. A sweep
+    /// rescheduled every 100 ms through `scheduleRepeatedTask` made the epoll floor's idle 10k
+    /// connections about 30% dearer (BENCHMARKS.md, issue 18's sixth step).
+    /// - Returns: the timer, for `cancel()`.
+    @discardableResult
+    public func schedule(at deadline: NIODeadline, _ body: @escaping () -> Void) -> EpollTimer {
+        precondition(inEventLoop, "EpollLoop.schedule off the loop")
+        let timer = EpollTimer(deadline: deadline.uptimeNanoseconds, body: body) { _ in }
+        timer.loop = self
+        add(timer)
+        return timer
     }
 
     // MARK: Descriptors
@@ -235,14 +250,14 @@ public final class EpollLoop: EventLoop, @unchecked Sendable {
         if inEventLoop { body(self) } else { execute { body(self) } }
     }
 
-    private func add(_ task: ScheduledTask) {
+    private func add(_ task: EpollTimer) {
         // Cancelled before it got here (scheduled from another thread, cancelled on the loop).
         guard !task.isCancelled else { return }
         guard !stopped else { return task.fail(EventLoopError.shutdown) }
         timers.push(task, deadline: task.deadline)
     }
 
-    private func cancel(_ task: ScheduledTask) {
+    fileprivate func cancel(_ task: EpollTimer) {
         guard !task.isCancelled, !task.hasRun else { return }
         task.isCancelled = true
         task.fail(EventLoopError.cancelled)
@@ -268,14 +283,16 @@ private final class ThreadStart {
     }
 }
 
-/// A task of `scheduleTask`. `@unchecked Sendable`: made on any thread, then only touched on the
-/// loop.
-private final class ScheduledTask: @unchecked Sendable {
+/// A timer of `schedule(at:)` or a task of `scheduleTask`. `@unchecked Sendable`: made on any
+/// thread, then only touched on the loop.
+public final class EpollTimer: @unchecked Sendable {
     let deadline: UInt64
     private let body: () -> Void
     let fail: (Error) -> Void
     var isCancelled = false
     private(set) var hasRun = false
+    /// Set for a timer of `schedule(at:)`, which cancels itself.
+    fileprivate weak var loop: EpollLoop?
 
     init(deadline: UInt64, body: @escaping () -> Void, failure: @escaping (Error) -> Void) {
         self.deadline = deadline
@@ -286,5 +303,12 @@ private final class ScheduledTask: @unchecked Sendable {
     func run() {
         hasRun = true
         body()
+    }
+
+    /// Stops a timer of `schedule(at:)` from firing (nothing happens once it has). On its loop.
+    public func cancel() {
+        guard let loop else { return }
+        precondition(loop.inEventLoop, "EpollTimer.cancel off the loop")
+        loop.cancel(self)
     }
 }

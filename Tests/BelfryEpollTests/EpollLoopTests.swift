@@ -48,6 +48,26 @@ import Testing
         #expect(!ran.withLockedValue { $0 })
     }
 
+    @Test func theLoopsOwnTimersFireInOrderAndACancelledOneNever() async throws {
+        let loop = try EpollLoop()
+        defer { loop.shutdownGracefully { _ in } }
+        let log = NIOLockedValueBox<[String]>([])
+        let done = loop.makePromise(of: Void.self)
+        let start = NIODeadline.now()
+        try await loop.submit {
+            loop.schedule(at: start + .milliseconds(30)) {
+                log.withLockedValue { $0.append("30 ms") }
+                done.succeed()
+            }
+            loop.schedule(at: start + .milliseconds(10)) { log.withLockedValue { $0.append("10 ms") } }
+            let cancelled = loop.schedule(at: start + .milliseconds(20)) { log.withLockedValue { $0.append("20 ms") } }
+            cancelled.cancel()
+        }.get()
+        try await done.futureResult.get()
+        #expect(NIODeadline.now() - start >= .milliseconds(30))
+        #expect(log.withLockedValue { $0 } == ["10 ms", "30 ms"])
+    }
+
     @Test func futuresChainOnTheLoop() async throws {
         let loop = try EpollLoop()
         defer { loop.shutdownGracefully { _ in } }

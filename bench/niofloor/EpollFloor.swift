@@ -52,11 +52,17 @@ final class EpollFloor: @unchecked Sendable {
     init(port: Int, pingSeconds: UInt64) throws {
         registry = Registry(now: NIODeadline.now().uptimeNanoseconds, pingSeconds: pingSeconds)
         loop = try EpollLoop(name: "niofloor-epoll")
-        try loop.submit { try self.listen(port: port) }.wait()
-        let registry = self.registry
-        loop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { _ in
-            registry.sweep(now: NIODeadline.now().uptimeNanoseconds)
-        }
+        try loop.submit {
+            try self.listen(port: port)
+            self.sweep()
+        }.wait()
+    }
+
+    /// The ping wheel's sweep, every 100 ms, on the loop's own timer (no promise per tick).
+    private func sweep() {
+        let now = NIODeadline.now()
+        registry.sweep(now: now.uptimeNanoseconds)
+        loop.schedule(at: now + .milliseconds(100)) { [unowned self] in sweep() }
     }
 
     private func listen(port: Int) throws {
