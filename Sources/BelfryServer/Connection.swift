@@ -9,16 +9,15 @@ import PusherProtocol
 final class Connection: @unchecked Sendable {
     let socketID: String
     let appID: String
-    let channel: Channel
-    /// The channel's event loop (not stored: an existential is 40 bytes of every connection).
-    var loop: EventLoop { channel.eventLoop }
+    /// The socket's writer: frames (encoded by the server) go from here straight to the socket.
+    let transport: ConnectionTransport
+    /// The socket's event loop (not stored: an existential is 40 bytes of every connection).
+    var loop: EventLoop { transport.eventLoop }
     /// Index of `loop` in the server's event-loop group; subscriber lists are partitioned by it.
     let loopIndex: Int
     private let maxBacklog: Int
-    /// The session's context: frames (encoded by the server) are written from here straight to
-    /// the socket, without a walk of the pipeline. Nil for a connection made without a session
-    /// (unit tests), which writes through the channel.
-    private let output: ChannelHandlerContext?
+    /// Frames are encoded into buffers from here (the default allocator, as every channel's).
+    private static let allocator = ByteBufferAllocator()
 
     // Loop-confined state.
     /// Channels this connection is subscribed to; the value is its presence user id, if any.
@@ -38,25 +37,24 @@ final class Connection: @unchecked Sendable {
     /// Written to by a fan-out and waiting for its batch's flush at the end of the tick.
     var flushPending = false
     private var backlogBytes = 0
-    /// The channel's writability as NIO last reported it (`writabilityChanged`, which NIO calls
-    /// as soon as a write crosses the high-water mark): read per delivery without an atomic load
-    /// through the channel.
+    /// The socket's writability as last reported (`writabilityChanged`, which NIO calls as soon
+    /// as a write crosses the high-water mark): read per delivery without an atomic load through
+    /// the channel.
     private var writable = true
 
     /// The app's counters, held here so per-frame accounting needs no registry lookup.
     let counters: AppCounters
 
     init(
-        socketID: String, appID: String, channel: Channel, loopIndex: Int, maxBacklog: Int,
-        counters: AppCounters = AppCounters(), output: ChannelHandlerContext? = nil
+        socketID: String, appID: String, transport: ConnectionTransport, loopIndex: Int, maxBacklog: Int,
+        counters: AppCounters = AppCounters()
     ) {
         self.counters = counters
         self.socketID = socketID
         self.appID = appID
-        self.channel = channel
+        self.transport = transport
         self.loopIndex = loopIndex
         self.maxBacklog = maxBacklog
-        self.output = output
     }
 
     /// Queues a pre-encoded text message without flushing. Called on `loop`. Its bytes are not
@@ -86,27 +84,19 @@ final class Connection: @unchecked Sendable {
 
     func flush() {
         guard !isClosed else { return }
-        if let output { output.flush() } else { channel.flush() }
+        transport.flushFrames()
     }
 
-    private func write(_ frame: ByteBuffer) {
-        if let output { output.write(NIOAny(frame), promise: nil) } else { channel.write(frame, promise: nil) }
-    }
+    private func write(_ frame: ByteBuffer) { transport.writeFrame(frame) }
 
-    private func writeAndFlush(_ frame: ByteBuffer) {
-        if let output {
-            output.writeAndFlush(NIOAny(frame), promise: nil)
-        } else {
-            channel.writeAndFlush(frame, promise: nil)
-        }
-    }
+    private func writeAndFlush(_ frame: ByteBuffer) { transport.writeFrameAndFlush(frame) }
 
     /// Writes and flushes one text message. Called on `loop`.
     func send(_ text: String) {
         let length = text.utf8.count
         guard admitsOutbound(bytes: length) else { return }
         counters.sentFrame(payload: length)
-        writeAndFlush(ServerFrame.encode(text: text, allocator: channel.allocator))
+        writeAndFlush(ServerFrame.encode(text: text, allocator: Self.allocator))
     }
 
     /// Answers a client's ping with a pong carrying the same data, within the same budget as
@@ -114,7 +104,7 @@ final class Connection: @unchecked Sendable {
     func pong(_ data: ByteBuffer) {
         guard admitsOutbound(bytes: data.readableBytes) else { return }
         counters.sentFrame(payload: data.readableBytes)
-        writeAndFlush(ServerFrame.encode(.pong, data, allocator: channel.allocator))
+        writeAndFlush(ServerFrame.encode(.pong, data, allocator: Self.allocator))
     }
 
     /// The one outbound budget of a connection. Bytes written while the socket is below its
@@ -144,18 +134,18 @@ final class Connection: @unchecked Sendable {
 
     /// The socket drained below its low-water mark.
     func writabilityChanged() {
-        writable = channel.isWritable
+        writable = transport.isWritable
         if writable { backlogBytes = 0 }
     }
 
     /// Sends `pusher:error` with the code, a close frame with the same code, and closes. On `loop`.
     func close(_ reason: CloseReason) {
         guard !isClosed else { return }
-        let error = channel.allocator.buffer(
+        let error = Self.allocator.buffer(
             string: ServerMessage.error(code: reason.code.rawValue, message: reason.message))
         guard admitsOutbound(bytes: error.readableBytes) else { return }
         counters.sentFrame(payload: error.readableBytes)
-        write(ServerFrame.encode(.text, error, allocator: channel.allocator))
+        write(ServerFrame.encode(.text, error, allocator: Self.allocator))
         closeSilently(code: reason.code.rawValue, message: reason.message)
     }
 
@@ -168,12 +158,10 @@ final class Connection: @unchecked Sendable {
         guard !isClosed else { return }
         isClosed = true
         closeCode = code
-        let payload = Self.closePayload(code: code, message: message, allocator: channel.allocator)
+        let payload = Self.closePayload(code: code, message: message, allocator: Self.allocator)
         counters.sentFrame(payload: payload.readableBytes)
-        writeAndFlush(ServerFrame.encode(.close, payload, allocator: channel.allocator))
-        let channel = self.channel
-        let timeout = channel.eventLoop.scheduleTask(in: Self.closeHandshakeTimeout) { channel.close(promise: nil) }
-        channel.closeFuture.whenComplete { _ in timeout.cancel() }
+        writeAndFlush(ServerFrame.encode(.close, payload, allocator: Self.allocator))
+        transport.close(after: Self.closeHandshakeTimeout)
     }
 
     /// Fails the connection after a frame that broke the rules (RFC 6455 §7.1.7): a close frame
@@ -188,7 +176,7 @@ final class Connection: @unchecked Sendable {
     /// own when valid), then closes the socket.
     func answerClose(code: UInt16) {
         guard !isClosed else {
-            channel.close(promise: nil)
+            transport.closeNow()
             return
         }
         closeAfterCloseFrame(code: code, message: "")
@@ -199,13 +187,9 @@ final class Connection: @unchecked Sendable {
     private func closeAfterCloseFrame(code: UInt16, message: String) {
         isClosed = true
         closeCode = code
-        let payload = Self.closePayload(code: code, message: message, allocator: channel.allocator)
+        let payload = Self.closePayload(code: code, message: message, allocator: Self.allocator)
         counters.sentFrame(payload: payload.readableBytes)
-        let channel = self.channel
-        channel.writeAndFlush(ServerFrame.encode(.close, payload, allocator: channel.allocator)).whenComplete {
-            _ in
-            channel.close(promise: nil)
-        }
+        transport.writeFrameThenClose(ServerFrame.encode(.close, payload, allocator: Self.allocator))
     }
 
     private static func closePayload(code: UInt16, message: String, allocator: ByteBufferAllocator) -> ByteBuffer {

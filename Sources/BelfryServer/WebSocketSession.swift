@@ -3,21 +3,22 @@ import Logging
 import NIOCore
 import PusherProtocol
 
-/// The one channel handler of an upgraded WebSocket: runs the Pusher handshake, reads frames
-/// (`FrameReader`), and dispatches protocol messages (`WebSocketSession+Messages.swift`). It
-/// writes frames it encodes itself (`ServerFrame`). Lives on one event loop.
+/// An upgraded WebSocket: runs the Pusher handshake, reads frames (`FrameReader`), and dispatches
+/// protocol messages (`WebSocketSession+Messages.swift`). It writes frames it encodes itself
+/// (`ServerFrame`) through its socket's `ConnectionTransport`. Lives on one event loop.
+///
+/// What serves the socket calls `opened`, `read`, `writabilityChanged`, `closed` and `released`;
+/// for a NIO channel that is the session's own `ChannelInboundHandler` conformance
+/// (`WebSocketSession+Channel.swift`), so a connection is still one object, not two.
 ///
 /// It is a `LoopTimer`: one deadline for both the liveness check and, until the connection signs
 /// in (apps with `userAuthentication`), the sign-in deadline. It is kept small: an idle
 /// connection's memory is mostly this object, its `Connection` and NIO's channel.
-final class WebSocketSession: LoopTimer, ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
-
+final class WebSocketSession: LoopTimer {
     let context: ServerContext
     /// `pusher:pong` as client libraries send it (pusher-js, the Pusher SDKs).
     private static let pong = Array(ServerMessage.pong.utf8)
-    /// What the upgrade request said, until `handlerAdded` has admitted (or refused) it.
+    /// What the upgrade request said, until `opened` has admitted (or refused) it.
     final class Handshake {
         let request: PusherProtocol.Handshake.Request
         let origin: String?
@@ -63,18 +64,19 @@ final class WebSocketSession: LoopTimer, ChannelInboundHandler {
 
     var logger: Logger { context.logger }
 
-    func handlerAdded(context channelContext: ChannelHandlerContext) {
+    /// The socket is the session's: admit or refuse the connection the handshake asked for.
+    func opened(_ transport: ConnectionTransport) {
         guard let handshake else { return }
         self.handshake = nil
         let (request, remote) = (handshake.request, handshake.remote)
-        switch admit(channelContext, request: request, origin: handshake.origin) {
+        switch admit(transport, request: request, origin: handshake.origin) {
         case .success(let connection):
             self.connection = connection
             inboundCounters = connection.counters
             connection.send(
                 ServerMessage.connectionEstablished(
                     socketID: connection.socketID, activityTimeout: context.options.activityTimeout))
-            startTimers(channelContext)
+            startTimers(transport.eventLoop)
             connectedAt = Now.nanoseconds
             context.hubs.existing(connection.appID)?.raise(.connectionOpened) {
                 [WebhookEvent(.connectionOpened, socketID: connection.socketID, timeMs: $0)]
@@ -102,15 +104,14 @@ final class WebSocketSession: LoopTimer, ChannelInboundHandler {
             }
             logger.info("connection refused", metadata: fields)
             inboundCounters = counters
-            refused = Self.refuse(channelContext, reason, counters: counters ?? AppCounters())
+            refused = Self.refuse(transport, reason, counters: counters ?? AppCounters())
         }
     }
 
     /// The handshake: server phase, path, protocol, app, origin, connection quota.
     private func admit(
-        _ channelContext: ChannelHandlerContext, request: PusherProtocol.Handshake.Request, origin: String?
+        _ transport: ConnectionTransport, request: PusherProtocol.Handshake.Request, origin: String?
     ) -> Result<Connection, CloseReason> {
-        let channel = channelContext.channel
         if context.currentPhase == .draining {
             return .failure(CloseReason(.reconnectImmediately, "Server is shutting down; reconnect"))
         }
@@ -129,9 +130,9 @@ final class WebSocketSession: LoopTimer, ChannelInboundHandler {
         appName = app.name
         let hub = context.hubs.hub(for: app.id)
         let connection = Connection(
-            socketID: SocketID.generate(), appID: app.id, channel: channel,
-            loopIndex: context.loopIndices[ObjectIdentifier(channel.eventLoop)] ?? 0,
-            maxBacklog: context.options.maxOutboundBacklog, counters: hub.counters, output: channelContext)
+            socketID: SocketID.generate(), appID: app.id, transport: transport,
+            loopIndex: context.loopIndices[ObjectIdentifier(transport.eventLoop)] ?? 0,
+            maxBacklog: context.options.maxOutboundBacklog, counters: hub.counters)
         guard hub.admit(connection, maxConnections: app.limits.maxConnections) else {
             return .failure(CloseReason(.overConnectionQuota))
         }
@@ -141,24 +142,23 @@ final class WebSocketSession: LoopTimer, ChannelInboundHandler {
 
     /// Sends `pusher:error` and the close frame through a connection that never joins a hub.
     private static func refuse(
-        _ channelContext: ChannelHandlerContext, _ reason: CloseReason, counters: AppCounters
+        _ transport: ConnectionTransport, _ reason: CloseReason, counters: AppCounters
     ) -> Connection {
         let connection = Connection(
-            socketID: "0.0", appID: "", channel: channelContext.channel, loopIndex: 0, maxBacklog: 0,
-            counters: counters, output: channelContext)
+            socketID: "0.0", appID: "", transport: transport, loopIndex: 0, maxBacklog: 0, counters: counters)
         connection.close(reason)
         return connection
     }
 
-    private func startTimers(_ channelContext: ChannelHandlerContext) {
+    private func startTimers(_ loop: EventLoop) {
         let options = context.options
-        let now = channelContext.eventLoop.now.uptimeNanoseconds
+        let now = loop.now.uptimeNanoseconds
         liveness = LivenessStateMachine(
             now: now, activityTimeoutSeconds: options.activityTimeout, pongTimeoutSeconds: options.pongTimeout)
         if let connection, !connection.isAuthorized {
             authDeadline = now + UInt64(options.userAuthenticationTimeout) * 1_000_000_000
         }
-        scheduleTimer(channelContext.eventLoop)
+        scheduleTimer(loop)
     }
 
     private func scheduleTimer(_ loop: EventLoop) {
@@ -196,8 +196,8 @@ final class WebSocketSession: LoopTimer, ChannelInboundHandler {
 
     /// Reads every complete frame that has arrived; the bytes of a frame still arriving wait in
     /// `inbound` (an idle connection keeps no buffer).
-    func channelRead(context channelContext: ChannelHandlerContext, data: NIOAny) {
-        var bytes = unwrapInboundIn(data)
+    func read(_ bytes: ByteBuffer, from transport: ConnectionTransport) {
+        var bytes = bytes
         if var pending = inbound {
             inbound = nil
             pending.writeBuffer(&bytes)
@@ -209,14 +209,14 @@ final class WebSocketSession: LoopTimer, ChannelInboundHandler {
             case .needMore:
                 break reading
             case .message(let opcode, let payload):
-                received(opcode, payload, channelContext)
+                received(opcode, payload, now: transport.eventLoop.now)
             case .violation(let violation):
                 // Nothing after a frame that broke the rules is read.
                 logger.debug(
                     "websocket violation",
                     metadata: [
                         "reason": "\(violation.reason)",
-                        "remote": "\(LogFields.remote(channelContext.channel.remoteAddress))",
+                        "remote": "\(LogFields.remote(transport.remoteAddress))",
                     ])
                 (connection ?? refused)?.fail(code: violation.code, message: violation.reason)
                 break reading
@@ -229,12 +229,11 @@ final class WebSocketSession: LoopTimer, ChannelInboundHandler {
             bytes.discardReadBytes()
             inbound = bytes
         }
-        pauseReadingIfUnwritable(channelContext)
+        pauseReadingIfUnwritable(transport)
     }
 
     /// One message or control frame from the client.
-    private func received(_ opcode: FrameReader.Opcode, _ payload: ByteBuffer, _ channelContext: ChannelHandlerContext)
-    {
+    private func received(_ opcode: FrameReader.Opcode, _ payload: ByteBuffer, now: NIODeadline) {
         guard let connection = connection ?? refused else { return }
         if opcode == .close {
             let bytes = Array(payload.readableBytesView)
@@ -242,7 +241,7 @@ final class WebSocketSession: LoopTimer, ChannelInboundHandler {
             return
         }
         guard !connection.isClosed else { return }
-        liveness?.received(now: channelContext.eventLoop.now.uptimeNanoseconds)
+        liveness?.received(now: now.uptimeNanoseconds)
         switch opcode {
         case .text:
             // The answer to the server's ping, as client libraries send it: nothing to decode
@@ -265,30 +264,31 @@ final class WebSocketSession: LoopTimer, ChannelInboundHandler {
     }
 
     /// A client whose socket is not draining is not read from until it does: its pings, subscribes
-    /// and events would only queue more answers. Reading resumes on `channelWritabilityChanged`.
-    private func pauseReadingIfUnwritable(_ channelContext: ChannelHandlerContext) {
-        guard !readingPaused, !channelContext.channel.isWritable else { return }
+    /// and events would only queue more answers. Reading resumes on `writabilityChanged`.
+    private func pauseReadingIfUnwritable(_ transport: ConnectionTransport) {
+        guard !readingPaused, !transport.isWritable else { return }
         readingPaused = true
-        channelContext.channel.setOption(.autoRead, value: false).whenComplete { _ in }
+        transport.pauseReading()
     }
 
-    func channelWritabilityChanged(context channelContext: ChannelHandlerContext) {
+    /// The socket crossed its high- or low-water mark.
+    func writabilityChanged(_ transport: ConnectionTransport) {
         connection?.writabilityChanged()
-        if readingPaused, channelContext.channel.isWritable {
+        if readingPaused, transport.isWritable {
             readingPaused = false
-            channelContext.channel.setOption(.autoRead, value: true).whenComplete { _ in }
+            transport.resumeReading()
         }
-        channelContext.fireChannelWritabilityChanged()
     }
 
-    /// Gives back the descriptor and address count (NIO removes every handler of a closed channel).
-    func handlerRemoved(context channelContext: ChannelHandlerContext) {
-        LoopTimers.of(channelContext.eventLoop).cancel(self)
-        leases.release(context, address: channelContext.channel.remoteAddress)
+    /// Gives back the descriptor and address count, once the socket is no longer the session's.
+    func released(_ transport: ConnectionTransport) {
+        LoopTimers.of(transport.eventLoop).cancel(self)
+        leases.release(context, address: transport.remoteAddress)
     }
 
-    func channelInactive(context channelContext: ChannelHandlerContext) {
-        LoopTimers.of(channelContext.eventLoop).cancel(self)
+    /// The socket has closed: the connection leaves its hub, counted and logged.
+    func closed(_ transport: ConnectionTransport) {
+        LoopTimers.of(transport.eventLoop).cancel(self)
         if let connection {
             connection.isClosed = true
             // Counted before the hub lets go of it: a drain waits for the hubs to empty, then the
@@ -314,13 +314,5 @@ final class WebSocketSession: LoopTimer, ChannelInboundHandler {
                 ]))
             self.connection = nil
         }
-        channelContext.fireChannelInactive()
-    }
-
-    func errorCaught(context channelContext: ChannelHandlerContext, error: Error) {
-        logger.debug(
-            "websocket error",
-            metadata: ["error": "\(error)", "remote": "\(LogFields.remote(channelContext.channel.remoteAddress))"])
-        channelContext.close(promise: nil)
     }
 }

@@ -18,7 +18,8 @@ import Testing
     }
 
     @Test func eventsWhileTheJoinWaitsPassThroughTheRosterWhenItComes() throws {
-        let connection = Connection(socketID: "1.1", appID: "1", channel: channel, loopIndex: 0, maxBacklog: 1 << 20)
+        let connection = Connection(
+            socketID: "1.1", appID: "1", transport: ChannelTransport(channel), loopIndex: 0, maxBacklog: 1 << 20)
         connection.subscriptions["presence-p"] = .some("me")
         // Before the roster: held, nothing sent.
         connection.tell(event("a", joined: true), channel: "presence-p")  // the roster will have a
@@ -41,7 +42,8 @@ import Testing
     }
 
     @Test func aConnectionThatLeftTheChannelIsToldNothing() throws {
-        let connection = Connection(socketID: "1.1", appID: "1", channel: channel, loopIndex: 0, maxBacklog: 1 << 20)
+        let connection = Connection(
+            socketID: "1.1", appID: "1", transport: ChannelTransport(channel), loopIndex: 0, maxBacklog: 1 << 20)
         connection.subscriptions["presence-p"] = .some("me")
         connection.tellRoster(channel: "presence-p", ids: ["me"], frame: "roster")
         connection.subscriptions["presence-p"] = nil
@@ -52,7 +54,8 @@ import Testing
     }
 
     @Test func heldEventsAreBounded() throws {
-        let connection = Connection(socketID: "1.1", appID: "1", channel: channel, loopIndex: 0, maxBacklog: 1 << 20)
+        let connection = Connection(
+            socketID: "1.1", appID: "1", transport: ChannelTransport(channel), loopIndex: 0, maxBacklog: 1 << 20)
         connection.subscriptions["presence-p"] = .some("me")
         for index in 0..<(Connection.maxHeldMemberEvents + 10) {
             connection.tell(event("u\(index)", joined: true), channel: "presence-p")

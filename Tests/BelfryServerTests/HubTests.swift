@@ -17,7 +17,8 @@ import Testing
 
         init(_ id: String, on loop: EmbeddedEventLoop) {
             channel = EmbeddedChannel(loop: loop)
-            connection = Connection(socketID: id, appID: "1", channel: channel, loopIndex: 0, maxBacklog: 1 << 20)
+            connection = Connection(
+                socketID: id, appID: "1", transport: ChannelTransport(channel), loopIndex: 0, maxBacklog: 1 << 20)
         }
 
         /// Text frames written to this socket since the last call.

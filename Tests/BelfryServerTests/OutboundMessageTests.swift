@@ -38,7 +38,8 @@ import Testing
 
     @Test func fanOutWritesOneBuffer() throws {
         let channel = EmbeddedChannel()
-        let connection = Connection(socketID: "1.1", appID: "1", channel: channel, loopIndex: 0, maxBacklog: 1 << 20)
+        let connection = Connection(
+            socketID: "1.1", appID: "1", transport: ChannelTransport(channel), loopIndex: 0, maxBacklog: 1 << 20)
         let payload = ByteBuffer(string: "{\"event\":\"e\"}")
         let message = OutboundMessage(payload: payload)
         FanOut.deliver(payload, to: [[connection]])
@@ -49,7 +50,8 @@ import Testing
 
     @Test func laterPublishesInOneTickShareTheEndOfTickFlush() throws {
         let channel = EmbeddedChannel()
-        let connection = Connection(socketID: "1.1", appID: "1", channel: channel, loopIndex: 0, maxBacklog: 1 << 20)
+        let connection = Connection(
+            socketID: "1.1", appID: "1", transport: ChannelTransport(channel), loopIndex: 0, maxBacklog: 1 << 20)
         let first = OutboundMessage(payload: ByteBuffer(string: "first"))
         let second = OutboundMessage(payload: ByteBuffer(string: "second"))
         FanOut.deliver(ByteBuffer(string: "first"), to: [[connection]])  // the tick's first: flushed at once
@@ -67,7 +69,8 @@ import Testing
 
     @Test func aSingleSendIsOneFrameInOneBuffer() throws {
         let channel = EmbeddedChannel()
-        let connection = Connection(socketID: "1.1", appID: "1", channel: channel, loopIndex: 0, maxBacklog: 1 << 20)
+        let connection = Connection(
+            socketID: "1.1", appID: "1", transport: ChannelTransport(channel), loopIndex: 0, maxBacklog: 1 << 20)
         connection.send("hi")
         #expect(
             try channel.readOutbound(as: ByteBuffer.self) == OutboundMessage(payload: ByteBuffer(string: "hi")).frame)

@@ -35,7 +35,8 @@ import Testing
             loopIndices: [:])
         let subscriberChannel = EmbeddedChannel(loop: loop)
         let subscriber = Connection(
-            socketID: "1.1", appID: app.id, channel: subscriberChannel, loopIndex: 0, maxBacklog: 1 << 20)
+            socketID: "1.1", appID: app.id, transport: ChannelTransport(subscriberChannel), loopIndex: 0,
+            maxBacklog: 1 << 20)
         context.hubs.hub(for: app.id).subscribe(subscriber, channel: "c")
         let http = EmbeddedChannel(handler: HTTPHandler(context: context), loop: loop)
         return (loop, http, subscriberChannel, subscriber)

@@ -115,8 +115,10 @@ import Testing
         let loop = EmbeddedEventLoop()
         let (hub, dispatcher, recorder) = setUp(events: ["channel_occupied", "member_added", "member_removed"])
         let (a, b) = (EmbeddedChannel(loop: loop), EmbeddedChannel(loop: loop))
-        let c1 = Connection(socketID: "1.1", appID: "1", channel: a, loopIndex: 0, maxBacklog: 1 << 20)
-        let c2 = Connection(socketID: "1.2", appID: "1", channel: b, loopIndex: 0, maxBacklog: 1 << 20)
+        let c1 = Connection(
+            socketID: "1.1", appID: "1", transport: ChannelTransport(a), loopIndex: 0, maxBacklog: 1 << 20)
+        let c2 = Connection(
+            socketID: "1.2", appID: "1", transport: ChannelTransport(b), loopIndex: 0, maxBacklog: 1 << 20)
         let member = PresenceMember(userID: "u", userInfo: nil)
         _ = hub.joinPresence(c1, channel: "presence-r", member: member)
         _ = hub.joinPresence(c2, channel: "presence-r", member: member)
@@ -136,7 +138,8 @@ import Testing
         dispatcher.start(on: loop)
         #expect(!dispatcher.isArmed)
         let connection = Connection(
-            socketID: "1.1", appID: "1", channel: EmbeddedChannel(loop: loop), loopIndex: 0, maxBacklog: 1 << 20)
+            socketID: "1.1", appID: "1", transport: ChannelTransport(EmbeddedChannel(loop: loop)), loopIndex: 0,
+            maxBacklog: 1 << 20)
         hub.subscribe(connection, channel: "news")
         #expect(!dispatcher.isArmed)  // occupied goes out at once: nothing held
         hub.unsubscribe(connection, channel: "news", presenceUserID: nil)
@@ -156,7 +159,8 @@ import Testing
         let loop = EmbeddedEventLoop()
         let (hub, _, recorder) = setUp(events: ["channel_occupied"])
         let connection = Connection(
-            socketID: "1.1", appID: "1", channel: EmbeddedChannel(loop: loop), loopIndex: 0, maxBacklog: 1 << 20)
+            socketID: "1.1", appID: "1", transport: ChannelTransport(EmbeddedChannel(loop: loop)), loopIndex: 0,
+            maxBacklog: 1 << 20)
         hub.subscribe(connection, channel: "news")
         #expect(recorder.names == ["channel_occupied"])  // no subscription_count: not asked for
     }
