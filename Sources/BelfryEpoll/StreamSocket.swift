@@ -24,6 +24,7 @@ public final class StreamSocket: EpollHandler, @unchecked Sendable {
     public private(set) var delegate: StreamSocketDelegate?
     private var outbound = OutboundQueue()
     private var watchingWritable = false
+    private var reading = true
     private var closeWhenDrained = false
     public private(set) var isClosed = false
 
@@ -45,7 +46,10 @@ public final class StreamSocket: EpollHandler, @unchecked Sendable {
 
     public func ready(_ events: EpollEvents) {
         if events.contains(.writable) { flushPending() }
-        if !isClosed, !events.isDisjoint(with: [.readable, .hangup, .error]) { readOnce() }
+        // While reading is paused, only a hang-up or an error is read (a readiness reported in the
+        // same wait as the pause is not).
+        let wanted: EpollEvents = reading ? [.readable, .hangup, .error] : [.hangup, .error]
+        if !isClosed, !events.isDisjoint(with: wanted) { readOnce() }
     }
 
     /// Writes `buffer` after anything still pending. Returns false once closed.
@@ -65,6 +69,34 @@ public final class StreamSocket: EpollHandler, @unchecked Sendable {
         case .failed: close()
         }
         return !isClosed
+    }
+
+    /// Stops reading the socket until `resumeReading` (for a peer that sends faster than it reads
+    /// the answers). A hang-up or an error is still read, so that the close is seen.
+    public func pauseReading() { setReading(false) }
+
+    public func resumeReading() { setReading(true) }
+
+    /// The peer's address (`getpeername(2)`), nil once closed. Not kept: a socket that needs it
+    /// asks once.
+    public func peerAddress() -> SocketAddress? {
+        guard !isClosed else { return nil }
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let result = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) }
+        }
+        guard result == 0 else { return nil }
+        switch Int32(storage.ss_family) {
+        case AF_INET:
+            let address = withUnsafeBytes(of: storage) { $0.load(as: sockaddr_in.self) }
+            return SocketAddress(address, host: "")
+        case AF_INET6:
+            let address = withUnsafeBytes(of: storage) { $0.load(as: sockaddr_in6.self) }
+            return SocketAddress(address, host: "")
+        default:
+            return nil
+        }
     }
 
     /// Closes once what is pending has been written (at once when nothing is).
@@ -115,8 +147,21 @@ public final class StreamSocket: EpollHandler, @unchecked Sendable {
     private func watchWritable(_ on: Bool) {
         guard watchingWritable != on else { return }
         watchingWritable = on
+        updateInterest()
+    }
+
+    private func setReading(_ on: Bool) {
+        guard !isClosed, reading != on else { return }
+        reading = on
+        updateInterest()
+    }
+
+    private func updateInterest() {
+        var interest: EpollEvents = []
+        if reading { interest.insert(.readable) }
+        if watchingWritable { interest.insert(.writable) }
         do throws(EpollError) {
-            try loop.modify(fd, interest: on ? [.readable, .writable] : .readable)
+            try loop.modify(fd, interest: interest)
         } catch {
             close()
         }

@@ -53,6 +53,46 @@ import Testing
         #expect(try client.receiveUntilClosed().count == 64 * 65536)
     }
 
+    @Test func aPausedSocketReadsNothingUntilItResumes() async throws {
+        let reads = NIOLockedValueBox<[UInt8]>([])
+        let server = try await TestServer.start { socket, bytes in
+            reads.withLockedValue { $0 += bytes }
+            socket.pauseReading()
+            socket.write(ByteBuffer(bytes: bytes))
+        }
+        defer { server.stop() }
+        let client = try TestClient(port: server.port)
+        defer { client.close() }
+        client.send([1])
+        #expect(try client.receive(count: 1) == [1])  // read, echoed, and paused
+        client.send([2])
+        // Once the byte waits in the server's socket, a turn of the loop (the submit's wake-up
+        // and the socket's readiness are reported by the same wait) does not read it.
+        try await server.waitUntilUnread(atLeast: 1)
+        try await server.loop.submit {}.get()
+        #expect(reads.withLockedValue { $0 } == [1])
+        try await server.loop.submit { server.sockets[0].resumeReading() }.get()
+        #expect(try client.receive(count: 1) == [2])
+        #expect(reads.withLockedValue { $0 } == [1, 2])
+    }
+
+    @Test func peerAddressIsTheClientsAndNilOnceClosed() async throws {
+        let server = try await TestServer.start { socket, _ in socket.write(ByteBuffer(bytes: [0])) }
+        defer { server.stop() }
+        let client = try TestClient(port: server.port)
+        defer { client.close() }
+        client.send([1])
+        _ = try client.receive(count: 1)
+        let peer = try await server.loop.submit { server.sockets[0].peerAddress() }.get()
+        #expect(peer?.ipAddress == "127.0.0.1")
+        #expect(peer?.port == client.localPort)
+        let afterClose = try await server.loop.submit {
+            server.sockets[0].close()
+            return server.sockets[0].peerAddress()
+        }.get()
+        #expect(afterClose == nil)
+    }
+
     static let chunk = ByteBuffer(bytes: (0..<65536).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 8) })
 
     @Test func aPeerThatClosesIsClosedOnce() async throws {
@@ -72,7 +112,7 @@ final class TestServer: StreamSocketDelegate, @unchecked Sendable {
     let onRead: (StreamSocket, UnsafeRawBufferPointer) -> Void
     let closedOnce: EventLoopPromise<Void>
     private var acceptor: Acceptor?
-    private var sockets: [StreamSocket] = []
+    private(set) var sockets: [StreamSocket] = []
     private var closes = 0
     private var drains = 0
     private(set) var port = 0
@@ -107,6 +147,22 @@ final class TestServer: StreamSocketDelegate, @unchecked Sendable {
     func closed(_ socket: StreamSocket) {
         closes += 1
         if closes == 1 { closedOnce.succeed() }
+    }
+
+    /// Polls (on the loop, with a 10 s deadline) until the first socket holds `count` bytes not
+    /// yet read.
+    func waitUntilUnread(atLeast count: Int32) async throws {
+        let deadline = NIODeadline.now() + .seconds(10)
+        while NIODeadline.now() < deadline {
+            let unread = try await loop.submit { () -> Int32 in
+                var waiting: Int32 = 0
+                _ = ioctl(self.sockets[0].fd, UInt(FIONREAD), &waiting)
+                return waiting
+            }.get()
+            if unread >= count { return }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        throw TestClient.Timeout()
     }
 
     func closedCount() async throws -> Int { try await loop.submit { self.closes }.get() }
@@ -172,6 +228,16 @@ struct TestClient {
             guard got > 0 else { throw Timeout() }
             bytes += chunk[0..<got]
         }
+    }
+
+    /// The port this end is bound to.
+    var localPort: Int {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     func close() { Glibc.close(fd) }
