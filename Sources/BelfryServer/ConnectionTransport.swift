@@ -48,9 +48,9 @@ extension ChannelHandlerContext: ConnectionTransport {
 
     func closeNow() { channel.close(promise: nil) }
 
-    func pauseReading() { channel.setOption(.autoRead, value: false).whenComplete { _ in } }
+    func pauseReading() { channel.setAutoRead(false) }
 
-    func resumeReading() { channel.setOption(.autoRead, value: true).whenComplete { _ in } }
+    func resumeReading() { channel.setAutoRead(true) }
 }
 
 /// A connection written straight to a channel, from its tail (a connection made without a
@@ -80,9 +80,9 @@ final class ChannelTransport: ConnectionTransport {
 
     var remoteAddress: SocketAddress? { channel.remoteAddress }
 
-    func pauseReading() { channel.setOption(.autoRead, value: false).whenComplete { _ in } }
+    func pauseReading() { channel.setAutoRead(false) }
 
-    func resumeReading() { channel.setOption(.autoRead, value: true).whenComplete { _ in } }
+    func resumeReading() { channel.setAutoRead(true) }
 }
 
 extension Channel {
@@ -91,4 +91,7 @@ extension Channel {
         let timeout = eventLoop.scheduleTask(in: delay) { [self] in close(promise: nil) }
         closeFuture.whenComplete { _ in timeout.cancel() }
     }
+
+    /// Reads the socket again, or stops reading it until told to.
+    fileprivate func setAutoRead(_ on: Bool) { setOption(.autoRead, value: on).whenComplete { _ in } }
 }

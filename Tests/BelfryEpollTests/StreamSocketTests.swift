@@ -68,7 +68,7 @@ import Testing
         client.send([2])
         // Once the byte waits in the server's socket, a turn of the loop (the submit's wake-up
         // and the socket's readiness are reported by the same wait) does not read it.
-        try await server.waitUntilUnread(atLeast: 1)
+        try await server.waitUntilUnread()
         try await server.loop.submit {}.get()
         #expect(reads.withLockedValue { $0 } == [1])
         try await server.loop.submit { server.sockets[0].resumeReading() }.get()
@@ -149,20 +149,13 @@ final class TestServer: StreamSocketDelegate, @unchecked Sendable {
         if closes == 1 { closedOnce.succeed() }
     }
 
-    /// Polls (on the loop, with a 10 s deadline) until the first socket holds `count` bytes not
-    /// yet read.
-    func waitUntilUnread(atLeast count: Int32) async throws {
-        let deadline = NIODeadline.now() + .seconds(10)
-        while NIODeadline.now() < deadline {
-            let unread = try await loop.submit { () -> Int32 in
-                var waiting: Int32 = 0
-                _ = ioctl(self.sockets[0].fd, UInt(FIONREAD), &waiting)
-                return waiting
-            }.get()
-            if unread >= count { return }
-            try await Task.sleep(for: .milliseconds(1))
-        }
-        throw TestClient.Timeout()
+    /// Waits (poll(2) on the first socket, up to 10 s) until it has bytes not yet read: the
+    /// kernel tells when they arrive, nothing is slept for. poll only looks; the loop still owns
+    /// the socket.
+    func waitUntilUnread() async throws {
+        let fd = try await loop.submit { self.sockets[0].fd }.get()
+        var watched = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&watched, 1, 10_000) == 1 else { throw TestClient.Timeout() }
     }
 
     func closedCount() async throws -> Int { try await loop.submit { self.closes }.get() }
