@@ -110,6 +110,7 @@ let package = Package(
                 "BelfryJSON",
                 "PusherProtocol",
                 "BelfryManifest",
+                "BelfryEpoll",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -334,7 +335,7 @@ let package = Package(
         .testTarget(
             name: "BelfryServerTests",
             dependencies: [
-                "BelfryServer", "BelfryJSON", "PusherProtocol", "BelfryManifest", "BelfryTestSupport",
+                "BelfryServer", "BelfryJSON", "PusherProtocol", "BelfryManifest", "BelfryTestSupport", "BelfryEpoll",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

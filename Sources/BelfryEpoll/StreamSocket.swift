@@ -6,8 +6,9 @@ import NIOCore
 public protocol StreamSocketDelegate: AnyObject {
     /// Bytes read; valid only during the call (they sit in the loop's shared read buffer).
     func received(_ bytes: UnsafeRawBufferPointer, on socket: StreamSocket)
-    /// Everything written has gone to the kernel, after a write that had to wait.
-    func drained(_ socket: StreamSocket)
+    /// `isWritable` changed: a write left more than the high-water mark pending (false), or
+    /// everything pending has since gone to the kernel (true).
+    func writabilityChanged(_ socket: StreamSocket)
     /// The socket is closed (by the peer, an error, or `close`); called once.
     func closed(_ socket: StreamSocket)
 }
@@ -20,8 +21,13 @@ public final class StreamSocket: EpollHandler, @unchecked Sendable {
     public let fd: Int32
     public let loop: EpollLoop
     /// Held until the socket closes (the loop holds the socket until then, as a NIO channel holds
-    /// its handlers).
-    public private(set) var delegate: StreamSocketDelegate?
+    /// its handlers). Its owner may hand the socket to another (an HTTP upgrade).
+    public var delegate: StreamSocketDelegate?
+    /// Past this many pending bytes the socket is not writable (NIO's default high-water mark).
+    public let highWaterMark: Int
+    /// False from a write that leaves more than `highWaterMark` bytes pending until everything
+    /// pending has gone to the kernel: an owner stops producing meanwhile.
+    public private(set) var isWritable = true
     private var outbound = OutboundQueue()
     private var watchingWritable = false
     private var reading = true
@@ -32,10 +38,13 @@ public final class StreamSocket: EpollHandler, @unchecked Sendable {
     public var pendingBytes: Int { outbound.bytes }
 
     /// Takes over `fd` (a connected, non-blocking socket) and starts reading it. On `loop`.
-    public init(fd: Int32, loop: EpollLoop, delegate: StreamSocketDelegate?) throws(EpollError) {
+    public init(
+        fd: Int32, loop: EpollLoop, delegate: StreamSocketDelegate?, highWaterMark: Int = 64 * 1024
+    ) throws(EpollError) {
         self.fd = fd
         self.loop = loop
         self.delegate = delegate
+        self.highWaterMark = highWaterMark
         do throws(EpollError) {
             try loop.register(fd, interest: .readable, handler: self)
         } catch {
@@ -56,17 +65,23 @@ public final class StreamSocket: EpollHandler, @unchecked Sendable {
     @discardableResult
     public func write(_ buffer: ByteBuffer) -> Bool {
         guard !isClosed, !closeWhenDrained else { return false }
-        guard outbound.isEmpty else {
+        if outbound.isEmpty {
+            var buffer = buffer
+            switch Self.send(fd, &buffer) {
+            case .done: return true
+            case .wouldBlock:
+                outbound.append(buffer)
+                watchWritable(true)
+            case .failed:
+                close()
+                return false
+            }
+        } else {
             outbound.append(buffer)
-            return true
         }
-        var buffer = buffer
-        switch Self.send(fd, &buffer) {
-        case .done: break
-        case .wouldBlock:
-            outbound.append(buffer)
-            watchWritable(true)
-        case .failed: close()
+        if isWritable, outbound.bytes > highWaterMark {
+            isWritable = false
+            delegate?.writabilityChanged(self)
         }
         return !isClosed
     }
@@ -97,6 +112,17 @@ public final class StreamSocket: EpollHandler, @unchecked Sendable {
         default:
             return nil
         }
+    }
+
+    /// Gives the descriptor up without closing it, for another owner to serve (a NIO channel):
+    /// the loop stops watching it and the delegate is let go without `closed`. Nil (nothing
+    /// done) while bytes are pending or once closed.
+    public func detach() -> Int32? {
+        guard !isClosed, outbound.isEmpty else { return nil }
+        isClosed = true
+        loop.deregister(fd)
+        delegate = nil
+        return fd
     }
 
     /// Closes once what is pending has been written (at once when nothing is).
@@ -141,7 +167,10 @@ public final class StreamSocket: EpollHandler, @unchecked Sendable {
         }
         watchWritable(false)
         if closeWhenDrained { return close() }
-        delegate?.drained(self)
+        if !isWritable {
+            isWritable = true
+            delegate?.writabilityChanged(self)
+        }
     }
 
     private func watchWritable(_ on: Bool) {

@@ -45,13 +45,17 @@ final class HTTPHandler: LoopTimer, ChannelInboundHandler, RemovableChannelHandl
     private var requestBytes = 0
     private var interimBytes = 0
 
-    /// - Parameter descriptors: the budget this accepted socket was counted in, given back when
-    ///   it closes (nil in tests).
-    init(context: ServerContext, descriptors: DescriptorBudget? = nil) {
+    /// - Parameters:
+    ///   - descriptors: the budget this accepted socket was counted in, given back when it closes
+    ///     (nil in tests).
+    ///   - alreadyRead: what was read from the socket before NIO served it (`EpollFront`): read
+    ///     first, when the channel becomes active (before NIO reads the socket).
+    init(context: ServerContext, descriptors: DescriptorBudget? = nil, alreadyRead: ByteBuffer? = nil) {
         self.context = context
         self.api = PusherAPI(context: context)
         self.parser = HTTP1Parser(maxBodyBytes: context.options.maxRequestBody)
         self.leases = ConnectionLeases(descriptors: descriptors)
+        self.inbound = alreadyRead
     }
 
     func handlerAdded(context channelContext: ChannelHandlerContext) {
@@ -60,9 +64,18 @@ final class HTTPHandler: LoopTimer, ChannelInboundHandler, RemovableChannelHandl
         LoopTimers.of(channelContext.eventLoop).schedule(self, at: lastRead + idleTimeout)
     }
 
+    /// Bytes handed over with the socket are answered as a first read would be.
+    func channelActive(context channelContext: ChannelHandlerContext) {
+        if inbound != nil {
+            process(channelContext)
+            flushIfNeeded(channelContext)
+        }
+        channelContext.fireChannelActive()
+    }
+
     func handlerRemoved(context channelContext: ChannelHandlerContext) {
         LoopTimers.of(channelContext.eventLoop).cancel(self)
-        leases.release(context, address: channelContext.channel.remoteAddress)
+        leases.release(context)
         self.channelContext = nil
     }
 
@@ -256,25 +269,13 @@ final class HTTPHandler: LoopTimer, ChannelInboundHandler, RemovableChannelHandl
     /// refused after the upgrade with 4005, as hosted Pusher does. Bytes that followed the
     /// request go to the frame decoder.
     private func upgrade(_ request: HTTP1Request, leftover: inout ByteBuffer, _ channelContext: ChannelHandlerContext) {
-        guard request.header("sec-websocket-version") == "13" else {
-            var response = HTTPResponse.json(
-                APIError(426, "WebSocket version 13 is required (Sec-WebSocket-Version)").body, status: 426)
-            response.headers.append(("Sec-WebSocket-Version", "13"))
+        let key: String
+        switch WebSocketUpgrade.check(request, descriptors: context.descriptors) {
+        case .refuse(let response):
             respond(response, close: true, channelContext)
             return
-        }
-        guard context.descriptors.allowsUpgrade else {
-            var response = HTTPResponse.json(
-                APIError(503, "The server is out of connection capacity; retry later").body, status: 503)
-            response.headers.append(("Retry-After", "5"))
-            respond(response, close: true, channelContext)
-            return
-        }
-        guard let key = request.header("sec-websocket-key"), WebSocketAccept.isValidKey(key) else {
-            respond(
-                .json(APIError(400, "Missing or invalid Sec-WebSocket-Key").body, status: 400), close: true,
-                channelContext)
-            return
+        case .proceed(let valid):
+            key = valid
         }
         let handshake = Handshake.read(uri: request.target)
         let remoteAddress = channelContext.channel.remoteAddress
@@ -283,15 +284,12 @@ final class HTTPHandler: LoopTimer, ChannelInboundHandler, RemovableChannelHandl
         case .refused(let refusal):
             respond(refusal, close: true, channelContext)
             return
-        case .admitted(let appID):
-            leases.addressAppID = appID
+        case .admitted(let addressKey):
+            leases.addressKey = addressKey
         }
-        var head = channelContext.channel.allocator.buffer(capacity: 160)
-        head.writeStaticString(
-            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade\r\nSec-WebSocket-Accept: ")
-        head.writeString(WebSocketAccept.value(forKey: key))
-        head.writeStaticString("\r\n\r\n")
-        channelContext.write(wrapOutboundOut(head), promise: nil)
+        channelContext.write(
+            wrapOutboundOut(WebSocketUpgrade.switchingProtocols(key: key, allocator: channelContext.channel.allocator)),
+            promise: nil)
         unflushed = true
         state = .upgraded
         let session = WebSocketSession(

@@ -1,3 +1,4 @@
+import BelfryEpoll
 import Foundation
 import NIOCore
 
@@ -17,7 +18,8 @@ public struct ListenError: Error, CustomStringConvertible {
 
     /// `error` from a bind, with NIO's `IOError` reduced to the system's text for its errno.
     static func binding(_ port: String, host: String, number: Int, _ error: any Error) -> ListenError {
-        let reason = (error as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\(error)"
+        let errno = (error as? IOError)?.errnoCode ?? (error as? EpollError)?.errno
+        let reason = errno.map { String(cString: strerror($0)) } ?? "\(error)"
         return ListenError(port: port, host: host, number: number, reason: reason)
     }
 }

@@ -12,17 +12,26 @@ import ServiceLifecycle
 public final class PusherServer: Service, Sendable {
     let group: MultiThreadedEventLoopGroup
     let context: ServerContext
+    /// The public port's WebSocket side with `--engine epoll`; nil with NIO.
+    private let epoll: EpollFront?
     private let boundPort = NIOLockedValueBoxPort()
 
-    public init(options: ServerOptions, store: ConfigStore, logger: Logger) {
+    /// Starts the event loops (NIO's, and BelfryEpoll's with `--engine epoll`); throws when the
+    /// system refuses a loop its thread or descriptors.
+    public init(options: ServerOptions, store: ConfigStore, logger: Logger) throws {
         let threads = options.threads > 0 ? options.threads : System.coreCount
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        let epollLoops = options.engine == .epoll ? try EpollFront.makeLoops(count: threads) : []
+        // Every loop a connection can live on has an index: hubs keep their subscribers per loop.
         var indices: [ObjectIdentifier: Int] = [:]
-        for (index, loop) in group.makeIterator().enumerated() { indices[ObjectIdentifier(loop)] = index }
+        let loops: [EventLoop] = Array(group.makeIterator()) + epollLoops
+        for (index, loop) in loops.enumerated() { indices[ObjectIdentifier(loop)] = index }
         self.group = group
-        self.context = ServerContext(
+        let context = ServerContext(
             store: store, options: options, logger: logger, loopIndices: indices,
             descriptors: DescriptorBudget.forThisProcess(reserve: options.descriptorReserve))
+        self.context = context
+        self.epoll = epollLoops.isEmpty ? nil : EpollFront(loops: epollLoops, http: group, context: context)
     }
 
     /// The public port's descriptor figures, for `/metrics`.
@@ -38,21 +47,29 @@ public final class PusherServer: Service, Sendable {
     public var port: Int? { boundPort.value }
 
     public func run() async throws {
-        let channel: Channel
+        var channel: Channel?
+        let port: Int
         do {
-            channel = try await bind()
+            if let epoll {
+                port = try await epoll.start(host: context.options.host, port: context.options.port)
+            } else {
+                let bound = try await bind()
+                channel = bound
+                port = bound.localAddress?.port ?? 0
+            }
         } catch {
+            await epoll?.shutdown()
             try? await group.shutdownGracefully()
             throw error
         }
-        boundPort.set(channel.localAddress?.port)
+        boundPort.set(port)
         context.webhooks?.start(on: group.next())
         context.enter(.running)
         let apps = context.store.current.apps
         context.logger.info(
             "listening",
             metadata: [
-                "address": "\(context.options.host):\(channel.localAddress?.port ?? 0)",
+                "address": "\(context.options.host):\(port)", "engine": "\(context.options.engine.rawValue)",
                 "apps": LogFields.number(apps.count), "enabled": LogFields.number(apps.filter(\.enabled).count),
             ])
         await ShutdownSignal.wait()
@@ -60,7 +77,9 @@ public final class PusherServer: Service, Sendable {
         // The drain's vacated and removed events are held 3 s: hand them over now, before the
         // sink (a later service) stops.
         context.webhooks?.stop()
-        try? await channel.close()
+        try? await channel?.close()
+        await epoll?.stop()
+        await epoll?.shutdown()
         try await group.shutdownGracefully()
         LogOutput.standardError.flushAll()  // lines of the loops' last tick
         context.logger.info("stopped")
@@ -141,9 +160,18 @@ public final class PusherServer: Service, Sendable {
             channel.closeFuture.whenComplete { _ in descriptors.release() }
             try channel.pipeline.syncOperations.addHandler(CapacityResponder())
         case .open, .httpOnly:
-            // The handler gives the descriptor back when the connection closes.
-            try channel.pipeline.syncOperations.addHandler(HTTPHandler(context: context, descriptors: descriptors))
+            try serveHTTP(channel, context: context, descriptors: descriptors, read: nil)
         }
+    }
+
+    /// `HTTPHandler` on a socket counted in `descriptors`, which it gives back when the
+    /// connection closes. `read`: bytes already read from the socket (`EpollFront` hands over
+    /// a socket with its first request), answered before anything else.
+    static func serveHTTP(
+        _ channel: Channel, context: ServerContext, descriptors: DescriptorBudget, read: ByteBuffer?
+    ) throws {
+        try channel.pipeline.syncOperations.addHandler(
+            HTTPHandler(context: context, descriptors: descriptors, alreadyRead: read))
     }
 
     /// Closes every connection with 4200 and waits for them to go, up to the grace period.

@@ -6,9 +6,9 @@ import PusherProtocol
 /// client costs one small HTTP response and no session.
 extension ServerContext {
     enum AddressAdmission {
-        /// Go on; the connection now counts for `appID` at its address (nil: counted nowhere)
-        /// until `releaseAddress`.
-        case admitted(appID: String?)
+        /// Go on; the connection now counts in `addressKey`'s entry (nil: counted nowhere) until
+        /// `releaseAddress`.
+        case admitted(addressKey: String?)
         /// Answer with this 429 (with `Retry-After`).
         case refused(HTTPResponse)
     }
@@ -17,7 +17,7 @@ extension ServerContext {
     /// the upgrade, as hosted Pusher does.
     func admitAddress(_ handshake: Handshake.Request, address: String?) -> AddressAdmission {
         guard let key = try? handshake.appKey.get(), let app = store.app(key: key), let address
-        else { return .admitted(appID: nil) }
+        else { return .admitted(addressKey: nil) }
         let tableKey = AddressLimiter.key(appID: app.id, address: address)
         let limits = app.limits
         let decision = addresses.admit(
@@ -27,7 +27,7 @@ extension ServerContext {
         let response: HTTPResponse
         switch decision {
         case .admitted:
-            return .admitted(appID: app.id)
+            return .admitted(addressKey: tableKey)
         case .tooManyConnections(let limit):
             reason = "maxConnectionsPerAddress"
             response = RateLimitResponse.tooMany(
@@ -53,9 +53,8 @@ extension ServerContext {
     }
 
     /// Takes a closed connection out of its address's count (see `ConnectionLeases`).
-    func releaseAddress(appID: String, address: SocketAddress?) {
-        guard let ip = address?.ipAddress else { return }
-        addresses.release(AddressLimiter.key(appID: appID, address: ip), now: Now.nanoseconds)
+    func releaseAddress(key: String) {
+        addresses.release(key, now: Now.nanoseconds)
     }
 }
 

@@ -31,6 +31,16 @@ public struct ServerOptions: Sendable {
     public var descriptorReserve: Int = 128
     /// Event-loop threads; 0 means one per core.
     public var threads: Int = 0
+    /// What serves the public port's sockets.
+    public var engine: Engine = .nio
+
+    public enum Engine: String, Sendable, CaseIterable {
+        /// SwiftNIO's channels serve every socket.
+        case nio
+        /// WebSocket connections are served by BelfryEpoll's loops (`threads` of them, besides
+        /// NIO's), without NIO's channel layer; every other request still by NIO (`EpollFront`).
+        case epoll
+    }
 
     /// `POST /hooks/git`: the shared secret and what to do when a git host calls (trigger a
     /// reconcile pass). Nil: the endpoint answers 404.

@@ -283,7 +283,7 @@ final class WebSocketSession: LoopTimer {
     /// Gives back the descriptor and address count, once the socket is no longer the session's.
     func released(_ transport: ConnectionTransport) {
         LoopTimers.of(transport.eventLoop).cancel(self)
-        leases.release(context, address: transport.remoteAddress)
+        leases.release(context)
     }
 
     /// The socket has closed: the connection leaves its hub, counted and logged.

@@ -101,6 +101,12 @@ extension Serve {
         }
         if let v = try int("cache-ttl", cacheTtl, range: 1...86400) { options.cacheTTL = v }
         if let v = try int("threads", threads, range: 0...256) { options.threads = v }
+        if let text = string("engine", engine) {
+            guard let v = ServerOptions.Engine(rawValue: text) else {
+                throw CommandFailure("--engine must be nio or epoll, got \(text)")
+            }
+            options.engine = v
+        }
         if let raw = shutdownGrace.map({ String($0) }) ?? Environment.value("shutdown-grace") {
             guard let v = Double(raw), v >= 0, v <= 3600 else {
                 throw CommandFailure("--shutdown-grace must be a number of seconds in 0...3600, got \(raw)")

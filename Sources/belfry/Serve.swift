@@ -106,6 +106,11 @@ struct Serve: AsyncParsableCommand {
     var shutdownGrace: Double?
     @Option(help: "Event-loop threads; 0 = one per core. (env BELFRY_THREADS)")
     var threads: Int?
+    @Option(
+        help:
+            "What serves WebSocket connections: nio (SwiftNIO channels) or epoll (Belfry's own epoll loops, IPv4 only; the HTTP API stays on NIO). (env BELFRY_ENGINE)"
+    )
+    var engine: String?
     @Option(help: "Seconds one git fetch may take before it is killed (default 60). (env BELFRY_GIT_TIMEOUT)")
     var gitTimeout: Int?
     @Option(
@@ -188,7 +193,12 @@ struct Serve: AsyncParsableCommand {
                     version: Belfry.version), logger: logger)
         }
         options.cluster = cluster
-        let server = PusherServer(options: options, store: ConfigStore(initial.snapshot), logger: logger)
+        let server: PusherServer
+        do {
+            server = try PusherServer(options: options, store: ConfigStore(initial.snapshot), logger: logger)
+        } catch {
+            throw CommandFailure("cannot start the server's event loops: \(error)")
+        }
         cluster?.attach(server)
         // Another node wrote to the source (its management API): read it now.
         cluster?.onConfigurationChange { hookTarget.trigger(.cluster) }

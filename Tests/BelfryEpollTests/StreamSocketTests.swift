@@ -35,8 +35,50 @@ import Testing
         let received = try client.receive(count: 256 * 65536)
         #expect(pending.withLockedValue { $0 } > 0)
         #expect(received == Array(repeatElement(Array(chunk.readableBytesView), count: 256).joined()))
-        // The last bytes went to the kernel in the same call that told the owner.
-        #expect(try await server.drainedCount() == 1)
+        // Told once when the writes went over the high-water mark, and once when the last bytes
+        // went to the kernel.
+        #expect(try await server.writabilityChanges() == [false, true])
+    }
+
+    @Test func staysWritableBelowTheHighWaterMark() async throws {
+        let chunk = Self.chunk
+        let pending = NIOLockedValueBox(0)
+        // 16 MB, as above (more than the sockets' buffers hold), under a 64 MB mark.
+        let server = try await TestServer.start(highWaterMark: 64 * 1024 * 1024) { socket, _ in
+            for _ in 0..<256 { socket.write(chunk) }
+            pending.withLockedValue { $0 = socket.pendingBytes }
+        }
+        defer { server.stop() }
+        let client = try TestClient(port: server.port)
+        defer { client.close() }
+        client.send([1])
+        #expect(try client.receive(count: 256 * 65536).count == 256 * 65536)
+        #expect(pending.withLockedValue { $0 } > 0, "some bytes waited for the client")
+        #expect(try await server.writabilityChanges() == [])
+    }
+
+    @Test func aDetachedSocketStaysOpenAndIsNoLongerServed() async throws {
+        let detached = NIOLockedValueBox<Int32?>(nil)
+        let server = try await TestServer.start { socket, _ in
+            detached.withLockedValue { $0 = socket.detach() }
+        }
+        defer { server.stop() }
+        let client = try TestClient(port: server.port)
+        defer { client.close() }
+        client.send([1])
+        try await server.waitUntilDetached(detached)
+        let fd = try #require(detached.withLockedValue { $0 })
+        // The descriptor is still the connection: a write on it reaches the client, and the
+        // loop no longer reads it (the next byte stays for its new owner).
+        #expect(Glibc.send(fd, [9], 1, 0) == 1)
+        #expect(try client.receive(count: 1) == [9])
+        client.send([2])
+        var byte: UInt8 = 0
+        var watched = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        #expect(poll(&watched, 1, 10_000) == 1)
+        #expect(recv(fd, &byte, 1, 0) == 1 && byte == 2)
+        #expect(try await server.closedCount() == 0, "a detached socket is not reported closed")
+        Glibc.close(fd)
     }
 
     @Test func closeAfterWritesClosesOnceEverythingIsWritten() async throws {
@@ -106,7 +148,7 @@ import Testing
     }
 }
 
-/// A listener on port 0 whose sockets call `onRead`; counts closes and drains.
+/// A listener on port 0 whose sockets call `onRead`; counts closes and records writability changes.
 final class TestServer: StreamSocketDelegate, @unchecked Sendable {
     let loop: EpollLoop
     let onRead: (StreamSocket, UnsafeRawBufferPointer) -> Void
@@ -114,7 +156,7 @@ final class TestServer: StreamSocketDelegate, @unchecked Sendable {
     private var acceptor: Acceptor?
     private(set) var sockets: [StreamSocket] = []
     private var closes = 0
-    private var drains = 0
+    private var writability: [Bool] = []
     private(set) var port = 0
 
     private init(loop: EpollLoop, onRead: @escaping (StreamSocket, UnsafeRawBufferPointer) -> Void) {
@@ -124,7 +166,7 @@ final class TestServer: StreamSocketDelegate, @unchecked Sendable {
     }
 
     static func start(
-        onRead: @escaping @Sendable (StreamSocket, UnsafeRawBufferPointer) -> Void
+        highWaterMark: Int = 64 * 1024, onRead: @escaping @Sendable (StreamSocket, UnsafeRawBufferPointer) -> Void
     ) async throws -> TestServer {
         let loop = try EpollLoop(name: "test-server")
         let server = TestServer(loop: loop, onRead: onRead)
@@ -132,7 +174,7 @@ final class TestServer: StreamSocketDelegate, @unchecked Sendable {
             let listener = try Listener.bind(host: "127.0.0.1", port: 0)
             server.port = listener.port
             let acceptor = Acceptor(listener, loop: loop) { fd in
-                if let socket = try? StreamSocket(fd: fd, loop: loop, delegate: server) {
+                if let socket = try? StreamSocket(fd: fd, loop: loop, delegate: server, highWaterMark: highWaterMark) {
                     server.sockets.append(socket)
                 }
             }
@@ -143,7 +185,7 @@ final class TestServer: StreamSocketDelegate, @unchecked Sendable {
     }
 
     func received(_ bytes: UnsafeRawBufferPointer, on socket: StreamSocket) { onRead(socket, bytes) }
-    func drained(_ socket: StreamSocket) { drains += 1 }
+    func writabilityChanged(_ socket: StreamSocket) { writability.append(socket.isWritable) }
     func closed(_ socket: StreamSocket) {
         closes += 1
         if closes == 1 { closedOnce.succeed() }
@@ -159,7 +201,17 @@ final class TestServer: StreamSocketDelegate, @unchecked Sendable {
     }
 
     func closedCount() async throws -> Int { try await loop.submit { self.closes }.get() }
-    func drainedCount() async throws -> Int { try await loop.submit { self.drains }.get() }
+    func writabilityChanges() async throws -> [Bool] { try await loop.submit { self.writability }.get() }
+
+    /// Waits for `onRead` to have detached the socket (a task on the loop runs after the turn
+    /// that read it).
+    func waitUntilDetached(_ detached: NIOLockedValueBox<Int32?>) async throws {
+        let deadline = NIODeadline.now() + .seconds(10)
+        while detached.withLockedValue({ $0 }) == nil {
+            guard NIODeadline.now() < deadline else { throw TestClient.Timeout() }
+            try await loop.submit {}.get()
+        }
+    }
 
     func stop() {
         loop.execute {

@@ -38,7 +38,7 @@ final class EpollSocket: FloorSocket, StreamSocketDelegate {
         }
     }
 
-    func drained(_ socket: StreamSocket) {}
+    func writabilityChanged(_ socket: StreamSocket) {}
 
     func closed(_ socket: StreamSocket) { floor.registry.remove(self) }
 }

@@ -172,10 +172,20 @@ def wait_until(predicate: Callable[[], Any], timeout: float = DEFAULT_TIMEOUT, i
         time.sleep(interval)
 
 
+_PORTS_GIVEN: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port nothing listens on now, and one this test run has not handed out before: the kernel's
+    pick for bind(0) can repeat right away, and a server given the same port twice (public and admin)
+    fails to start."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _PORTS_GIVEN:
+            _PORTS_GIVEN.add(port)
+            return port
 
 
 # --------------------------------------------------------------------------------------

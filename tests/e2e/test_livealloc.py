@@ -24,8 +24,9 @@ def test_livealloc_reports_what_an_idle_connection_keeps() -> None:
     usable, chunks = int(total.group(1)), float(total.group(2))
     # A few KB in a few dozen chunks: NIO's channel, pipeline and receive buffer, and Belfry's
     # session and connection (3.4 KB in 22 chunks in a release build; a debug build keeps more).
-    assert 1_000 < usable < 20_000, out.stdout
-    assert 5 < chunks < 200, out.stdout
+    # With BELFRY_ENGINE=epoll the channel is a 112 B StreamSocket: about 1 KB in 6 chunks.
+    assert 500 < usable < 20_000, out.stdout
+    assert 3 < chunks < 200, out.stdout
     # Sites are symbolized: the report names the code that allocated, Belfry's included.
     sites = [line for line in out.stdout.splitlines() if re.match(r"\s*[\d.]+ B ", line)]
     assert sites, out.stdout

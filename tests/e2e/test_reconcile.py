@@ -16,17 +16,9 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from conftest import BELFRY_BIN, REPO_ROOT
+from conftest import BELFRY_BIN, REPO_ROOT, free_port
 
 EXAMPLES = REPO_ROOT / "examples" / "config"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Served:

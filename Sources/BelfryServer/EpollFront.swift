@@ -1,0 +1,144 @@
+import BelfryEpoll
+import Glibc
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// The public port served by BelfryEpoll (`--engine epoll`): one listening socket, watched by an
+/// `Acceptor` on each of `loops` (the kernel wakes whichever loop is free). Each accepted socket
+/// is counted in the descriptor budget as on NIO, then read by an `EpollHandshake`: WebSocket
+/// connections stay on the loop that accepted them; every other request is served by NIO's
+/// `HTTPHandler` on `http`, the group the rest of the server runs on.
+///
+/// `@unchecked Sendable`: `acceptors[i]` is only touched on `loops[i]`; the rest is immutable.
+final class EpollFront: @unchecked Sendable {
+    let loops: [EpollLoop]
+    private let http: EventLoopGroup
+    private let context: ServerContext
+    private var acceptors: [Acceptor?]
+    private var listener: Listener?
+    /// A failing `accept` is logged at most once per 10 s.
+    private let lastAcceptLog = NIOLockedValueBox<UInt64>(0)
+
+    /// Starts `count` loops (threads named `belfry-epoll-N`).
+    static func makeLoops(count: Int) throws -> [EpollLoop] {
+        try (0..<count).map { try EpollLoop(name: "belfry-epoll-\($0)") }
+    }
+
+    init(loops: [EpollLoop], http: EventLoopGroup, context: ServerContext) {
+        self.loops = loops
+        self.http = http
+        self.context = context
+        self.acceptors = Array(repeating: nil, count: loops.count)
+    }
+
+    /// Binds the public port and starts accepting on every loop. Returns the port bound.
+    func start(host: String, port: Int) async throws -> Int {
+        let listener: Listener
+        do {
+            guard host.utf8.allSatisfy({ $0 == UInt8(ascii: ".") || ($0 >= 0x30 && $0 <= 0x39) }) else {
+                throw ListenError(
+                    port: "public port", host: host, number: port,
+                    reason: "--engine epoll listens on an IPv4 address only (such as 0.0.0.0 or 127.0.0.1)")
+            }
+            listener = try Listener.bind(host: host, port: port)
+        } catch let error as ListenError {
+            throw error
+        } catch {
+            throw ListenError.binding("public port", host: host, number: port, error)
+        }
+        self.listener = listener
+        for (index, loop) in loops.enumerated() {
+            try await loop.submit {
+                let acceptor = Acceptor(
+                    listener, loop: loop, accepted: { [self] fd in accepted(fd, on: loop) },
+                    failed: { [self] error in acceptFailed(error) })
+                try acceptor.start()
+                self.acceptors[index] = acceptor
+            }.get()
+        }
+        return listener.port
+    }
+
+    /// Stops accepting and closes the listening socket; open sockets stay until their loops stop.
+    func stop() async {
+        for (index, loop) in loops.enumerated() {
+            try? await loop.submit {
+                self.acceptors[index]?.stop()
+                self.acceptors[index] = nil
+            }.get()
+        }
+        listener?.close()
+        listener = nil
+    }
+
+    func shutdown() async {
+        for loop in loops { try? await loop.shutdownGracefully() }
+    }
+
+    private func accepted(_ fd: Int32, on loop: EpollLoop) {
+        let descriptors = context.descriptors
+        switch descriptors.admit(now: Now.nanoseconds) {
+        case .refuse:
+            Glibc.close(fd)
+        case .triage:
+            // Past the hard limit: NIO's `CapacityResponder` answers without parsing.
+            serveWithNIO(fd, bytes: nil, descriptors: descriptors, triage: true)
+        case .open, .httpOnly:
+            let handshake = EpollHandshake(context: context, descriptors: descriptors) { [self] fd, bytes in
+                serveWithNIO(fd, bytes: bytes, descriptors: descriptors, triage: false)
+            }
+            do {
+                handshake.start(try StreamSocket(fd: fd, loop: loop, delegate: handshake))
+            } catch {
+                // StreamSocket closed the descriptor.
+                descriptors.release()
+                context.logger.warning("cannot serve an accepted socket", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// A socket NIO serves from now, as if it had accepted it: `bytes` (what the handshake read)
+    /// are its first read. The descriptor goes back to the budget when the channel closes.
+    private func serveWithNIO(_ fd: Int32, bytes: ByteBuffer?, descriptors: DescriptorBudget, triage: Bool) {
+        let context = self.context
+        // Once the initializer has run, the channel gives the descriptor back when it closes.
+        let initialized = NIOLockedValueBox(false)
+        ClientBootstrap(group: http.next())
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    initialized.withLockedValue { $0 = true }
+                    if triage {
+                        channel.closeFuture.whenComplete { _ in descriptors.release() }
+                        try channel.pipeline.syncOperations.addHandler(CapacityResponder())
+                    } else {
+                        try PusherServer.serveHTTP(channel, context: context, descriptors: descriptors, read: bytes)
+                    }
+                }
+            }
+            .withConnectedSocket(fd)
+            .whenFailure { error in
+                // NIO has closed the socket.
+                if !initialized.withLockedValue({ $0 }) { descriptors.release() }
+                context.logger.warning("cannot hand a socket to NIO", metadata: ["error": "\(error)"])
+            }
+    }
+
+    private func acceptFailed(_ error: EpollError) {
+        let now = Now.nanoseconds
+        context.descriptors.acceptFailed(now: now)
+        let due = lastAcceptLog.withLockedValue { last in
+            guard last == 0 || now &- last >= 10_000_000_000 else { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
+        let status = context.descriptors.status(now: now)
+        context.logger.error(
+            "cannot accept connections",
+            metadata: [
+                "error": "\(error)", "public_sockets": "\(status.open)", "process_limit": "\(status.processLimit)",
+                "accept_errors": "\(status.acceptErrors)",
+            ])
+    }
+}
