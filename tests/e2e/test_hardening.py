@@ -727,3 +727,50 @@ def test_reconcile_cli_fetch_from_a_silent_remote_is_bounded(custom):
         remote.close()
     assert out.returncode == 1 and "did not finish within 2" in out.stderr, out.stderr
     assert elapsed < 20, f"took {elapsed:.1f}s"
+
+
+def test_engine_epoll_serves_websockets_and_hands_http_to_nio(custom):
+    srv = custom(extra=["--engine", "epoll"])
+    assert re.search(r"listening .*engine=epoll", srv.log_tail()), srv.log_tail()
+    client = WsClient(srv.ws_url(APPS["main"].key), APPS["main"])
+    try:
+        client.handshake()
+        client.subscribe("engine-news")
+        # A publish through the HTTP API (served by NIO) reaches the socket served on epoll.
+        Api(srv, APPS["main"]).sdk.trigger("engine-news", "hello", {"n": 1})
+        event = client.wait_for("hello", "engine-news")
+        assert json.loads(event["data"]) == {"n": 1}
+    finally:
+        client.close()
+    # A keep-alive connection whose first request is not a handshake goes to NIO with what was
+    # read; its next request, a handshake, is then upgraded there.
+    key = "dGhlIHNhbXBsZSBub25jZQ=="
+    with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as s:
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer = b""
+        while b'{"status":"ok"}' not in answer:
+            chunk = s.recv(4096)
+            assert chunk, answer
+            answer += chunk
+        assert answer.startswith(b"HTTP/1.1 200 OK\r\n"), answer
+        s.sendall(f"GET /app/{APPS['main'].key}?protocol=7 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                  f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode())
+        answer = b""
+        while b"connection_established" not in answer:
+            chunk = s.recv(4096)
+            assert chunk, answer
+            answer += chunk
+        assert answer.startswith(b"HTTP/1.1 101 Switching Protocols\r\n"), answer
+
+
+def test_engine_flag_errors_say_what_is_wrong(tmp_path):
+    config = Path(__file__).resolve().parents[2] / "examples" / "config"
+    base = [str(BELFRY_BIN), "serve", "--source", str(config), "--port", "0", "--admin-port", "0",
+            "--data-dir", str(tmp_path / "data")]
+    bogus = subprocess.run(base + ["--engine", "uring"], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert bogus.returncode != 0 and "--engine must be nio or epoll, got uring" in bogus.stderr, bogus.stderr
+    named = subprocess.run(base + ["--engine", "epoll", "--host", "localhost"], capture_output=True, text=True,
+                           timeout=60, cwd=tmp_path)
+    assert named.returncode != 0, named.stderr
+    assert "cannot listen on localhost:0 (public port): --engine epoll listens on an IPv4 address only" \
+        in named.stderr, named.stderr
