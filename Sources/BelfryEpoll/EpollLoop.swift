@@ -75,6 +75,7 @@ public final class EpollLoop: EventLoop, @unchecked Sendable {
             { argument in
                 let start = Unmanaged<ThreadStart>.fromOpaque(argument!).takeRetainedValue()
                 start.loop.thread = pthread_self()
+                pthread_setspecific(currentLoopKey, Unmanaged.passUnretained(start.loop).toOpaque())
                 pthread_setname_np(pthread_self(), String(start.name.prefix(15)))
                 start.started.lock()
                 start.started.unlock(withValue: true)
@@ -91,6 +92,12 @@ public final class EpollLoop: EventLoop, @unchecked Sendable {
     }
 
     // MARK: EventLoop
+
+    /// The loop whose thread this is, nil off every `EpollLoop` (as
+    /// `MultiThreadedEventLoopGroup.currentEventLoop` is for NIO's loops).
+    public static var current: EpollLoop? {
+        pthread_getspecific(currentLoopKey).map { Unmanaged<EpollLoop>.fromOpaque($0).takeUnretainedValue() }
+    }
 
     public var inEventLoop: Bool { pthread_equal(pthread_self(), thread) != 0 }
 
@@ -264,6 +271,14 @@ public final class EpollLoop: EventLoop, @unchecked Sendable {
         timers.noteCancelled(isCancelled: \.isCancelled)
     }
 }
+
+/// Each loop's thread keeps its loop here (`EpollLoop.current`); the thread runs inside the
+/// loop's `run()`, so the loop outlives the value.
+private let currentLoopKey: pthread_key_t = {
+    var key = pthread_key_t()
+    precondition(pthread_key_create(&key, nil) == 0, "pthread_key_create")
+    return key
+}()
 
 private func signal(_ eventfd: Int32) {
     var one: UInt64 = 1

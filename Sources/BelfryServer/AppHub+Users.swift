@@ -90,8 +90,8 @@ extension AppHub {
     }
 
     /// Sends `payload` to every connection signed in as `userID`, subscribed or not.
-    func publish(toUser userID: String, payload: ByteBuffer, except: String?) {
+    func publish(toUser userID: String, payload: ByteBuffer, except: String?, receipt: FanOut.Receipt? = nil) {
         let groups = FanOut.partition(connections(ofUser: userID), loops: loopCount)
-        FanOut.deliver(payload, to: groups, except: except, counters: counters)
+        FanOut.deliver(payload, to: groups, except: except, counters: counters, receipt: receipt)
     }
 }

@@ -213,10 +213,12 @@ final class AppHub: @unchecked Sendable {
     /// runs only when there is a subscriber, so an event for an empty channel costs no encoding.
     /// Returns the number of subscribers it went to (the sender included when subscribed).
     @discardableResult
-    func publish(channel: String, except: String?, encode: () -> ByteBuffer) -> Int {
+    func publish(
+        channel: String, except: String?, receipt: FanOut.Receipt? = nil, encode: () -> ByteBuffer
+    ) -> Int {
         let groups = lock.withLock { state.channels[channel]?.groups }
         guard let groups else { return 0 }
-        FanOut.deliver(encode(), to: groups, except: except, counters: counters)
+        FanOut.deliver(encode(), to: groups, except: except, counters: counters, receipt: receipt)
         return groups.reduce(0) { $0 + $1.count }
     }
 

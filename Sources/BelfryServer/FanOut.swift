@@ -1,3 +1,4 @@
+import Atomics
 import NIOCore
 
 /// Delivers one pre-encoded message to many connections: one task per event loop writes it to
@@ -8,9 +9,10 @@ enum FanOut {
     ///   - groups: subscribers partitioned by event loop (one array per loop, possibly empty).
     ///   - except: a socket id that must not receive the message (the sender).
     ///   - counters: where to count deliveries and bytes (one atomic add per loop, not per socket).
+    ///   - receipt: notes the other loops the message was queued on (see `settled`).
     static func deliver(
         _ payload: ByteBuffer, to groups: [ContiguousArray<Connection>], except: String? = nil,
-        counters: AppCounters? = nil
+        counters: AppCounters? = nil, receipt: Receipt? = nil
     ) {
         let message = OutboundMessage(payload: payload)
         for group in groups {
@@ -19,7 +21,33 @@ enum FanOut {
             if loop.inEventLoop {
                 write(message, to: group, except: except, counters: counters)
             } else {
+                receipt?.add(loop)
                 loop.execute { write(message, to: group, except: except, counters: counters) }
+            }
+        }
+    }
+
+    /// The event loops one request's fan-outs were queued on, other than its own. Made and read
+    /// on the request's loop.
+    final class Receipt {
+        private(set) var loops: [EventLoop] = []
+
+        func add(_ loop: EventLoop) {
+            if !loops.contains(where: { $0 === loop }) { loops.append(loop) }
+        }
+    }
+
+    /// Calls `body` (on one of `loops`, or at once when there are none) once each loop has run
+    /// what was queued on it before: a task queued behind the fan-out's, on each loop, in order.
+    /// An HTTP publish is answered then, so a publisher that outpaces the subscribers' loops is
+    /// slowed to their pace instead of queuing work on them without bound (BENCHMARKS.md, issue
+    /// 18's seventh step).
+    static func settled(_ loops: [EventLoop], then body: @escaping @Sendable () -> Void) {
+        guard !loops.isEmpty else { return body() }
+        let left = ManagedAtomic(loops.count)
+        for loop in loops {
+            loop.execute {
+                if left.wrappingDecrementThenLoad(ordering: .acquiringAndReleasing) == 0 { body() }
             }
         }
     }

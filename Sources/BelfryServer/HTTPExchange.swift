@@ -63,10 +63,21 @@ struct HTTPResponse: Sendable {
     }
 }
 
-/// A response ready now, or one that comes later (the cluster's counts are read from Redis).
+/// A response ready now, or one that comes later (the cluster's counts are read from Redis; a
+/// publish waits for the loops its fan-out went to).
 enum HTTPAnswer {
     case now(HTTPResponse)
     case later(PendingResponse)
+
+    /// The same answer, given once `loops` have run what was queued on them so far.
+    func after(_ loops: [EventLoop]) -> HTTPAnswer {
+        switch self {
+        case .now(let response):
+            return .later(PendingResponse { done in FanOut.settled(loops) { done(response) } })
+        case .later(let pending):
+            return .later(PendingResponse { done in FanOut.settled(loops) { pending.start(done) } })
+        }
+    }
 }
 
 /// A response computed elsewhere: `start` is called once and calls back exactly once, on any

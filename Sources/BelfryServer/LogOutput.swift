@@ -1,3 +1,4 @@
+import BelfryEpoll
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -5,9 +6,9 @@ import Synchronization
 /// Where log lines go (a file descriptor, stderr for the server), written so that a connection's
 /// log lines do not cost a system call each.
 ///
-/// - A line logged on one of the server's event loops at `info` or below joins that loop's
-///   buffer, which is written with one `write(2)` at the end of the loop's tick (a task after the
-///   tick's I/O events), or at once when it reaches `flushBytes`. A reconnect storm's
+/// - A line logged on one of the server's event loops (NIO's or BelfryEpoll's) at `info` or below
+///   joins that loop's buffer, which is written with one `write(2)` at the end of the loop's tick
+///   (a task after the tick's I/O events), or at once when it reaches `flushBytes`. A reconnect storm's
 ///   `connected` lines go out a tick's worth at a time instead of one call per connection.
 /// - A `warning` or worse, and a line from any other thread, is written at once, after the
 ///   loop's buffered lines (so a loop's lines keep their order).
@@ -30,7 +31,7 @@ public final class LogOutput: Sendable {
 
     /// Writes `line` now (`urgent`, or not on an event loop) or at the end of this loop's tick.
     public func write(_ line: [UInt8], urgent: Bool) {
-        guard let loop = MultiThreadedEventLoopGroup.currentEventLoop else {
+        guard let loop: EventLoop = MultiThreadedEventLoopGroup.currentEventLoop ?? EpollLoop.current else {
             LogLine.write(line, to: descriptor)
             return
         }

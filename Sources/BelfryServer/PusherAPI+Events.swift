@@ -5,12 +5,12 @@ import PusherProtocol
 
 /// `POST /events` and `POST /batch_events`.
 extension PusherAPI {
-    func trigger(_ request: HTTPRequest, app: App, hub: AppHub) -> APIStep {
+    func trigger(_ request: HTTPRequest, app: App, hub: AppHub, receipt: FanOut.Receipt) -> APIStep {
         switch TriggerRequest.event(body: request.body, maxDataBytes: maxDataBytes(app)) {
         case .failure(let e): return .done(error(e))
         case .success(let event):
             if let refusal = spendBudget(app: app, hub: hub, cost: event.channels.count) { return .done(refusal) }
-            publish(event, hub: hub)
+            publish(event, hub: hub, receipt: receipt)
             guard !event.info.isEmpty else { return .done(.json("{}")) }
             return .read(.counts(event.channels)) { result in
                 let entries = event.channels.map {
@@ -21,12 +21,12 @@ extension PusherAPI {
         }
     }
 
-    func batch(_ request: HTTPRequest, app: App, hub: AppHub) -> APIStep {
+    func batch(_ request: HTTPRequest, app: App, hub: AppHub, receipt: FanOut.Receipt) -> APIStep {
         switch TriggerRequest.batch(body: request.body, maxDataBytes: maxDataBytes(app)) {
         case .failure(let e): return .done(error(e))
         case .success(let events):
             if let refusal = spendBudget(app: app, hub: hub, cost: events.count) { return .done(refusal) }
-            for event in events { publish(event, hub: hub) }
+            for event in events { publish(event, hub: hub, receipt: receipt) }
             guard events.contains(where: { !$0.info.isEmpty }) else { return .done(.json("{}")) }
             return .read(.counts(events.map { $0.channels[0] })) { result in
                 let items = events.map {
@@ -38,8 +38,8 @@ extension PusherAPI {
     }
 
     /// Encodes the event once per channel and fans it out (and, in a cluster, sends it to the
-    /// other nodes); caches it on cache channels.
-    private func publish(_ event: TriggerEvent, hub: AppHub) {
+    /// other nodes); caches it on cache channels. `receipt` notes the other loops it went to.
+    private func publish(_ event: TriggerEvent, hub: AppHub, receipt: FanOut.Receipt) {
         let now = Now.nanoseconds
         let cluster = context.cluster
         for channel in event.channels {
@@ -53,7 +53,7 @@ extension PusherAPI {
                     .user(
                         appID: hub.appID, userID: userID, except: event.socketID,
                         frame: Array(frame.readableBytesView)))
-                hub.publish(toUser: userID, payload: frame, except: event.socketID)
+                hub.publish(toUser: userID, payload: frame, except: event.socketID, receipt: receipt)
                 continue
             }
             if kind.isCache {
@@ -72,9 +72,9 @@ extension PusherAPI {
                         appID: hub.appID, channel: channel, except: event.socketID,
                         frame: Array(frame.readableBytesView),
                         cache: kind.isCache ? ClusterCacheEntry(event: event.name, data: event.data) : nil))
-                recipients = hub.publish(channel: channel, except: event.socketID) { frame }
+                recipients = hub.publish(channel: channel, except: event.socketID, receipt: receipt) { frame }
             } else {
-                recipients = hub.publish(channel: channel, except: event.socketID, encode: payload)
+                recipients = hub.publish(channel: channel, except: event.socketID, receipt: receipt, encode: payload)
             }
             // Evaluated only at debug level: the hot path pays for one level check.
             context.logger.debug(

@@ -59,12 +59,13 @@ struct PusherAPI {
             return (.now(error(e)), hub.counters)
         }
         guard app.enabled else { return (.now(error(.appDisabled(app.id))), hub.counters) }
-        let answer: HTTPAnswer
+        var answer: HTTPAnswer
         let name = Self.name(of: route)
+        let receipt = FanOut.Receipt()
         if let refusal = spendRequestBudget(route, app: app, hub: hub) {
             answer = .now(refusal)
         } else {
-            switch respond(route, request, app: app, hub: hub) {
+            switch respond(route, request, app: app, hub: hub, receipt: receipt) {
             case .done(let response): answer = .now(response)
             case .read(let query, let render):
                 if let cluster = context.cluster {
@@ -74,6 +75,9 @@ struct PusherAPI {
                 }
             }
         }
+        // A publish whose subscribers live on other loops is answered once those loops have
+        // written it: the publisher goes at the subscribers' pace (see `FanOut.settled`).
+        if !receipt.loops.isEmpty { answer = answer.after(receipt.loops) }
         let account = { @Sendable [self] (response: HTTPResponse) -> HTTPResponse in
             // Concatenated rather than interpolated: a short key stays a small string, unallocated.
             hub.counters.apiRequest(request.method + " " + name + " " + String(response.status))
@@ -86,10 +90,12 @@ struct PusherAPI {
         }
     }
 
-    private func respond(_ route: Route, _ request: HTTPRequest, app: App, hub: AppHub) -> APIStep {
+    private func respond(
+        _ route: Route, _ request: HTTPRequest, app: App, hub: AppHub, receipt: FanOut.Receipt
+    ) -> APIStep {
         switch route {
-        case .events: trigger(request, app: app, hub: hub)
-        case .batchEvents: batch(request, app: app, hub: hub)
+        case .events: trigger(request, app: app, hub: hub, receipt: receipt)
+        case .batchEvents: batch(request, app: app, hub: hub, receipt: receipt)
         case .channels: channels(request)
         case .channel(let channel): self.channel(channel, request: request, hub: hub)
         case .users(let channel): users(channel)

@@ -23,6 +23,18 @@ import Testing
         #expect(seen.withLockedValue { $0 } == Array(0..<1000))
     }
 
+    @Test func eachLoopIsCurrentOnItsOwnThreadOnly() async throws {
+        let (first, second) = (try EpollLoop(), try EpollLoop())
+        defer {
+            first.shutdownGracefully { _ in }
+            second.shutdownGracefully { _ in }
+        }
+        #expect(EpollLoop.current == nil)
+        let seen = try await first.submit { EpollLoop.current === first }.get()
+        let seenSecond = try await second.submit { EpollLoop.current === second }.get()
+        #expect(seen && seenSecond)
+    }
+
     @Test func timersFireInDeadlineOrderAndNotBefore() async throws {
         let loop = try EpollLoop()
         defer { loop.shutdownGracefully { _ in } }

@@ -1,3 +1,4 @@
+import BelfryEpoll
 import Glibc
 import NIOCore
 import NIOPosix
@@ -51,6 +52,21 @@ import Testing
         }.wait()
         #expect(duringTheTick == "")
         // A task submitted after the tick runs after the flush the tick scheduled.
+        try loop.submit {}.wait()
+        #expect(pipe.drain() == "a\nb\n")
+    }
+
+    @Test func anEpollLoopsLinesWaitForTheEndOfItsTickToo() throws {
+        let loop = try EpollLoop(name: "test-log")
+        defer { loop.shutdownGracefully { _ in } }
+        let pipe = Pipe()
+        let output = LogOutput(descriptor: pipe.write)
+        let duringTheTick = try loop.submit {
+            output.write(Self.line("a"), urgent: false)
+            output.write(Self.line("b"), urgent: false)
+            return pipe.drain()
+        }.wait()
+        #expect(duringTheTick == "")
         try loop.submit {}.wait()
         #expect(pipe.drain() == "a\nb\n")
     }

@@ -1,0 +1,110 @@
+import BelfryManifest
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import PusherProtocol
+import Testing
+
+@testable import BelfryServer
+
+/// A publish whose subscribers live on other event loops is answered once those loops have
+/// written it, so a publisher cannot queue work on them faster than they do it; one whose
+/// subscribers are all on its own loop (or that has none) is answered at once.
+@Suite struct PublishPaceTests {
+    let app = App(name: "a", id: "1", key: "key", secret: "secret")
+
+    /// Records what the connection writes; lives on `eventLoop`.
+    final class RecordingTransport: ConnectionTransport, @unchecked Sendable {
+        let eventLoop: EventLoop
+        let frames = NIOLockedValueBox(0)
+
+        init(_ loop: EventLoop) { eventLoop = loop }
+
+        var isWritable: Bool { true }
+        func writeFrame(_ frame: ByteBuffer) { frames.withLockedValue { $0 += 1 } }
+        func flushFrames() {}
+        func writeFrameAndFlush(_ frame: ByteBuffer) { writeFrame(frame) }
+        func writeFrameThenClose(_ frame: ByteBuffer) { writeFrame(frame) }
+        func close(after delay: TimeAmount) {}
+        func closeNow() {}
+        var remoteAddress: SocketAddress? { nil }
+        func pauseReading() {}
+        func resumeReading() {}
+    }
+
+    private func signedPublish() -> HTTPRequest {
+        let body = #"{"name":"e","channel":"c","data":"{}"}"#
+        var query: [(String, String)] = [
+            ("auth_key", app.key), ("auth_timestamp", String(Int(Date().timeIntervalSince1970))),
+            ("auth_version", "1.0"), ("body_md5", Signature.md5Hex(Array(body.utf8))),
+        ]
+        let path = "/apps/\(app.id)/events"
+        query.append(
+            (
+                "auth_signature",
+                SigningKey(secret: app.secret).hex(
+                    RequestSignature.stringToSign(method: "POST", path: path, query: query))
+            ))
+        return HTTPRequest(method: "POST", path: path, query: query, body: Array(body.utf8))
+    }
+
+    /// A server on two loops with one subscriber of `c` on `subscriberLoop`.
+    private func setUp(
+        _ group: MultiThreadedEventLoopGroup, subscriberLoop: EventLoop
+    ) -> (PusherAPI, RecordingTransport) {
+        var indices: [ObjectIdentifier: Int] = [:]
+        for (index, loop) in group.makeIterator().enumerated() { indices[ObjectIdentifier(loop)] = index }
+        let context = ServerContext(
+            store: ConfigStore(ConfigSnapshot(apps: [app])), options: ServerOptions(), logger: Logger(label: "test"),
+            loopIndices: indices)
+        let transport = RecordingTransport(subscriberLoop)
+        let subscriber = Connection(
+            socketID: "1.1", appID: app.id, transport: transport,
+            loopIndex: indices[ObjectIdentifier(subscriberLoop)]!, maxBacklog: 1 << 20)
+        context.hubs.hub(for: app.id).subscribe(subscriber, channel: "c")
+        return (PusherAPI(context: context), transport)
+    }
+
+    @Test func aPublishToAnotherLoopIsAnsweredOnceThatLoopHasWrittenIt() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        defer { group.shutdownGracefully { _ in } }
+        let loops = Array(group.makeIterator())
+        let (api, transport) = setUp(group, subscriberLoop: loops[1])
+        // The subscriber's loop is busy until `release` opens.
+        let release = ConditionLock(value: false)
+        loops[1].execute {
+            release.lock(whenValue: true)
+            release.unlock()
+        }
+        let request = signedPublish()
+        let answer = try await loops[0].submit { api.handle(request).answer }.get()
+        guard case .later(let pending) = answer else {
+            Issue.record("answered before the subscriber's loop wrote the event")
+            return
+        }
+        let answered = loops[0].makePromise(of: (Int, Int).self)
+        pending.start { response in answered.succeed((response.status, transport.frames.withLockedValue { $0 })) }
+        #expect(transport.frames.withLockedValue { $0 } == 0)
+        release.lock()
+        release.unlock(withValue: true)
+        let (status, framesWhenAnswered) = try await answered.futureResult.get()
+        #expect(status == 200)
+        #expect(framesWhenAnswered == 1, "the answer came after the subscriber's loop had written the event")
+    }
+
+    @Test func aPublishToItsOwnLoopIsAnsweredAtOnce() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        defer { group.shutdownGracefully { _ in } }
+        let loops = Array(group.makeIterator())
+        let (api, transport) = setUp(group, subscriberLoop: loops[0])
+        let request = signedPublish()
+        let (answeredNow, frames) = try await loops[0].submit { () -> (Bool, Int) in
+            guard case .now(let response) = api.handle(request).answer else { return (false, 0) }
+            return (response.status == 200, transport.frames.withLockedValue { $0 })
+        }.get()
+        #expect(answeredNow)
+        #expect(frames == 1)
+    }
+}
