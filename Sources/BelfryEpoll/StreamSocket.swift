@@ -62,12 +62,15 @@ public final class StreamSocket: EpollHandler, @unchecked Sendable {
     }
 
     /// Writes `buffer` after anything still pending. Returns false once closed.
+    /// - Parameter more: another write follows at once (`MSG_MORE`): the kernel holds these
+    ///   bytes and sends them with the next write's, one segment for a reply made of parts (an
+    ///   HTTP 101 and the first WebSocket frame) instead of a transmission each.
     @discardableResult
-    public func write(_ buffer: ByteBuffer) -> Bool {
+    public func write(_ buffer: ByteBuffer, more: Bool = false) -> Bool {
         guard !isClosed, !closeWhenDrained else { return false }
         if outbound.isEmpty {
             var buffer = buffer
-            switch Self.send(fd, &buffer) {
+            switch Self.send(fd, &buffer, more: more) {
             case .done: return true
             case .wouldBlock:
                 outbound.append(buffer)
@@ -199,10 +202,11 @@ public final class StreamSocket: EpollHandler, @unchecked Sendable {
     private enum SendResult { case done, wouldBlock, failed }
 
     /// Sends as much of `buffer` as the kernel takes, moving its reader index past it.
-    private static func send(_ fd: Int32, _ buffer: inout ByteBuffer) -> SendResult {
+    private static func send(_ fd: Int32, _ buffer: inout ByteBuffer, more: Bool = false) -> SendResult {
+        // MSG_NOSIGNAL: a peer that has gone makes this fail with EPIPE, not raise SIGPIPE.
+        let flags = Int32(MSG_NOSIGNAL) | (more ? Int32(MSG_MORE) : 0)
         while buffer.readableBytes > 0 {
-            // MSG_NOSIGNAL: a peer that has gone makes this fail with EPIPE, not raise SIGPIPE.
-            let sent = buffer.withUnsafeReadableBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let sent = buffer.withUnsafeReadableBytes { Glibc.send(fd, $0.baseAddress, $0.count, flags) }
             if sent > 0 {
                 buffer.moveReaderIndex(forwardBy: sent)
             } else if sent < 0, errno == EINTR {

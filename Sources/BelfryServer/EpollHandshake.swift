@@ -102,7 +102,9 @@ final class EpollHandshake: LoopTimer, StreamSocketDelegate {
         case .refused(let response): return refuse(response, socket)
         case .admitted(let addressKey): leases.addressKey = addressKey
         }
-        socket.write(WebSocketUpgrade.switchingProtocols(key: key, allocator: Self.allocator))
+        // The session's first frame (connection_established, or the refusal) follows at once:
+        // both go out in one segment.
+        socket.write(WebSocketUpgrade.switchingProtocols(key: key, allocator: Self.allocator), more: true)
         let session = WebSocketSession(
             context: context,
             handshake: WebSocketSession.Handshake(

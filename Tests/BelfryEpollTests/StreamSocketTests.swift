@@ -81,6 +81,29 @@ import Testing
         Glibc.close(fd)
     }
 
+    @Test func aWriteMarkedMoreIsHeldUntilTheNextWrite() async throws {
+        let heldWritten = NIOLockedValueBox<Int32?>(nil)
+        let server = try await TestServer.start { socket, bytes in
+            for byte in bytes {
+                if byte == 1 {
+                    socket.write(ByteBuffer(string: "head,"), more: true)
+                    heldWritten.withLockedValue { $0 = socket.fd }
+                }
+                if byte == 2 { socket.write(ByteBuffer(string: "frame")) }
+            }
+        }
+        defer { server.stop() }
+        let client = try TestClient(port: server.port)
+        defer { client.close() }
+        client.send([1])
+        try await server.waitUntilDetached(heldWritten)
+        // Held by the kernel (it would wait up to 200 ms for more): nothing to read yet.
+        var watched = pollfd(fd: client.fd, events: Int16(POLLIN), revents: 0)
+        #expect(poll(&watched, 1, 50) == 0)
+        client.send([2])
+        #expect(try client.receive(count: 10) == Array("head,frame".utf8))
+    }
+
     @Test func closeAfterWritesClosesOnceEverythingIsWritten() async throws {
         let chunk = Self.chunk
         let server = try await TestServer.start { socket, _ in
@@ -203,8 +226,8 @@ final class TestServer: StreamSocketDelegate, @unchecked Sendable {
     func closedCount() async throws -> Int { try await loop.submit { self.closes }.get() }
     func writabilityChanges() async throws -> [Bool] { try await loop.submit { self.writability }.get() }
 
-    /// Waits for `onRead` to have detached the socket (a task on the loop runs after the turn
-    /// that read it).
+    /// Waits for `onRead` to have set `detached` (a task on the loop runs after the turn that
+    /// read it).
     func waitUntilDetached(_ detached: NIOLockedValueBox<Int32?>) async throws {
         let deadline = NIODeadline.now() + .seconds(10)
         while detached.withLockedValue({ $0 }) == nil {
