@@ -17,8 +17,6 @@ final class EpollFront: @unchecked Sendable {
     private let context: ServerContext
     private var acceptors: [Acceptor?]
     private var listener: Listener?
-    /// A failing `accept` is logged at most once per 10 s.
-    private let lastAcceptLog = NIOLockedValueBox<UInt64>(0)
 
     /// Starts `count` loops (threads named `belfry-epoll-N`).
     static func makeLoops(count: Int) throws -> [EpollLoop] {
@@ -52,7 +50,7 @@ final class EpollFront: @unchecked Sendable {
             try await loop.submit {
                 let acceptor = Acceptor(
                     listener, loop: loop, accepted: { [self] fd in accepted(fd, on: loop) },
-                    failed: { [self] error in acceptFailed(error) })
+                    failed: { [context = self.context] error in context.acceptFailed(error) })
                 try acceptor.start()
                 self.acceptors[index] = acceptor
             }.get()
@@ -122,23 +120,5 @@ final class EpollFront: @unchecked Sendable {
                 if !initialized.withLockedValue({ $0 }) { descriptors.release() }
                 context.logger.warning("cannot hand a socket to NIO", metadata: ["error": "\(error)"])
             }
-    }
-
-    private func acceptFailed(_ error: EpollError) {
-        let now = Now.nanoseconds
-        context.descriptors.acceptFailed(now: now)
-        let due = lastAcceptLog.withLockedValue { last in
-            guard last == 0 || now &- last >= 10_000_000_000 else { return false }
-            last = now
-            return true
-        }
-        guard due else { return }
-        let status = context.descriptors.status(now: now)
-        context.logger.error(
-            "cannot accept connections",
-            metadata: [
-                "error": "\(error)", "public_sockets": "\(status.open)", "process_limit": "\(status.processLimit)",
-                "accept_errors": "\(status.acceptErrors)",
-            ])
     }
 }

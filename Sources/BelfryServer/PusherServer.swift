@@ -110,27 +110,11 @@ public final class PusherServer: Service, Sendable {
     }
 
     /// An `accept` that fails (EMFILE, ENFILE: descriptors exhausted) is retried after 100 ms
-    /// instead of at once, which would spin a core; the condition is counted and logged (at most
-    /// once per 10 s).
+    /// instead of at once, which would spin a core; the condition is counted and logged
+    /// (`ServerContext.acceptFailed`).
     private static func acceptBackoff(_ context: ServerContext) -> AcceptBackoffHandler {
-        let lastLog = NIOLockedValueBox<UInt64>(0)
-        return AcceptBackoffHandler(shouldForwardIOErrorCaught: false) { error in
-            let now = Now.nanoseconds
-            context.descriptors.acceptFailed(now: now)
-            let due = lastLog.withLockedValue { last in
-                guard last == 0 || now &- last >= 10_000_000_000 else { return false }
-                last = now
-                return true
-            }
-            if due {
-                let status = context.descriptors.status(now: now)
-                context.logger.error(
-                    "cannot accept connections",
-                    metadata: [
-                        "error": "\(error)", "public_sockets": "\(status.open)",
-                        "process_limit": "\(status.processLimit)", "accept_errors": "\(status.acceptErrors)",
-                    ])
-            }
+        AcceptBackoffHandler(shouldForwardIOErrorCaught: false) { error in
+            context.acceptFailed(error)
             return .milliseconds(100)
         }
     }

@@ -18,6 +18,8 @@ final class ServerContext: Sendable {
     let descriptors: DescriptorBudget
     /// Open connections and handshake rates per app and client address.
     let addresses = AddressLimiter()
+    /// When `acceptFailed` last logged (0: never).
+    private let lastAcceptLog = NIOLockedValueBox<UInt64>(0)
     private let phase = NIOLockedValueBox(Phase.starting)
 
     enum Phase: Sendable {
@@ -107,6 +109,26 @@ final class ServerContext: Sendable {
         ]
         if let cluster { checks.append(Readiness.Check("cluster", fatal: false) { cluster.readiness() }) }
         return checks
+    }
+
+    /// An `accept` on the public port failed (descriptors exhausted): counted, and logged at most
+    /// once per 10 s, whichever engine accepts.
+    func acceptFailed(_ error: any Error) {
+        let now = Now.nanoseconds
+        descriptors.acceptFailed(now: now)
+        let due = lastAcceptLog.withLockedValue { last in
+            guard last == 0 || now &- last >= 10_000_000_000 else { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
+        let status = descriptors.status(now: now)
+        logger.error(
+            "cannot accept connections",
+            metadata: [
+                "error": "\(error)", "public_sockets": "\(status.open)", "process_limit": "\(status.processLimit)",
+                "accept_errors": "\(status.acceptErrors)",
+            ])
     }
 
     var currentPhase: Phase { phase.withLockedValue { $0 } }
