@@ -81,7 +81,10 @@ import Testing
         Glibc.close(fd)
     }
 
-    @Test func aWriteMarkedMoreIsHeldUntilTheNextWrite() async throws {
+    /// MSG_MORE is a hint the kernel may act on early (an ACK arriving pushes the held bytes),
+    /// so only what is guaranteed is checked: nothing lost or reordered, and the socket stays
+    /// usable. What it saves is measured (BENCHMARKS.md, issue 18's seventh step).
+    @Test func aWriteMarkedMoreGoesOutWithTheNextWrite() async throws {
         let heldWritten = NIOLockedValueBox<Int32?>(nil)
         let server = try await TestServer.start { socket, bytes in
             for byte in bytes {
@@ -97,11 +100,10 @@ import Testing
         defer { client.close() }
         client.send([1])
         try await server.waitUntilDetached(heldWritten)
-        // Held by the kernel (it would wait up to 200 ms for more): nothing to read yet.
-        var watched = pollfd(fd: client.fd, events: Int16(POLLIN), revents: 0)
-        #expect(poll(&watched, 1, 50) == 0)
         client.send([2])
         #expect(try client.receive(count: 10) == Array("head,frame".utf8))
+        client.send([2])
+        #expect(try client.receive(count: 5) == Array("frame".utf8))
     }
 
     @Test func closeAfterWritesClosesOnceEverythingIsWritten() async throws {
