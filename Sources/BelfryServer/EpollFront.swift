@@ -100,24 +100,26 @@ final class EpollFront: @unchecked Sendable {
     /// are its first read. The descriptor goes back to the budget when the channel closes.
     private func serveWithNIO(_ fd: Int32, bytes: ByteBuffer?, descriptors: DescriptorBudget, triage: Bool) {
         let context = self.context
-        // Once the initializer has run, the channel gives the descriptor back when it closes.
-        let initialized = NIOLockedValueBox(false)
+        // Set once the channel gives the descriptor back when it closes (its close-future callback
+        // is registered, or `HTTPHandler`, which releases it when removed, is in the pipeline).
+        let channelOwnsLease = NIOLockedValueBox(false)
         ClientBootstrap(group: http.next())
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    initialized.withLockedValue { $0 = true }
                     if triage {
                         channel.closeFuture.whenComplete { _ in descriptors.release() }
+                        channelOwnsLease.withLockedValue { $0 = true }
                         try channel.pipeline.syncOperations.addHandler(CapacityResponder())
                     } else {
                         try PusherServer.serveHTTP(channel, context: context, descriptors: descriptors, read: bytes)
+                        channelOwnsLease.withLockedValue { $0 = true }
                     }
                 }
             }
             .withConnectedSocket(fd)
             .whenFailure { error in
                 // NIO has closed the socket.
-                if !initialized.withLockedValue({ $0 }) { descriptors.release() }
+                if !channelOwnsLease.withLockedValue({ $0 }) { descriptors.release() }
                 context.logger.warning("cannot hand a socket to NIO", metadata: ["error": "\(error)"])
             }
     }
