@@ -1,7 +1,7 @@
 import NIOCore
 
-/// Accepts the connections of a `Listener` on an `EpollLoop` and hands each new descriptor to
-/// `accepted`. Up to `batch` accepts per readiness, so a reconnect storm does not starve the
+/// Accepts the connections of a `Listener` on an `EpollLoop` and hands each new descriptor, with
+/// its peer's address, to `accepted`. Up to `batch` accepts per readiness, so a reconnect storm does not starve the
 /// loop's other sockets. When `accept` fails (out of descriptors), the listener is not watched
 /// for `backoff` (it stays readable, and watching it would spin the loop), and `failed` is told.
 /// Loop-confined (`@unchecked Sendable` so that a task scheduled on the loop can hold it).
@@ -10,13 +10,14 @@ public final class Acceptor: EpollHandler, @unchecked Sendable {
     private let loop: EpollLoop
     private let batch: Int
     private let backoff: TimeAmount
-    private let accepted: (Int32) -> Void
+    private let accepted: (Int32, SocketAddress) -> Void
     private let failed: (EpollError) -> Void
     private var watching = false
 
     public init(
         _ listener: Listener, loop: EpollLoop, batch: Int = 64, backoff: TimeAmount = .milliseconds(100),
-        accepted: @escaping (Int32) -> Void, failed: @escaping (EpollError) -> Void = { _ in }
+        accepted: @escaping (_ fd: Int32, _ peer: SocketAddress) -> Void,
+        failed: @escaping (EpollError) -> Void = { _ in }
     ) {
         self.listener = listener
         self.loop = loop
@@ -41,8 +42,8 @@ public final class Acceptor: EpollHandler, @unchecked Sendable {
     public func ready(_ events: EpollEvents) {
         for _ in 0..<batch {
             switch listener.accept() {
-            case .socket(let fd):
-                accepted(fd)
+            case .socket(let fd, let peer):
+                accepted(fd, peer)
             case .none:
                 return
             case .failed(let error):

@@ -14,6 +14,9 @@ public struct EpollEvents: OptionSet, Sendable {
     /// Always reported, whether asked for or not.
     public static let hangup = EpollEvents(rawValue: EPOLLHUP.rawValue)
     public static let error = EpollEvents(rawValue: EPOLLERR.rawValue)
+    /// Asked for, not reported: report a readiness when it begins (bytes arrive, room frees up),
+    /// not at every wait while it lasts (`EPOLLET`).
+    public static let edgeTriggered = EpollEvents(rawValue: EPOLLET.rawValue)
 }
 
 /// The owner of a watched descriptor, called on the loop when it is ready.

@@ -1,5 +1,6 @@
 import CEpoll
 import Glibc
+import NIOCore
 
 /// A non-blocking TCP listening socket on IPv4 (`SO_REUSEADDR`, `TCP_NODELAY` inherited by the
 /// sockets it accepts).
@@ -10,8 +11,9 @@ public struct Listener: Sendable {
 
     /// What one `accept` gave.
     public enum Accepted: Equatable, Sendable {
-        /// A new non-blocking, close-on-exec socket.
-        case socket(Int32)
+        /// A new non-blocking, close-on-exec socket, and its peer's address (from the accept
+        /// itself: no `getpeername(2)` needed).
+        case socket(Int32, peer: SocketAddress)
         /// None waiting.
         case none
         /// Out of descriptors (`EMFILE`, `ENFILE`) or another failure; the caller backs off.
@@ -47,8 +49,14 @@ public struct Listener: Sendable {
 
     /// Accepts one waiting connection.
     public func accept() -> Accepted {
-        let socket = accept4(fd, nil, nil, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
-        if socket >= 0 { return .socket(socket) }
+        var peer = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let socket = withUnsafeMutablePointer(to: &peer) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                accept4(fd, $0, &length, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
+            }
+        }
+        if socket >= 0 { return .socket(socket, peer: SocketAddress(peer, host: "")) }
         switch errno {
         case EAGAIN, EWOULDBLOCK, EINTR, ECONNABORTED: return .none
         case let code: return .failed(EpollError(call: "accept4", errno: code))

@@ -13,10 +13,16 @@ public protocol StreamSocketDelegate: AnyObject {
     func closed(_ socket: StreamSocket)
 }
 
-/// A connected non-blocking socket served by an `EpollLoop`: one `read(2)` per readiness into a
-/// buffer the loop's sockets share (an idle socket keeps none), and each write given to the
-/// kernel at once; only what the kernel does not take is kept, and written when the socket is
-/// writable again. Loop-confined (`@unchecked Sendable` so that a task on the loop can hold it).
+/// A connected non-blocking socket served by an `EpollLoop`: read into a buffer the loop's
+/// sockets share (an idle socket keeps none), and each write given to the kernel at once; only
+/// what the kernel does not take is kept, and written when the socket is writable again.
+///
+/// Watched edge-triggered (`EPOLLET`): the loop hears of a socket when bytes arrive, not again at
+/// every wait while it stays readable, so a readiness is read until the kernel has no more (a
+/// read that does not fill the buffer). A level-triggered socket costs the kernel a second look
+/// (`tcp_poll`) at each of its events on the next wait (BENCHMARKS.md, issue 18's eighth step).
+///
+/// Loop-confined (`@unchecked Sendable` so that a task on the loop can hold it).
 public final class StreamSocket: EpollHandler, @unchecked Sendable {
     public let fd: Int32
     public let loop: EpollLoop
@@ -31,7 +37,14 @@ public final class StreamSocket: EpollHandler, @unchecked Sendable {
     private var outbound = OutboundQueue()
     private var watchingWritable = false
     private var reading = true
+    /// The peer has closed its end (or the socket failed): reads go on until the end of the
+    /// stream, since a read that does not fill the buffer may leave the end unread, and an
+    /// edge-triggered socket is not reported again for it.
+    private var peerHungUp = false
     private var closeWhenDrained = false
+    /// Writes held by `cork`, one buffer, until `uncork`.
+    private var corked: ByteBuffer?
+    private var isCorked = false
     public private(set) var isClosed = false
 
     /// Bytes written but not yet taken by the kernel.
@@ -46,31 +59,45 @@ public final class StreamSocket: EpollHandler, @unchecked Sendable {
         self.delegate = delegate
         self.highWaterMark = highWaterMark
         do throws(EpollError) {
-            try loop.register(fd, interest: .readable, handler: self)
+            try loop.register(fd, interest: Self.readInterest, handler: self)
         } catch {
             Glibc.close(fd)
             throw error
         }
     }
 
+    /// Bytes, and the peer's end of the stream (reported with them when both have arrived).
+    private static let readInterest: EpollEvents = [.readable, .readHangup, .edgeTriggered]
+
+    /// Reads at most this many buffers per readiness; the rest waits for the next turn of the
+    /// loop, so one client sending without pause does not hold up the loop's other sockets.
+    static let readsPerTurn = 4
+
     public func ready(_ events: EpollEvents) {
         if events.contains(.writable) { flushPending() }
-        // While reading is paused, only a hang-up or an error is read (a readiness reported in the
-        // same wait as the pause is not).
-        let wanted: EpollEvents = reading ? [.readable, .hangup, .error] : [.hangup, .error]
-        if !isClosed, !events.isDisjoint(with: wanted) { readOnce() }
+        guard !isClosed else { return }
+        if !events.isDisjoint(with: [.readHangup, .hangup, .error]) { peerHungUp = true }
+        if reading, !events.isDisjoint(with: [.readable, .hangup, .error]) {
+            readAvailable()
+        } else if !events.isDisjoint(with: [.hangup, .error]) {
+            // Reading is paused: a hang-up or an error is still read, so that the close is seen
+            // (a readiness reported in the same wait as the pause is not read).
+            _ = readOnce()
+        }
     }
 
-    /// Writes `buffer` after anything still pending. Returns false once closed.
-    /// - Parameter more: another write follows at once (`MSG_MORE`): the kernel holds these
-    ///   bytes and sends them with the next write's, one segment for a reply made of parts (an
-    ///   HTTP 101 and the first WebSocket frame) instead of a transmission each.
+    /// Writes `buffer` after anything still pending (or holds it, while corked). Returns false
+    /// once closed.
     @discardableResult
-    public func write(_ buffer: ByteBuffer, more: Bool = false) -> Bool {
+    public func write(_ buffer: ByteBuffer) -> Bool {
         guard !isClosed, !closeWhenDrained else { return false }
+        if isCorked {
+            if corked == nil { corked = buffer } else { corked!.writeImmutableBuffer(buffer) }
+            return true
+        }
         if outbound.isEmpty {
             var buffer = buffer
-            switch Self.send(fd, &buffer, more: more) {
+            switch Self.send(fd, &buffer) {
             case .done: return true
             case .wouldBlock:
                 outbound.append(buffer)
@@ -87,6 +114,22 @@ public final class StreamSocket: EpollHandler, @unchecked Sendable {
             delegate?.writabilityChanged(self)
         }
         return !isClosed
+    }
+
+    /// Holds what is written from now until `uncork`, which gives it to the kernel in one system
+    /// call: a reply made of parts (an HTTP 101 and the first WebSocket frame) costs one `send`
+    /// and one segment instead of one each. Unlike `MSG_MORE` or `TCP_CORK`, nothing is left
+    /// to the kernel's timing. Every `cork` must be followed by `uncork`.
+    public func cork() { isCorked = true }
+
+    /// Writes what was held since `cork`.
+    public func uncork() {
+        guard isCorked else { return }
+        isCorked = false
+        if let bytes = corked {
+            corked = nil
+            write(bytes)
+        }
     }
 
     /// Stops reading the socket until `resumeReading` (for a peer that sends faster than it reads
@@ -121,7 +164,7 @@ public final class StreamSocket: EpollHandler, @unchecked Sendable {
     /// the loop stops watching it and the delegate is let go without `closed`. Nil (nothing
     /// done) while bytes are pending or once closed.
     public func detach() -> Int32? {
-        guard !isClosed, outbound.isEmpty else { return nil }
+        guard !isClosed, outbound.isEmpty, corked == nil else { return nil }
         isClosed = true
         loop.deregister(fd)
         delegate = nil
@@ -131,6 +174,7 @@ public final class StreamSocket: EpollHandler, @unchecked Sendable {
     /// Closes once what is pending has been written (at once when nothing is).
     public func closeAfterWrites() {
         guard !isClosed else { return }
+        uncork()
         if outbound.isEmpty { close() } else { closeWhenDrained = true }
     }
 
@@ -139,19 +183,42 @@ public final class StreamSocket: EpollHandler, @unchecked Sendable {
         guard !isClosed else { return }
         isClosed = true
         outbound.removeAll()
+        corked = nil
         loop.deregister(fd)
         Glibc.close(fd)
         delegate?.closed(self)
         delegate = nil
     }
 
-    private func readOnce() {
+    /// Reads until the kernel has nothing more, up to `readsPerTurn` reads; if there may be more
+    /// after those, the socket reads again in the next turn (an edge-triggered socket is not
+    /// reported again for bytes already waiting).
+    private func readAvailable() {
+        for _ in 0..<Self.readsPerTurn {
+            guard reading, !isClosed else { return }
+            switch readOnce() {
+            case .mayHaveMore: continue
+            case .drained: return
+            }
+        }
+        loop.execute { [self] in readAvailable() }
+    }
+
+    private enum ReadResult { case mayHaveMore, drained }
+
+    /// One `read(2)`, given to the delegate. `drained`: the kernel had nothing more (a read that
+    /// did not fill the buffer, with the peer still sending), or the socket closed.
+    private func readOnce() -> ReadResult {
         let buffer = loop.readBuffer
-        let count = read(fd, buffer.baseAddress, buffer.count)
-        if count > 0 {
-            delegate?.received(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), on: self)
-        } else if count == 0 || (errno != EAGAIN && errno != EINTR) {
-            close()
+        while true {
+            let count = read(fd, buffer.baseAddress, buffer.count)
+            if count > 0 {
+                delegate?.received(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), on: self)
+                return count == buffer.count || peerHungUp ? .mayHaveMore : .drained
+            }
+            if count < 0, errno == EINTR { continue }
+            if count == 0 || errno != EAGAIN { close() }
+            return .drained
         }
     }
 
@@ -189,8 +256,8 @@ public final class StreamSocket: EpollHandler, @unchecked Sendable {
     }
 
     private func updateInterest() {
-        var interest: EpollEvents = []
-        if reading { interest.insert(.readable) }
+        var interest: EpollEvents = .edgeTriggered
+        if reading { interest.formUnion(Self.readInterest) }
         if watchingWritable { interest.insert(.writable) }
         do throws(EpollError) {
             try loop.modify(fd, interest: interest)
@@ -202,9 +269,9 @@ public final class StreamSocket: EpollHandler, @unchecked Sendable {
     private enum SendResult { case done, wouldBlock, failed }
 
     /// Sends as much of `buffer` as the kernel takes, moving its reader index past it.
-    private static func send(_ fd: Int32, _ buffer: inout ByteBuffer, more: Bool = false) -> SendResult {
+    private static func send(_ fd: Int32, _ buffer: inout ByteBuffer) -> SendResult {
         // MSG_NOSIGNAL: a peer that has gone makes this fail with EPIPE, not raise SIGPIPE.
-        let flags = Int32(MSG_NOSIGNAL) | (more ? Int32(MSG_MORE) : 0)
+        let flags = Int32(MSG_NOSIGNAL)
         while buffer.readableBytes > 0 {
             let sent = buffer.withUnsafeReadableBytes { Glibc.send(fd, $0.baseAddress, $0.count, flags) }
             if sent > 0 {

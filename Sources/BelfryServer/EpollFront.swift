@@ -49,7 +49,7 @@ final class EpollFront: @unchecked Sendable {
         for (index, loop) in loops.enumerated() {
             try await loop.submit {
                 let acceptor = Acceptor(
-                    listener, loop: loop, accepted: { [self] fd in accepted(fd, on: loop) },
+                    listener, loop: loop, accepted: { [self] fd, peer in accepted(fd, peer: peer, on: loop) },
                     failed: { [context = self.context] error in context.acceptFailed(error) })
                 try acceptor.start()
                 self.acceptors[index] = acceptor
@@ -74,7 +74,7 @@ final class EpollFront: @unchecked Sendable {
         for loop in loops { try? await loop.shutdownGracefully() }
     }
 
-    private func accepted(_ fd: Int32, on loop: EpollLoop) {
+    private func accepted(_ fd: Int32, peer: SocketAddress, on loop: EpollLoop) {
         let descriptors = context.descriptors
         switch descriptors.admit(now: Now.nanoseconds) {
         case .refuse:
@@ -87,7 +87,7 @@ final class EpollFront: @unchecked Sendable {
                 serveWithNIO(fd, bytes: bytes, descriptors: descriptors, triage: false)
             }
             do {
-                handshake.start(try StreamSocket(fd: fd, loop: loop, delegate: handshake))
+                handshake.start(try StreamSocket(fd: fd, loop: loop, delegate: handshake), peer: peer)
             } catch {
                 // StreamSocket closed the descriptor.
                 descriptors.release()

@@ -17,6 +17,8 @@ final class EpollHandshake: LoopTimer, StreamSocketDelegate {
     /// Everything read so far, kept whole for a hand-off.
     private var inbound: ByteBuffer?
     private var socket: StreamSocket?
+    /// The client's address, as the accept gave it.
+    private var peer: SocketAddress?
 
     /// - Parameter handOff: serves the detached descriptor with NIO, replaying `bytes` first;
     ///   the descriptor's place in `descriptors` goes with it. Called on this loop.
@@ -30,8 +32,9 @@ final class EpollHandshake: LoopTimer, StreamSocketDelegate {
     }
 
     /// The socket is this handshake's from now. On its loop.
-    func start(_ socket: StreamSocket) {
+    func start(_ socket: StreamSocket, peer: SocketAddress?) {
         self.socket = socket
+        self.peer = peer
         LoopTimers.of(socket.loop).schedule(self, at: .now() + idleTimeout)
     }
 
@@ -96,15 +99,16 @@ final class EpollHandshake: LoopTimer, StreamSocketDelegate {
         case .proceed(let valid): key = valid
         }
         let handshake = Handshake.read(uri: request.target)
-        let address = socket.peerAddress()
+        let address = peer ?? socket.peerAddress()
         let ip = address?.ipAddress
         switch context.admitAddress(handshake, address: ip) {
         case .refused(let response): return refuse(response, socket)
         case .admitted(let addressKey): leases.addressKey = addressKey
         }
-        // The session's first frame (connection_established, or the refusal) follows at once:
-        // both go out in one segment.
-        socket.write(WebSocketUpgrade.switchingProtocols(key: key, allocator: Self.allocator), more: true)
+        // The 101 and the session's first frame (connection_established, or the refusal) go to
+        // the kernel in one send.
+        socket.cork()
+        socket.write(WebSocketUpgrade.switchingProtocols(key: key, allocator: Self.allocator))
         let session = WebSocketSession(
             context: context,
             handshake: WebSocketSession.Handshake(
@@ -115,6 +119,7 @@ final class EpollHandshake: LoopTimer, StreamSocketDelegate {
         self.socket = nil
         socket.delegate = session
         session.opened(socket)
+        socket.uncork()
         if leftover.readableBytes > 0, !socket.isClosed { session.read(leftover, from: socket) }
     }
 

@@ -16,18 +16,25 @@ class LoopTimer {
     func deadlinePassed(now: NIODeadline) {}
 }
 
-/// The timers of one event loop in a hashed timing wheel (`TimingWheel`) swept by one task every
-/// `resolution`, instead of one scheduled task per connection: no allocation per (re)schedule,
-/// and cancelling is O(1) (NIO's scheduled-task cancel searches its whole queue, so a storm of
-/// upgrades or disconnects cost O(connections) each). Deadlines fire up to one `resolution` late.
+/// The timers of one event loop in a hashed timing wheel (`TimingWheel`), instead of one
+/// scheduled task per connection: no allocation per (re)schedule, and cancelling is O(1) (NIO's
+/// scheduled-task cancel searches its whole queue, so a storm of upgrades or disconnects cost
+/// O(connections) each). One task sweeps the wheel, scheduled for the first slot that holds a
+/// timer: a loop whose connections are all idle wakes when a deadline is due, not every
+/// `resolution` (10k idle connections pinged every 30 s: a sweep every 100 ms was half the
+/// loop's wake-ups; BENCHMARKS.md, issue 18's eighth step). Deadlines fire up to one
+/// `resolution` late.
 ///
-/// `@unchecked Sendable`: the wheel and `armed` are only touched on `loop`.
+/// `@unchecked Sendable`: the wheel and the armed sweep are only touched on `loop`.
 final class LoopTimers: @unchecked Sendable {
     static let resolution: TimeAmount = .milliseconds(100)
 
     private let loop: EventLoop
     private var wheel: TimingWheel
-    private var armed = false
+    /// The sweep scheduled, and the tick it is for.
+    private var armed: (tick: UInt64, task: Scheduled<Void>)?
+    /// Sweeps run so far (for tests).
+    private(set) var sweeps = 0
 
     private init(loop: EventLoop) {
         self.loop = loop
@@ -43,28 +50,32 @@ final class LoopTimers: @unchecked Sendable {
     /// (Re)schedules `timer` for `deadline`. On `loop`.
     func schedule(_ timer: LoopTimer, at deadline: NIODeadline) {
         wheel.remove(timer)
-        wheel.add(timer, deadline: deadline.uptimeNanoseconds)
-        armIfNeeded()
+        arm(for: wheel.add(timer, deadline: deadline.uptimeNanoseconds))
     }
 
-    /// Takes `timer` out of the wheel. On `loop`.
+    /// Takes `timer` out of the wheel. On `loop`. (A sweep already scheduled still runs, once.)
     func cancel(_ timer: LoopTimer) {
         wheel.remove(timer)
     }
 
-    private func armIfNeeded() {
-        guard !armed, wheel.count > 0 else { return }
-        armed = true
-        loop.scheduleTask(in: Self.resolution) { self.sweep() }
+    /// Makes sure a sweep runs at `tick` or before (a sweep armed for later is replaced).
+    private func arm(for tick: UInt64) {
+        if let armed {
+            guard tick < armed.tick else { return }
+            armed.task.cancel()
+        }
+        let task = loop.scheduleTask(deadline: .uptimeNanoseconds(tick * wheel.resolution)) { self.sweep() }
+        armed = (tick, task)
     }
 
     private func sweep() {
-        armed = false
+        armed = nil
+        sweeps += 1
         let now = loop.now
         for timer in wheel.expire(now: now.uptimeNanoseconds) {
             timer.deadlinePassed(now: now)
         }
-        armIfNeeded()
+        if let next = wheel.nextOccupiedTick() { arm(for: next) }
     }
 }
 
@@ -84,7 +95,10 @@ struct TimingWheel {
         self.nextTick = now / resolution
     }
 
-    mutating func add(_ timer: LoopTimer, deadline: UInt64) {
+    /// Files `timer` under the tick of its deadline (a tick already swept counts as the next).
+    /// - Returns: that tick: a sweep at `tick * resolution` finds the timer due, or a turn early.
+    @discardableResult
+    mutating func add(_ timer: LoopTimer, deadline: UInt64) -> UInt64 {
         precondition(!timer.isScheduled, "a timer is in one wheel at a time")
         let tick = max((deadline + resolution - 1) / resolution, nextTick)
         let slot = Int(tick % UInt64(slots.count))
@@ -93,6 +107,19 @@ struct TimingWheel {
         timer.index = slots[slot].count
         slots[slot].append(timer)
         count += 1
+        return tick
+    }
+
+    /// The first tick from the next one to sweep whose slot holds a timer, nil when the wheel is
+    /// empty. The timer may be due a turn or more later: sweeping then finds it not due, and
+    /// looks again. Never later than the earliest deadline's tick.
+    func nextOccupiedTick() -> UInt64? {
+        guard count > 0 else { return nil }
+        let slotCount = UInt64(slots.count)
+        for offset in 0..<slotCount where !slots[Int((nextTick + offset) % slotCount)].isEmpty {
+            return nextTick + offset
+        }
+        return nil
     }
 
     mutating func remove(_ timer: LoopTimer) {

@@ -33,7 +33,8 @@ enum WebSocketUpgrade {
 
     /// `101 Switching Protocols` with the `Sec-WebSocket-Accept` for `key`.
     static func switchingProtocols(key: String, allocator: ByteBufferAllocator) -> ByteBuffer {
-        var head = allocator.buffer(capacity: 160)
+        // Room for the first frame too: on epoll it is written into the same buffer (`cork`).
+        var head = allocator.buffer(capacity: 256)
         head.writeStaticString(
             "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade\r\nSec-WebSocket-Accept: ")
         head.writeString(WebSocketAccept.value(forKey: key))

@@ -81,29 +81,49 @@ import Testing
         Glibc.close(fd)
     }
 
-    /// MSG_MORE is a hint the kernel may act on early (an ACK arriving pushes the held bytes),
-    /// so only what is guaranteed is checked: nothing lost or reordered, and the socket stays
-    /// usable. What it saves is measured (BENCHMARKS.md, issue 18's seventh step).
-    @Test func aWriteMarkedMoreGoesOutWithTheNextWrite() async throws {
-        let heldWritten = NIOLockedValueBox<Int32?>(nil)
+    /// Corked writes stay in the socket (the client can read nothing) until `uncork` sends them,
+    /// in order, as one.
+    @Test func corkedWritesGoOutTogetherOnUncork() async throws {
+        let corked = NIOLockedValueBox<Int32?>(nil)
         let server = try await TestServer.start { socket, bytes in
             for byte in bytes {
                 if byte == 1 {
-                    socket.write(ByteBuffer(string: "head,"), more: true)
-                    heldWritten.withLockedValue { $0 = socket.fd }
+                    socket.cork()
+                    socket.write(ByteBuffer(string: "head,"))
+                    corked.withLockedValue { $0 = socket.fd }
                 }
-                if byte == 2 { socket.write(ByteBuffer(string: "frame")) }
+                if byte == 2 {
+                    socket.write(ByteBuffer(string: "frame"))
+                    socket.uncork()
+                }
+                if byte == 3 { socket.write(ByteBuffer(string: "next")) }
             }
         }
         defer { server.stop() }
         let client = try TestClient(port: server.port)
         defer { client.close() }
         client.send([1])
-        try await server.waitUntilDetached(heldWritten)
+        try await server.waitUntilDetached(corked)
+        // On loopback a send is in the peer's receive queue when it returns: had "head," been
+        // sent, it would be readable now.
+        var byte: UInt8 = 0
+        #expect(recv(client.fd, &byte, 1, Int32(MSG_DONTWAIT)) == -1 && errno == EAGAIN)
         client.send([2])
         #expect(try client.receive(count: 10) == Array("head,frame".utf8))
-        client.send([2])
-        #expect(try client.receive(count: 5) == Array("frame".utf8))
+        client.send([3])
+        #expect(try client.receive(count: 4) == Array("next".utf8), "uncorked: writes go out at once")
+    }
+
+    /// More than `readsPerTurn` buffers arriving at once: the socket is reported once (edge-
+    /// triggered), reads what a turn allows and comes back for the rest.
+    @Test func readsEverythingThatArrivedAtOnce() async throws {
+        let server = try await TestServer.start { socket, bytes in socket.write(ByteBuffer(bytes: bytes)) }
+        defer { server.stop() }
+        let client = try TestClient(port: server.port)
+        defer { client.close() }
+        let message = (0..<(4 * 1024 * 1024)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 12) }
+        client.send(message)
+        #expect(try client.receive(count: message.count) == message)
     }
 
     @Test func closeAfterWritesClosesOnceEverythingIsWritten() async throws {
@@ -160,6 +180,28 @@ import Testing
         #expect(afterClose == nil)
     }
 
+    /// The bytes and the end of the stream have both arrived before the socket is first read:
+    /// edge-triggered, it is reported once, so it must read past the bytes to see the end.
+    @Test func bytesAndTheEndArrivingTogetherAreReadAndClosed() async throws {
+        let listener = try Listener.bind(host: "127.0.0.1", port: 0)
+        defer { listener.close() }
+        let client = try TestClient(port: listener.port)
+        client.send([1, 2, 3])
+        client.close()
+        guard case .socket(let fd, _) = listener.accept() else {
+            Issue.record("the connection was not waiting to be accepted")
+            return
+        }
+        let loop = try EpollLoop(name: "test-end")
+        defer { loop.shutdownGracefully { _ in } }
+        let recorder = EndRecorder(closed: loop.makePromise())
+        try await loop.submit { _ = try StreamSocket(fd: fd, loop: loop, delegate: recorder) }.get()
+        let timeout = loop.scheduleTask(in: .seconds(10)) { recorder.closed.fail(TestClient.Timeout()) }
+        try await recorder.closed.futureResult.get()
+        timeout.cancel()
+        #expect(try await loop.submit { recorder.bytes }.get() == [1, 2, 3])
+    }
+
     static let chunk = ByteBuffer(bytes: (0..<65536).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 8) })
 
     @Test func aPeerThatClosesIsClosedOnce() async throws {
@@ -168,9 +210,21 @@ import Testing
         let client = try TestClient(port: server.port)
         client.send([1, 2, 3])
         client.close()
+        let timeout = server.loop.scheduleTask(in: .seconds(10)) { server.closedOnce.fail(TestClient.Timeout()) }
         try await server.closedOnce.futureResult.get()
+        timeout.cancel()
         #expect(try await server.closedCount() == 1)
     }
+}
+
+/// Records what a socket read, and its close.
+final class EndRecorder: StreamSocketDelegate, @unchecked Sendable {
+    let closed: EventLoopPromise<Void>
+    var bytes: [UInt8] = []
+    init(closed: EventLoopPromise<Void>) { self.closed = closed }
+    func received(_ bytes: UnsafeRawBufferPointer, on socket: StreamSocket) { self.bytes += bytes }
+    func writabilityChanged(_ socket: StreamSocket) {}
+    func closed(_ socket: StreamSocket) { closed.succeed() }
 }
 
 /// A listener on port 0 whose sockets call `onRead`; counts closes and records writability changes.
@@ -198,7 +252,7 @@ final class TestServer: StreamSocketDelegate, @unchecked Sendable {
         try await loop.submit {
             let listener = try Listener.bind(host: "127.0.0.1", port: 0)
             server.port = listener.port
-            let acceptor = Acceptor(listener, loop: loop) { fd in
+            let acceptor = Acceptor(listener, loop: loop) { fd, _ in
                 if let socket = try? StreamSocket(fd: fd, loop: loop, delegate: server, highWaterMark: highWaterMark) {
                     server.sockets.append(socket)
                 }

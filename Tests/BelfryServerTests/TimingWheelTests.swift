@@ -73,6 +73,46 @@ import Testing
         #expect(spread.allSatisfy { !$0.isScheduled })
     }
 
+    @Test func theNextOccupiedTickIsNeverLaterThanTheEarliestDeadline() {
+        var wheel = TimingWheel(now: 0, resolution: 100 * ms, slotCount: 8)  // one turn: 800 ms
+        #expect(wheel.nextOccupiedTick() == nil)
+        let far = timer()
+        #expect(wheel.add(far, deadline: 2_050 * ms) == 21)
+        // Slot 21 % 8 = 5 is looked at first at tick 5, a turn or two early.
+        #expect(wheel.nextOccupiedTick() == 5)
+        let near = timer()
+        #expect(wheel.add(near, deadline: 250 * ms) == 3)
+        #expect(wheel.nextOccupiedTick() == 3)
+        #expect(wheel.expire(now: 300 * ms).map(ObjectIdentifier.init) == [ObjectIdentifier(near)])
+        #expect(wheel.nextOccupiedTick() == 5)
+        #expect(wheel.expire(now: 500 * ms).isEmpty)
+        #expect(wheel.nextOccupiedTick() == 13)
+        wheel.remove(far)
+        #expect(wheel.nextOccupiedTick() == nil)
+    }
+
+    /// An idle loop sweeps when a deadline is due, not every resolution; a nearer deadline added
+    /// later moves the sweep earlier.
+    @Test func loopTimersSweepOnlyWhenADeadlineIsDue() {
+        let loop = EmbeddedEventLoop()
+        let timers = LoopTimers.of(loop)
+        var fired: [String] = []
+        let a = Recorder("a") { fired.append($0) }
+        let b = Recorder("b") { fired.append($0) }
+        timers.schedule(a, at: loop.now + .seconds(60))
+        loop.advanceTime(by: .seconds(29))
+        #expect(fired.isEmpty && timers.sweeps == 0)
+        timers.schedule(b, at: loop.now + .seconds(1))
+        loop.advanceTime(by: .milliseconds(1_100))
+        #expect(fired == ["b"] && timers.sweeps == 1)
+        loop.advanceTime(by: .seconds(29))
+        #expect(fired == ["b"] && timers.sweeps == 1)
+        loop.advanceTime(by: .seconds(1))
+        #expect(fired == ["b", "a"] && timers.sweeps == 2)
+        loop.advanceTime(by: .seconds(100))
+        #expect(timers.sweeps == 2, "an empty wheel is not swept")
+    }
+
     @Test func loopTimersRunActionsOnTheLoopAndCancelDropsThem() {
         let loop = EmbeddedEventLoop()
         let timers = LoopTimers.of(loop)

@@ -67,7 +67,7 @@ final class EpollFloor: @unchecked Sendable {
 
     private func listen(port: Int) throws {
         let listener = try Listener.bind(host: "127.0.0.1", port: port)
-        let acceptor = Acceptor(listener, loop: loop) { [unowned self] fd in
+        let acceptor = Acceptor(listener, loop: loop) { [unowned self] fd, _ in
             let owner = EpollSocket(floor: self)
             guard let socket = try? StreamSocket(fd: fd, loop: loop, delegate: owner) else { return }
             owner.socket = socket
