@@ -35,6 +35,12 @@ enum FanOut {
         func add(_ loop: EventLoop) {
             if !loops.contains(where: { $0 === loop }) { loops.append(loop) }
         }
+
+        /// The loops noted so far; the receipt is empty after.
+        func take() -> [EventLoop] {
+            defer { loops.removeAll(keepingCapacity: true) }
+            return loops
+        }
     }
 
     /// Calls `body` (on one of `loops`, or at once when there are none) once each loop has run

@@ -6,7 +6,12 @@ import PusherProtocol
 /// opening handshake over to a `WebSocketSession`.
 ///
 /// Responses are written as requests are read and flushed once per read cycle, so pipelined
-/// requests that arrive together are answered in one `write(2)`. A client that stops reading
+/// requests that arrive together are answered in one `write(2)`. When publishes queue fan-outs
+/// on other event loops, the last request of a read is answered once those loops have run them
+/// (`FanOut.settled`), and nothing more is read meanwhile: a publisher goes at its subscribers'
+/// pace, while the publishes of one read (pipelined) are run together, one write per subscriber
+/// (BENCHMARKS.md, issue 18's eighth step). If a read ends inside a request, reading waits for
+/// those loops instead. A client that stops reading
 /// its responses is not read from until its socket drains. A malformed request, a body larger
 /// than `maxRequestBody` or `Connection: close` ends the connection after the response.
 final class HTTPHandler: LoopTimer, ChannelInboundHandler, RemovableChannelHandler {
@@ -17,8 +22,9 @@ final class HTTPHandler: LoopTimer, ChannelInboundHandler, RemovableChannelHandl
         case open
         /// The socket's send buffer is full: requests wait in `inbound`, reading is paused.
         case paused
-        /// A response is being computed elsewhere (a cluster read of Redis): later requests wait
-        /// in `inbound`, reading is paused, and answers keep their order.
+        /// A response is being computed elsewhere (a cluster read of Redis), or the fan-outs of
+        /// the publishes just answered are still queued on other loops: later requests wait in
+        /// `inbound`, reading is paused, and answers keep their order.
         case waiting
         /// The last response is written; the connection closes once it is sent.
         case closing
@@ -44,6 +50,8 @@ final class HTTPHandler: LoopTimer, ChannelInboundHandler, RemovableChannelHandl
     /// `100 Continue` sent for it, charged to its app once it is answered.
     private var requestBytes = 0
     private var interimBytes = 0
+    /// The other loops this connection's publishes queued fan-outs on since it last waited.
+    private let owed = FanOut.Receipt()
 
     /// - Parameters:
     ///   - descriptors: the budget this accepted socket was counted in, given back when it closes
@@ -137,6 +145,7 @@ final class HTTPHandler: LoopTimer, ChannelInboundHandler, RemovableChannelHandl
             requestBytes += buffer.readerIndex - before
             switch step {
             case .needMore:
+                waitForFanOuts(channelContext)
                 return
             case .expectsContinue:
                 let interim = channelContext.channel.allocator.buffer(staticString: "HTTP/1.1 100 Continue\r\n\r\n")
@@ -158,7 +167,12 @@ final class HTTPHandler: LoopTimer, ChannelInboundHandler, RemovableChannelHandl
                     // one's) share one flush per subscriber at the end of the tick.
                     flushBatch(channelContext).scheduleFlush()
                 }
-                let (answer, counters) = route(request)
+                var (answer, counters) = route(request)
+                if buffer.readableBytes == 0, !owed.loops.isEmpty {
+                    // The last request of this read is answered once the fan-outs of every
+                    // publish read with it have run (each loop runs its tasks in order).
+                    answer = answer.after(owed.take())
+                }
                 switch answer {
                 case .now(let response):
                     finish(request, response, counters: counters, channelContext)
@@ -194,6 +208,30 @@ final class HTTPHandler: LoopTimer, ChannelInboundHandler, RemovableChannelHandl
             state = .paused
             channelContext.channel.setOption(.autoRead, value: false).whenComplete { _ in }
         }
+    }
+
+    /// Every complete request read so far is answered: if their fan-outs wait on other loops,
+    /// read nothing more until those loops have run them.
+    private func waitForFanOuts(_ channelContext: ChannelHandlerContext) {
+        guard state == .open, !owed.loops.isEmpty else { return }
+        state = .waiting
+        channelContext.channel.setOption(.autoRead, value: false).whenComplete { _ in }
+        let bound = NIOLoopBound((self, channelContext), eventLoop: channelContext.eventLoop)
+        let loop = channelContext.eventLoop
+        FanOut.settled(owed.take()) {
+            loop.execute {
+                let (handler, channelContext) = bound.value
+                handler.resumeReading(channelContext)
+            }
+        }
+    }
+
+    private func resumeReading(_ channelContext: ChannelHandlerContext) {
+        guard state == .waiting, channelContext.channel.isActive else { return }
+        state = .open
+        channelContext.channel.setOption(.autoRead, value: true).whenComplete { _ in }
+        process(channelContext)
+        flushIfNeeded(channelContext)
     }
 
     /// A response computed elsewhere is there: write it, then go on with the requests that
@@ -238,8 +276,8 @@ final class HTTPHandler: LoopTimer, ChannelInboundHandler, RemovableChannelHandl
             if path.utf8.starts(with: "/apps/".utf8) {
                 return api.handle(
                     HTTPRequest(
-                        method: request.method, path: String(path), query: QueryString.parse(query), body: request.body)
-                )
+                        method: request.method, path: String(path), query: QueryString.parse(query), body: request.body),
+                    owed: owed)
             }
             if path.utf8.starts(with: "/app/".utf8) {
                 return (.now(.json(APIError(400, "WebSocket upgrade expected on \(path)").body, status: 400)), nil)

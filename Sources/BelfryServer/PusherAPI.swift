@@ -17,7 +17,10 @@ struct PusherAPI {
 
     /// Handles `/apps/{app_id}/…`; the counters are the app's (nil when there is no such app), which
     /// the caller charges with the exchange's bytes.
-    func handle(_ request: HTTPRequest) -> (answer: HTTPAnswer, counters: AppCounters?) {
+    /// - Parameter owed: where a publish notes the other loops its fan-out was queued on, for the
+    ///   caller to wait for (`HTTPHandler` reads no further request until they have run it). Nil:
+    ///   the answer itself waits for them.
+    func handle(_ request: HTTPRequest, owed: FanOut.Receipt? = nil) -> (answer: HTTPAnswer, counters: AppCounters?) {
         let segments = Self.segments(afterApps: request.path)
         guard let appID = segments.first, !appID.isEmpty else { return (.now(error(.notFound("Missing app id"))), nil) }
         let rest = segments.dropFirst()
@@ -61,7 +64,7 @@ struct PusherAPI {
         guard app.enabled else { return (.now(error(.appDisabled(app.id))), hub.counters) }
         var answer: HTTPAnswer
         let name = Self.name(of: route)
-        let receipt = FanOut.Receipt()
+        let receipt = owed ?? FanOut.Receipt()
         if let refusal = spendRequestBudget(route, app: app, hub: hub) {
             answer = .now(refusal)
         } else {
@@ -76,8 +79,9 @@ struct PusherAPI {
             }
         }
         // A publish whose subscribers live on other loops is answered once those loops have
-        // written it: the publisher goes at the subscribers' pace (see `FanOut.settled`).
-        if !receipt.loops.isEmpty { answer = answer.after(receipt.loops) }
+        // written it, unless the caller waits for them: the publisher goes at the subscribers'
+        // pace (see `FanOut.settled`).
+        if owed == nil, !receipt.loops.isEmpty { answer = answer.after(receipt.loops) }
         let account = { @Sendable [self] (response: HTTPResponse) -> HTTPResponse in
             // Concatenated rather than interpolated: a short key stays a small string, unallocated.
             hub.counters.apiRequest(request.method + " " + name + " " + String(response.status))

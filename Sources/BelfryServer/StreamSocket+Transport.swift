@@ -1,18 +1,26 @@
 import BelfryEpoll
 import NIOCore
 
-/// A socket served by BelfryEpoll carries a connection as a NIO channel does. Each write goes to
-/// the kernel at once (what it does not take waits in the socket), so there is nothing to flush;
-/// the socket is not writable past its high-water mark, and tells its delegate (the session)
-/// when that changes, as NIO does.
+/// A socket served by BelfryEpoll carries a connection as a NIO channel does. A frame written
+/// without a flush is held (`cork`) and goes out with the rest at the flush, in one `send`: the
+/// fan-outs of publishes read together, flushed once per subscriber at the end of the loop's
+/// turn (`FlushBatch`), cost one system call per subscriber as on NIO, not one per event. The
+/// socket is not writable past its high-water mark, and tells its delegate (the session) when
+/// that changes, as NIO does.
 extension StreamSocket: ConnectionTransport {
     var eventLoop: EventLoop { loop }
 
-    func writeFrame(_ frame: ByteBuffer) { write(frame) }
+    func writeFrame(_ frame: ByteBuffer) {
+        cork()
+        write(frame)
+    }
 
-    func flushFrames() {}
+    func flushFrames() { uncork() }
 
-    func writeFrameAndFlush(_ frame: ByteBuffer) { write(frame) }
+    func writeFrameAndFlush(_ frame: ByteBuffer) {
+        write(frame)
+        uncork()
+    }
 
     func writeFrameThenClose(_ frame: ByteBuffer) {
         write(frame)
