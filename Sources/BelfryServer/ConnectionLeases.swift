@@ -1,7 +1,7 @@
 /// What a connection holds of the server's shared budgets until it closes: one public-port
 /// descriptor (`DescriptorBudget`) from its accept and, once its upgrade is admitted, its place
 /// in its address's count for its app (`AddressLimiter`). Whoever serves the socket holds them
-/// (`HTTPHandler` or `EpollHandshake`, then the `WebSocketSession` they hand them to) and gives
+/// (`HTTPConnection`, then the `WebSocketSession` it hands them to) and gives
 /// them back when the socket closes (for a NIO channel in `handlerRemoved`, which NIO calls for
 /// every handler; so a connection keeps nothing on its channel's close future).
 struct ConnectionLeases {

@@ -6,9 +6,10 @@ import NIOPosix
 
 /// The public port served by BelfryEpoll (`--engine epoll`): one listening socket, watched by an
 /// `Acceptor` on each of `loops` (the kernel wakes whichever loop is free). Each accepted socket
-/// is counted in the descriptor budget as on NIO, then read by an `EpollHandshake`: WebSocket
-/// connections stay on the loop that accepted them; every other request is served by NIO's
-/// `HTTPHandler` on `http`, the group the rest of the server runs on.
+/// is counted in the descriptor budget as on NIO, then served on the loop that accepted it by an
+/// `EpollHTTPHandler` (the HTTP API, health checks, and the WebSocket upgrade, after which the
+/// session serves it there). Past the descriptor budget's hard limit, NIO's `CapacityResponder`
+/// answers on `http`, the group the rest of the server runs on.
 ///
 /// `@unchecked Sendable`: `acceptors[i]` is only touched on `loops[i]`; the rest is immutable.
 final class EpollFront: @unchecked Sendable {
@@ -80,14 +81,11 @@ final class EpollFront: @unchecked Sendable {
         case .refuse:
             Glibc.close(fd)
         case .triage:
-            // Past the hard limit: NIO's `CapacityResponder` answers without parsing.
-            serveWithNIO(fd, bytes: nil, descriptors: descriptors, triage: true)
+            triageWithNIO(fd, descriptors: descriptors)
         case .open, .httpOnly:
-            let handshake = EpollHandshake(context: context, descriptors: descriptors) { [self] fd, bytes in
-                serveWithNIO(fd, bytes: bytes, descriptors: descriptors, triage: false)
-            }
+            let handler = EpollHTTPHandler(context: context, descriptors: descriptors, peer: peer)
             do {
-                handshake.start(try StreamSocket(fd: fd, loop: loop, delegate: handshake), peer: peer)
+                handler.start(try StreamSocket(fd: fd, loop: loop, delegate: handler))
             } catch {
                 // StreamSocket closed the descriptor.
                 descriptors.release()
@@ -96,24 +94,19 @@ final class EpollFront: @unchecked Sendable {
         }
     }
 
-    /// A socket NIO serves from now, as if it had accepted it: `bytes` (what the handshake read)
-    /// are its first read. The descriptor goes back to the budget when the channel closes.
-    private func serveWithNIO(_ fd: Int32, bytes: ByteBuffer?, descriptors: DescriptorBudget, triage: Bool) {
+    /// Past the hard limit: NIO's `CapacityResponder` answers without parsing, as on a socket NIO
+    /// accepted. The descriptor goes back to the budget when the channel closes.
+    private func triageWithNIO(_ fd: Int32, descriptors: DescriptorBudget) {
         let context = self.context
-        // Set once the channel gives the descriptor back when it closes (its close-future callback
-        // is registered, or `HTTPHandler`, which releases it when removed, is in the pipeline).
+        // Set once the channel's close-future callback, which gives the descriptor back, is
+        // registered.
         let channelOwnsLease = NIOLockedValueBox(false)
         ClientBootstrap(group: http.next())
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    if triage {
-                        channel.closeFuture.whenComplete { _ in descriptors.release() }
-                        channelOwnsLease.withLockedValue { $0 = true }
-                        try channel.pipeline.syncOperations.addHandler(CapacityResponder())
-                    } else {
-                        try PusherServer.serveHTTP(channel, context: context, descriptors: descriptors, read: bytes)
-                        channelOwnsLease.withLockedValue { $0 = true }
-                    }
+                    channel.closeFuture.whenComplete { _ in descriptors.release() }
+                    channelOwnsLease.withLockedValue { $0 = true }
+                    try channel.pipeline.syncOperations.addHandler(CapacityResponder())
                 }
             }
             .withConnectedSocket(fd)

@@ -18,7 +18,7 @@ struct PusherAPI {
     /// Handles `/apps/{app_id}/…`; the counters are the app's (nil when there is no such app), which
     /// the caller charges with the exchange's bytes.
     /// - Parameter owed: where a publish notes the other loops its fan-out was queued on, for the
-    ///   caller to wait for (`HTTPHandler` reads no further request until they have run it). Nil:
+    ///   caller to wait for (`HTTPConnection` reads no further request until they have run it). Nil:
     ///   the answer itself waits for them.
     func handle(_ request: HTTPRequest, owed: FanOut.Receipt? = nil) -> (answer: HTTPAnswer, counters: AppCounters?) {
         let segments = Self.segments(afterApps: request.path)

@@ -144,18 +144,8 @@ public final class PusherServer: Service, Sendable {
             channel.closeFuture.whenComplete { _ in descriptors.release() }
             try channel.pipeline.syncOperations.addHandler(CapacityResponder())
         case .open, .httpOnly:
-            try serveHTTP(channel, context: context, descriptors: descriptors, read: nil)
+            try channel.pipeline.syncOperations.addHandler(HTTPHandler(context: context, descriptors: descriptors))
         }
-    }
-
-    /// `HTTPHandler` on a socket counted in `descriptors`, which it gives back when the
-    /// connection closes. `read`: bytes already read from the socket (`EpollFront` hands over
-    /// a socket with its first request), answered before anything else.
-    static func serveHTTP(
-        _ channel: Channel, context: ServerContext, descriptors: DescriptorBudget, read: ByteBuffer?
-    ) throws {
-        try channel.pipeline.syncOperations.addHandler(
-            HTTPHandler(context: context, descriptors: descriptors, alreadyRead: read))
     }
 
     /// Closes every connection with 4200 and waits for them to go, up to the grace period.

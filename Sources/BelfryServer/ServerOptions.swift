@@ -37,8 +37,8 @@ public struct ServerOptions: Sendable {
     public enum Engine: String, Sendable, CaseIterable {
         /// SwiftNIO's channels serve every socket.
         case nio
-        /// WebSocket connections are served by BelfryEpoll's loops (`threads` of them, besides
-        /// NIO's), without NIO's channel layer; every other request still by NIO (`EpollFront`).
+        /// The public port is served by BelfryEpoll's loops (`threads` of them, besides NIO's,
+        /// which run the admin port and the rest), without NIO's channel layer (`EpollFront`).
         case epoll
     }
 

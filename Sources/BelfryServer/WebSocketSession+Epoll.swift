@@ -2,7 +2,7 @@ import BelfryEpoll
 import NIOCore
 
 /// A session served by BelfryEpoll: the socket is the connection's transport and the session its
-/// delegate (set by `EpollHandshake` after the 101, which then calls `opened`), so a connection
+/// delegate (set by `EpollHTTPHandler` after the 101, which then calls `opened`), so a connection
 /// is still one session object, a `Connection` and the socket.
 extension WebSocketSession: StreamSocketDelegate {
     func received(_ bytes: UnsafeRawBufferPointer, on socket: StreamSocket) {

@@ -3,7 +3,7 @@ import PusherProtocol
 
 /// The checks of a WebSocket opening handshake (RFC 6455 §4.2.2) that come before the
 /// per-address limits, and the 101 that accepts it: the same for a socket served by NIO
-/// (`HTTPHandler`) and by BelfryEpoll (`EpollHandshake`).
+/// (`HTTPHandler`) and by BelfryEpoll (`EpollHTTPHandler`).
 enum WebSocketUpgrade {
     enum Check {
         /// Answer with this error and close.

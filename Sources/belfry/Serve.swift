@@ -108,7 +108,7 @@ struct Serve: AsyncParsableCommand {
     var threads: Int?
     @Option(
         help:
-            "What serves WebSocket connections: nio (SwiftNIO channels) or epoll (Belfry's own epoll loops, IPv4 only; the HTTP API stays on NIO). (env BELFRY_ENGINE)"
+            "What serves the public port: nio (SwiftNIO channels) or epoll (Belfry's own epoll loops, IPv4 only: WebSockets and the HTTP API). (env BELFRY_ENGINE)"
     )
     var engine: String?
     @Option(help: "Seconds one git fetch may take before it is killed (default 60). (env BELFRY_GIT_TIMEOUT)")

@@ -1,16 +1,19 @@
 import BelfryEpoll
 import BelfryManifest
+import Foundation
 import Glibc
 import Logging
 import NIOCore
 import NIOPosix
+import PusherProtocol
 import Testing
 
 @testable import BelfryServer
 
 /// The public port on BelfryEpoll (`--engine epoll`), with real sockets on 127.0.0.1: the
-/// handshake is answered on the epoll loop, other requests by NIO with the bytes already read,
-/// and a client that stops reading meets the same outbound budget as on NIO.
+/// handshake and every other request are answered on the epoll loop (NIO's group is stopped in
+/// the HTTP tests, so nothing there can answer), and a client that stops reading meets the same
+/// outbound budget as on NIO.
 @Suite(.serialized) struct EpollFrontTests {
     static let app = App(name: "a", id: "1", key: "key", secret: "secret")
 
@@ -75,8 +78,9 @@ import Testing
         await server.stop()
     }
 
-    @Test func otherRequestsAreAnsweredByNIOWithWhatWasAlreadyRead() async throws {
+    @Test func otherRequestsAreAnsweredOnTheEpollLoop() async throws {
         let server = try await Server()
+        try await server.http.shutdownGracefully()
         let client = try RawClient(port: server.port)
         defer { client.close() }
         // Two pipelined requests in one segment: both answered, in order, on one connection.
@@ -85,12 +89,71 @@ import Testing
         #expect(answers.hasPrefix("HTTP/1.1 200 OK\r\n"))
         #expect(answers.contains("{\"status\":\"ok\"}"))
         #expect(answers.contains("HTTP/1.1 404 Not Found\r\n"))
-        // A POST goes to NIO before its body has arrived.
+        // A request whose body comes in a later segment.
         client.send("POST /apps/1/events HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n")
         client.send("{}")
         let refused = try client.receive(until: "\"}")
         #expect(refused.hasPrefix("HTTP/1.1 401 "), "\(refused)")
         await server.stop()
+    }
+
+    @Test func aPublishOnTheEpollPortReachesASubscriberOnTheSameLoop() async throws {
+        let server = try await Server()
+        try await server.http.shutdownGracefully()
+        let subscriber = try RawClient(port: server.port)
+        defer { subscriber.close() }
+        subscriber.send(Self.upgradeRequest())
+        _ = try subscriber.receive(until: "activity_timeout")
+        subscriber.send(Self.maskedText(#"{"event":"pusher:subscribe","data":{"channel":"c"}}"#))
+        _ = try subscriber.receive(until: "subscription_succeeded")
+
+        let publisher = try RawClient(port: server.port)
+        defer { publisher.close() }
+        // Two pipelined publishes: both answered, and both events delivered in order.
+        publisher.send(Self.signedEvent("one") + Self.signedEvent("two"))
+        let answers = try publisher.receive(until: "HTTP/1.1 200 OK\r\n", count: 2)
+        #expect(!answers.contains("HTTP/1.1 4"), "\(answers)")
+        let events = try subscriber.receive(until: "\"event\":\"two\"")
+        let one = try #require(events.range(of: "\"event\":\"one\""))
+        #expect(one.lowerBound < events.range(of: "\"event\":\"two\"")!.lowerBound)
+        await server.stop()
+    }
+
+    @Test func aKeepAliveConnectionCanUpgradeAfterARequest() async throws {
+        let server = try await Server()
+        let client = try RawClient(port: server.port)
+        defer { client.close() }
+        client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        _ = try client.receive(until: "{\"status\":\"ok\"}")
+        client.send(Self.upgradeRequest())
+        let answer = try client.receive(until: "activity_timeout")
+        #expect(answer.hasPrefix("HTTP/1.1 101 Switching Protocols\r\n"), "\(answer)")
+        let onEpoll = try await server.loop.submit { server.connections.map { $0.loop === server.loop } }.get()
+        #expect(onEpoll == [true])
+        await server.stop()
+    }
+
+    /// A signed `POST /apps/1/events` for channel `c`.
+    static func signedEvent(_ name: String) -> String {
+        let body = #"{"name":"\#(name)","channel":"c","data":"{}"}"#
+        var query: [(String, String)] = [
+            ("auth_key", app.key), ("auth_timestamp", String(Int(Date().timeIntervalSince1970))),
+            ("auth_version", "1.0"), ("body_md5", Signature.md5Hex(Array(body.utf8))),
+        ]
+        let path = "/apps/\(app.id)/events"
+        let signature = SigningKey(secret: app.secret).hex(
+            RequestSignature.stringToSign(method: "POST", path: path, query: query))
+        query.append(("auth_signature", signature))
+        let target = path + "?" + query.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+        return "POST \(target) HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+    }
+
+    /// A client's text frame (masked, as RFC 6455 requires; a short payload).
+    static func maskedText(_ text: String) -> [UInt8] {
+        let payload = Array(text.utf8)
+        precondition(payload.count < 126)
+        let mask: [UInt8] = [1, 2, 3, 4]
+        return [0x81, 0x80 | UInt8(payload.count)] + mask + payload.enumerated().map { $1 ^ mask[$0 % 4] }
     }
 
     @Test func aRefusedHandshakeIsAnsweredAndClosed() async throws {
@@ -160,8 +223,9 @@ final class RawClient {
         guard result == 0 else { throw Timeout() }
     }
 
-    func send(_ text: String) {
-        let bytes = Array(text.utf8)
+    func send(_ text: String) { send(Array(text.utf8)) }
+
+    func send(_ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
@@ -170,11 +234,11 @@ final class RawClient {
         }
     }
 
-    /// Reads until what has arrived contains `marker`.
-    func receive(until marker: String) throws -> String {
+    /// Reads until what has arrived contains `marker` (`count` times).
+    func receive(until marker: String, count: Int = 1) throws -> String {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
-        while !String(decoding: bytes, as: UTF8.self).contains(marker) {
+        while String(decoding: bytes, as: UTF8.self).components(separatedBy: marker).count <= count {
             let got = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             guard got > 0 else { throw Timeout() }
             bytes += chunk[0..<got]

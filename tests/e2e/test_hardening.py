@@ -738,21 +738,21 @@ def test_reconcile_cli_fetch_from_a_silent_remote_is_bounded(custom):
     assert elapsed < 20, f"took {elapsed:.1f}s"
 
 
-def test_engine_epoll_serves_websockets_and_hands_http_to_nio(custom):
+def test_engine_epoll_serves_websockets_and_the_http_api(custom):
     srv = custom(extra=["--engine", "epoll"])
     assert re.search(r"listening .*engine=epoll", srv.log_tail()), srv.log_tail()
     client = WsClient(srv.ws_url(APPS["main"].key), APPS["main"])
     try:
         client.handshake()
         client.subscribe("engine-news")
-        # A publish through the HTTP API (served by NIO) reaches the socket served on epoll.
+        # A publish through the HTTP API (served on the same epoll loop) reaches the socket.
         Api(srv, APPS["main"]).sdk.trigger("engine-news", "hello", {"n": 1})
         event = client.wait_for("hello", "engine-news")
         assert json.loads(event["data"]) == {"n": 1}
     finally:
         client.close()
-    # A keep-alive connection whose first request is not a handshake goes to NIO with what was
-    # read; its next request, a handshake, is then upgraded there.
+    # A keep-alive connection whose first request is not a handshake can still upgrade: its next
+    # request, a handshake, is answered with a 101 on the same socket.
     key = "dGhlIHNhbXBsZSBub25jZQ=="
     with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as s:
         s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
