@@ -2,15 +2,15 @@
 # Belfry vs nginx+nchan, side by side, on this machine.
 #
 #   bench/compare.sh [--runs N] [--quick] [--out DIR] [--scenarios "a b c"] [--before BIN] [--no-nchan] [--floor]
-#                    [--epoll]
+#                    [--nio]
 #
 # --before BIN also runs that belfry binary (server "before") in every run, for an A/B of a change
 # against the binary before it; --no-nchan leaves nchan out (A/B only); --floor also runs
 # bench/niofloor (server "floor", the wsload scenarios only): the least a SwiftNIO server does for
 # the same clients, so what Belfry costs above NIO and the kernel is measured, not guessed; and
 # the same floor on epoll(7) without NIO (server "epoll"), so what NIO's channel layer costs is
-# measured too. --epoll also runs Belfry with `--engine epoll` (server "bepoll": WebSocket
-# connections on BelfryEpoll's loops instead of NIO's channels).
+# measured too. Belfry runs on its default engine (`--engine auto`: BelfryEpoll on this IPv4
+# address); --nio also runs it with `--engine nio` (server "bnio": SwiftNIO's channels).
 #
 # Installs nginx + libnginx-mod-nchan if missing, builds `belfry` (release) and, when
 # ../shared/tools/wsload exists, the wsload C client for the cross-checks (fan1k_max, pub_only). Each scenario runs
@@ -43,7 +43,7 @@ while [ $# -gt 0 ]; do
         --before) BEFORE_BIN=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); SERVERS="$SERVERS before"; shift 2 ;;
         --no-nchan) SERVERS=${SERVERS/nchan /}; shift ;;
         --floor) SERVERS="$SERVERS floor epoll"; shift ;;
-        --epoll) SERVERS="$SERVERS bepoll"; shift ;;
+        --nio) SERVERS="$SERVERS bnio"; shift ;;
         -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "compare.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -118,7 +118,7 @@ start_nchan() {
 }
 
 start_before() { start_belfry "$BEFORE_BIN"; }
-start_bepoll() { start_belfry "$BELFRY_BIN" --engine epoll; }
+start_bnio() { start_belfry "$BELFRY_BIN" --engine nio; }
 
 start_belfry() {  # [binary [serve flags...]]
     local bin=${1:-$BELFRY_BIN}

@@ -136,17 +136,19 @@ def main() -> int:
         print()
     # An A/B run (compare.sh --before BIN) adds the binary before the change as server "before";
     # compare.sh --floor adds the least a SwiftNIO server does for the same clients as "floor",
-    # and the same floor on epoll(7) without NIO as "epoll"; compare.sh --epoll adds Belfry with
-    # `--engine epoll` as "bepoll".
+    # and the same floor on epoll(7) without NIO as "epoll"; compare.sh --nio adds Belfry with
+    # `--engine nio` as "bnio" (runs of compare.sh --epoll, before epoll was the default, have
+    # Belfry with `--engine epoll` as "bepoll").
     extras = [(server, title)
               for server, title in (("before", "before"), ("floor", "NIO floor"), ("epoll", "epoll floor"),
-                                    ("bepoll", "Belfry --engine epoll"))
+                                    ("bnio", "Belfry --engine nio"), ("bepoll", "Belfry --engine epoll"))
               if any(s == server for (_, _, s) in runs)]
-    # Belfry on epoll is also set against nchan, as Belfry is.
+    # Belfry on the other engine is also set against nchan, as Belfry is.
+    engines = ("bnio", "bepoll")
     print("| scenario | measure | nchan | Belfry | Belfry/nchan | target |"
-          + "".join(f" {title} | Belfry/{server} |" + (" bepoll/nchan |" if server == "bepoll" else "")
+          + "".join(f" {title} | Belfry/{server} |" + (f" {server}/nchan |" if server in engines else "")
                     for server, title in extras))
-    print("|---|---|---|---|---|---|" + "".join("---|---|" + ("---|" if server == "bepoll" else "")
+    print("|---|---|---|---|---|---|" + "".join("---|---|" + ("---|" if server in engines else "")
                                                for server, _ in extras))
     for scenario, client, key, label, unit, better, target, bound, *every in MEASURES:
         nchan = [r[key] for r in runs.get((scenario, client, "nchan"), []) if r.get(key) is not None]
@@ -176,7 +178,7 @@ def main() -> int:
             if other and belfry and statistics.median(other) > 0:
                 versus = f"{statistics.median(belfry) / statistics.median(other):.2f}×"
             extra += f" {cell(other, unit)} | {versus} |"
-            if server == "bepoll":
+            if server in engines:
                 versus_nchan = "—"
                 if other and nchan and statistics.median(nchan) > 0:
                     versus_nchan = f"{statistics.median(other) / statistics.median(nchan):.2f}×"

@@ -35,7 +35,7 @@ final class EpollFront: @unchecked Sendable {
     func start(host: String, port: Int) async throws -> Int {
         let listener: Listener
         do {
-            guard host.utf8.allSatisfy({ $0 == UInt8(ascii: ".") || ($0 >= 0x30 && $0 <= 0x39) }) else {
+            guard ServerOptions.Engine.epollCanListen(on: host) else {
                 throw ListenError(
                     port: "public port", host: host, number: port,
                     reason: "--engine epoll listens on an IPv4 address only (such as 0.0.0.0 or 127.0.0.1)")

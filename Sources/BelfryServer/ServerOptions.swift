@@ -1,3 +1,5 @@
+import Glibc
+
 /// Settings of the public server that are not per app.
 public struct ServerOptions: Sendable {
     public var host: String = "0.0.0.0"
@@ -31,7 +33,7 @@ public struct ServerOptions: Sendable {
     public var descriptorReserve: Int = 128
     /// Event-loop threads; 0 means one per core.
     public var threads: Int = 0
-    /// What serves the public port's sockets.
+    /// What serves the public port's sockets (`belfry serve` picks `Engine.automatic`).
     public var engine: Engine = .nio
 
     public enum Engine: String, Sendable, CaseIterable {
@@ -40,6 +42,18 @@ public struct ServerOptions: Sendable {
         /// The public port is served by BelfryEpoll's loops (`threads` of them, besides NIO's,
         /// which run the admin port and the rest), without NIO's channel layer (`EpollFront`).
         case epoll
+
+        /// `--engine auto`: epoll wherever it can listen (an IPv4 address), NIO otherwise (an
+        /// IPv6 address or a host name).
+        public static func automatic(host: String) -> Engine {
+            epollCanListen(on: host) ? .epoll : .nio
+        }
+
+        /// BelfryEpoll listens on an IPv4 address in dotted form only.
+        static func epollCanListen(on host: String) -> Bool {
+            var address = in_addr()
+            return inet_pton(AF_INET, host, &address) == 1
+        }
     }
 
     /// `POST /hooks/git`: the shared secret and what to do when a git host calls (trigger a

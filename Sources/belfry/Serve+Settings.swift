@@ -101,9 +101,12 @@ extension Serve {
         }
         if let v = try int("cache-ttl", cacheTtl, range: 1...86400) { options.cacheTTL = v }
         if let v = try int("threads", threads, range: 0...256) { options.threads = v }
-        if let text = string("engine", engine) {
+        switch string("engine", engine) ?? "auto" {
+        case "auto":
+            options.engine = .automatic(host: options.host)
+        case let text:
             guard let v = ServerOptions.Engine(rawValue: text) else {
-                throw CommandFailure("--engine must be nio or epoll, got \(text)")
+                throw CommandFailure("--engine must be auto, nio or epoll, got \(text)")
             }
             options.engine = v
         }

@@ -108,7 +108,7 @@ struct Serve: AsyncParsableCommand {
     var threads: Int?
     @Option(
         help:
-            "What serves the public port: nio (SwiftNIO channels) or epoll (Belfry's own epoll loops, IPv4 only: WebSockets and the HTTP API). (env BELFRY_ENGINE)"
+            "What serves the public port: auto (the default: epoll when --host is an IPv4 address, else nio), epoll (Belfry's own epoll loops, IPv4 only) or nio (SwiftNIO channels). (env BELFRY_ENGINE)"
     )
     var engine: String?
     @Option(help: "Seconds one git fetch may take before it is killed (default 60). (env BELFRY_GIT_TIMEOUT)")

@@ -772,12 +772,24 @@ def test_engine_epoll_serves_websockets_and_the_http_api(custom):
         assert answer.startswith(b"HTTP/1.1 101 Switching Protocols\r\n"), answer
 
 
+def test_engine_auto_picks_epoll_for_an_ipv4_address(custom):
+    # The suite's servers listen on 127.0.0.1 (`make e2e-nio` sets BELFRY_ENGINE=nio; the flag wins).
+    srv = custom(extra=["--engine", "auto"])
+    assert re.search(r"listening .*engine=epoll", srv.log_tail()), srv.log_tail()
+    with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as s:
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while chunk := s.recv(4096):
+            answer += chunk
+        assert answer.startswith(b"HTTP/1.1 200 OK\r\n"), answer
+
+
 def test_engine_flag_errors_say_what_is_wrong(tmp_path):
     config = Path(__file__).resolve().parents[2] / "examples" / "config"
     base = [str(BELFRY_BIN), "serve", "--source", str(config), "--port", "0", "--admin-port", "0",
             "--data-dir", str(tmp_path / "data")]
     bogus = subprocess.run(base + ["--engine", "uring"], capture_output=True, text=True, timeout=60, cwd=tmp_path)
-    assert bogus.returncode != 0 and "--engine must be nio or epoll, got uring" in bogus.stderr, bogus.stderr
+    assert bogus.returncode != 0 and "--engine must be auto, nio or epoll, got uring" in bogus.stderr, bogus.stderr
     named = subprocess.run(base + ["--engine", "epoll", "--host", "localhost"], capture_output=True, text=True,
                            timeout=60, cwd=tmp_path)
     assert named.returncode != 0, named.stderr
