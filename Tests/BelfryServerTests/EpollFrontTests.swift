@@ -134,19 +134,7 @@ import Testing
     }
 
     /// A signed `POST /apps/1/events` for channel `c`.
-    static func signedEvent(_ name: String) -> String {
-        let body = #"{"name":"\#(name)","channel":"c","data":"{}"}"#
-        var query: [(String, String)] = [
-            ("auth_key", app.key), ("auth_timestamp", String(Int(Date().timeIntervalSince1970))),
-            ("auth_version", "1.0"), ("body_md5", Signature.md5Hex(Array(body.utf8))),
-        ]
-        let path = "/apps/\(app.id)/events"
-        let signature = SigningKey(secret: app.secret).hex(
-            RequestSignature.stringToSign(method: "POST", path: path, query: query))
-        query.append(("auth_signature", signature))
-        let target = path + "?" + query.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
-        return "POST \(target) HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
-    }
+    static func signedEvent(_ name: String) -> String { signedEventRequest(name, app: app) }
 
     /// A client's text frame (masked, as RFC 6455 requires; a short payload).
     static func maskedText(_ text: String) -> [UInt8] {

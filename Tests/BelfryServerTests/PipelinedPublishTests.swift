@@ -13,19 +13,7 @@ import Testing
 @Suite struct PipelinedPublishTests {
     let app = App(name: "a", id: "1", key: "key", secret: "secret")
 
-    private func signedEvent(_ name: String) -> String {
-        let body = #"{"name":"\#(name)","channel":"c","data":"{}"}"#
-        var query: [(String, String)] = [
-            ("auth_key", app.key), ("auth_timestamp", String(Int(Date().timeIntervalSince1970))),
-            ("auth_version", "1.0"), ("body_md5", Signature.md5Hex(Array(body.utf8))),
-        ]
-        let path = "/apps/\(app.id)/events"
-        let signature = SigningKey(secret: app.secret).hex(
-            RequestSignature.stringToSign(method: "POST", path: path, query: query))
-        query.append(("auth_signature", signature))
-        let target = path + "?" + query.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
-        return "POST \(target) HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
-    }
+    private func signedEvent(_ name: String) -> String { signedEventRequest(name, app: app) }
 
     /// An HTTP connection and a subscriber of channel `c` on one event loop.
     private func setUp() throws -> (EmbeddedEventLoop, EmbeddedChannel, EmbeddedChannel, Connection) {
