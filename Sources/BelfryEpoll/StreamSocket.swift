@@ -31,8 +31,9 @@ public final class StreamSocket: EpollHandler, @unchecked Sendable {
     public var delegate: StreamSocketDelegate?
     /// Past this many pending bytes the socket is not writable (NIO's default high-water mark).
     public let highWaterMark: Int
-    /// False from a write that leaves more than `highWaterMark` bytes pending until everything
-    /// pending has gone to the kernel: an owner stops producing meanwhile.
+    /// False from a write that leaves more than `highWaterMark` bytes pending (corked ones
+    /// included) until everything pending has gone to the kernel: an owner stops producing
+    /// meanwhile.
     public private(set) var isWritable = true
     private var outbound = OutboundQueue()
     private var watchingWritable = false
@@ -47,8 +48,9 @@ public final class StreamSocket: EpollHandler, @unchecked Sendable {
     private var isCorked = false
     public private(set) var isClosed = false
 
-    /// Bytes written but not yet taken by the kernel.
-    public var pendingBytes: Int { outbound.bytes }
+    /// Bytes written but not yet taken by the kernel, held by `cork` included (as NIO counts
+    /// writes not yet flushed).
+    public var pendingBytes: Int { outbound.bytes + (corked?.readableBytes ?? 0) }
 
     /// Takes over `fd` (a connected, non-blocking socket) and starts reading it. On `loop`.
     public init(
@@ -93,12 +95,10 @@ public final class StreamSocket: EpollHandler, @unchecked Sendable {
         guard !isClosed, !closeWhenDrained else { return false }
         if isCorked {
             if corked == nil { corked = buffer } else { corked!.writeImmutableBuffer(buffer) }
-            return true
-        }
-        if outbound.isEmpty {
+        } else if outbound.isEmpty {
             var buffer = buffer
             switch Self.send(fd, &buffer) {
-            case .done: return true
+            case .done: break
             case .wouldBlock:
                 outbound.append(buffer)
                 watchWritable(true)
@@ -109,8 +109,12 @@ public final class StreamSocket: EpollHandler, @unchecked Sendable {
         } else {
             outbound.append(buffer)
         }
-        if isWritable, outbound.bytes > highWaterMark {
+        if isWritable, pendingBytes > highWaterMark {
             isWritable = false
+            delegate?.writabilityChanged(self)
+        } else if !isWritable, pendingBytes == 0 {
+            // What `cork` held went to the kernel whole at `uncork`.
+            isWritable = true
             delegate?.writabilityChanged(self)
         }
         return !isClosed

@@ -8,7 +8,7 @@ protocol HTTPConnectionHost: AnyObject {
     var peer: SocketAddress? { get }
     /// Gives the socket to `session`, which serves it from now: the 101 is written (not yet
     /// flushed), and `leftover` (bytes that followed the request) is the session's first read.
-    /// False if the session could not take it (the socket is then closed).
+    /// False if the session could not take it (the connection then closes the socket).
     func handOver(to session: WebSocketSession, leftover: ByteBuffer) -> Bool
 }
 

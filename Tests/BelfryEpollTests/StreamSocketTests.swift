@@ -57,6 +57,32 @@ import Testing
         #expect(try await server.writabilityChanges() == [])
     }
 
+    /// Writes held by `cork` count toward the high-water mark, as NIO counts writes not yet
+    /// flushed: an owner writing many answers in one turn (pipelined HTTP requests) is told to
+    /// stop before they are sent. When `uncork` gives them all to the kernel, it is writable again.
+    @Test func corkedWritesCountTowardTheHighWaterMark() async throws {
+        let part = ByteBuffer(repeating: 7, count: 600)
+        let seen = NIOLockedValueBox<[Bool]>([])
+        let server = try await TestServer.start(highWaterMark: 1000) { socket, _ in
+            socket.cork()
+            socket.write(part)
+            let afterOne = socket.isWritable
+            socket.write(part)
+            let afterTwo = socket.isWritable
+            socket.uncork()
+            seen.withLockedValue { $0 = [afterOne, afterTwo, socket.isWritable] }
+        }
+        defer { server.stop() }
+        let client = try TestClient(port: server.port)
+        defer { client.close() }
+        client.send([1])
+        #expect(try client.receive(count: 1200) == Array(repeating: 7, count: 1200))
+        // (Asked on the loop, after the turn that wrote: the bytes arrive before it ends.)
+        #expect(try await server.writabilityChanges() == [false, true])
+        // 600 bytes held: writable; 1,200 held: not; all taken by the kernel at `uncork`: writable.
+        #expect(seen.withLockedValue { $0 } == [true, false, true])
+    }
+
     @Test func aDetachedSocketStaysOpenAndIsNoLongerServed() async throws {
         let detached = NIOLockedValueBox<Int32?>(nil)
         let server = try await TestServer.start { socket, _ in
