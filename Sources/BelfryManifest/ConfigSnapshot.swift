@@ -5,8 +5,8 @@ public struct ConfigSnapshot: Sendable {
     public let users: [User]
     /// Where the configuration came from (a directory path now, a git revision later).
     public let revision: String
-    private let byKey: [String: Int]
-    private let byID: [String: Int]
+    @usableFromInline let byKey: [String: Int]
+    @usableFromInline let byID: [String: Int]
 
     /// Builds a snapshot; the caller has already checked that ids and keys are unique
     /// (`ManifestSet.snapshot` does). Later duplicates are ignored.
@@ -39,4 +39,20 @@ public struct ConfigSnapshot: Sendable {
 
     public func app(key: String) -> App? { byKey[key].map { apps[$0] } }
     public func app(id: String) -> App? { byID[id].map { apps[$0] } }
+
+    /// What `read` takes from the app with this key, read in place: an `App` is a large value
+    /// (strings, limits, webhooks), and a copy retains and releases each of its fields.
+    @inlinable
+    public func withApp<T>(key: String, _ read: (borrowing App) -> T) -> T? {
+        guard let index = byKey[key] else { return nil }
+        // Through the buffer: `apps[index]` would hand `read` a copy.
+        return apps.withUnsafeBufferPointer { read($0[index]) }
+    }
+
+    /// What `read` takes from the app with this id, read in place (see `withApp(key:_:)`).
+    @inlinable
+    public func withApp<T>(id: String, _ read: (borrowing App) -> T) -> T? {
+        guard let index = byID[id] else { return nil }
+        return apps.withUnsafeBufferPointer { read($0[index]) }
+    }
 }

@@ -19,6 +19,17 @@ public final class ConfigStore: Sendable {
     /// The app with this key in the current snapshot, without copying the snapshot.
     public func app(key: String) -> App? { box.withLockedValue { $0.app(key: key) } }
 
+    /// What `read` takes from the app with this key, read in place under the lock (the checks
+    /// made on every connect, subscribe and webhook event copy no `App`).
+    public func withApp<T>(key: String, _ read: (borrowing App) -> T) -> T? {
+        box.withLockedValue { $0.withApp(key: key, read) }
+    }
+
+    /// What `read` takes from the app with this id, read in place under the lock.
+    public func withApp<T>(id: String, _ read: (borrowing App) -> T) -> T? {
+        box.withLockedValue { $0.withApp(id: id, read) }
+    }
+
     /// Replaces the snapshot; connections see the new one on their next lookup.
     public func replace(with snapshot: ConfigSnapshot) {
         box.withLockedValue { $0 = snapshot }

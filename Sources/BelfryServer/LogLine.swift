@@ -21,7 +21,8 @@ public enum LogLine {
     ) -> [UInt8] {
         var line: [UInt8] = []
         line.reserveCapacity(256)
-        let keys = fields.keys.sorted()
+        // Sorted as pairs: no second look-up (and hash) per key.
+        let sorted = fields.sorted { $0.key < $1.key }
         switch format {
         case .text:
             appendTime(unixMilliseconds, to: &line)
@@ -29,8 +30,8 @@ public enum LogLine {
             line += level.rawValue.uppercased().utf8
             line.append(0x20)
             line += LogText.escaped(message).utf8
-            for key in keys {
-                line += " \(LogText.escaped(key))=\(LogText.value("\(fields[key]!)"))".utf8
+            for (key, value) in sorted {
+                line += " \(LogText.escaped(key))=\(LogText.value("\(value)"))".utf8
             }
         case .json:
             line += #"{"time":""#.utf8
@@ -39,11 +40,11 @@ public enum LogLine {
             JSONText.appendQuoted(level.rawValue, to: &line)
             line += #","msg":"#.utf8
             JSONText.appendQuoted(message, to: &line)
-            for key in keys {
+            for (key, value) in sorted {
                 line.append(UInt8(ascii: ","))
                 JSONText.appendQuoted(key, to: &line)
                 line.append(UInt8(ascii: ":"))
-                appendJSON(fields[key]!, to: &line)
+                appendJSON(value, to: &line)
             }
             line.append(UInt8(ascii: "}"))
         }
@@ -59,6 +60,8 @@ public enum LogLine {
             JSONText.appendQuoted(text, to: &line)
         case .stringConvertible(let convertible):
             switch convertible {
+            // `LogFields.number` gives an Int: the common case, before the existential cast.
+            case let integer as Int: line += "\(integer)".utf8
             case let flag as Bool: line += (flag ? "true" : "false").utf8
             case let integer as any BinaryInteger: line += "\(integer)".utf8
             case let number as Double where number.isFinite: line += "\(number)".utf8

@@ -16,13 +16,13 @@ extension ServerContext {
     /// A handshake for an unknown app passes uncounted: the session refuses it with 4001 after
     /// the upgrade, as hosted Pusher does.
     func admitAddress(_ handshake: Handshake.Request, address: String?) -> AddressAdmission {
-        guard let key = try? handshake.appKey.get(), let app = store.app(key: key), let address
+        guard let key = try? handshake.appKey.get(), let address,
+            let (appID, maxConnections, ratePerSecond) = store.withApp(
+                key: key, { ($0.id, $0.limits.maxConnectionsPerAddress, $0.limits.connectionsPerSecondPerAddress) })
         else { return .admitted(addressKey: nil) }
-        let tableKey = AddressLimiter.key(appID: app.id, address: address)
-        let limits = app.limits
+        let tableKey = AddressLimiter.key(appID: appID, address: address)
         let decision = addresses.admit(
-            tableKey, maxConnections: limits.maxConnectionsPerAddress,
-            ratePerSecond: limits.connectionsPerSecondPerAddress, now: Now.nanoseconds)
+            tableKey, maxConnections: maxConnections, ratePerSecond: ratePerSecond, now: Now.nanoseconds)
         let reason: String
         let response: HTTPResponse
         switch decision {
@@ -31,20 +31,20 @@ extension ServerContext {
         case .tooManyConnections(let limit):
             reason = "maxConnectionsPerAddress"
             response = RateLimitResponse.tooMany(
-                "At most \(limit) connections from one address to app \(app.id)", limit: limit, remaining: 0,
+                "At most \(limit) connections from one address to app \(appID)", limit: limit, remaining: 0,
                 retryAfter: 5)
         case .tooFast(let limit, let retryAfter):
             reason = "connectionsPerSecondPerAddress"
             response = RateLimitResponse.tooMany(
-                "At most \(limit) connections per second from one address to app \(app.id)", limit: limit,
+                "At most \(limit) connections per second from one address to app \(appID)", limit: limit,
                 remaining: 0, retryAfter: retryAfter)
         }
-        let hub = hubs.hub(for: app.id)
+        let hub = hubs.hub(for: appID)
         hub.counters.rejected("limit " + reason)
         if let suppressed = hub.limitLog(reason, now: Now.nanoseconds) {
             logger.info(
                 "connection refused",
-                metadata: LogFields.app(id: app.id, name: app.name).merging([
+                metadata: LogFields.app(id: appID, name: store.withApp(id: appID) { $0.name }).merging([
                     "code": LogFields.number(429), "limit": "\(reason)", "remote": "\(address)",
                     "suppressed": LogFields.number(suppressed),
                 ]))

@@ -307,11 +307,11 @@ final class WebSocketSession: LoopTimer {
             }
             logger.info(
                 "disconnected",
-                metadata: LogFields.app(id: connection.appID, name: appName).merging([
-                    "socket_id": "\(connection.socketID)",
-                    "code": LogFields.number(connection.closeCode ?? 1006),
-                    "duration_ms": LogFields.number((Now.nanoseconds - connectedAt) / 1_000_000),
-                ]))
+                metadata: [
+                    "app": .string(appName ?? connection.appID), "app_id": .string(connection.appID),
+                    "socket_id": .string(connection.socketID),
+                    "code": LogFields.number(connection.closeCode ?? 1006), "duration_ms": LogFields.number(lifetime),
+                ])
             self.connection = nil
         }
     }

@@ -57,14 +57,16 @@ final class WebhookDispatcher: @unchecked Sendable {
 
     /// Whether the app wants events of this kind at all (the cheap check before building one).
     func wants(_ name: WebhookEvent.Name, appID: String) -> Bool {
-        guard let hooks = store.app(id: appID)?.webhooks, !hooks.isEmpty else { return false }
-        switch name {
-        case .clientEvent, .subscriptionCount, .connectionOpened, .connectionClosed:
-            return hooks.contains { $0.events.contains(name.rawValue) }
-        default:
-            // The gate needs occupancy and membership to delay and cancel correctly.
-            return true
-        }
+        store.withApp(id: appID) { app in
+            guard !app.webhooks.isEmpty else { return false }
+            switch name {
+            case .clientEvent, .subscriptionCount, .connectionOpened, .connectionClosed:
+                return app.webhooks.contains { $0.events.contains(name.rawValue) }
+            default:
+                // The gate needs occupancy and membership to delay and cancel correctly.
+                return true
+            }
+        } ?? false
     }
 
     func raise(appID: String, _ event: WebhookEvent) {
