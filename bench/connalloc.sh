@@ -60,7 +60,7 @@ descriptors() { find "/proc/$SERVER/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc
 cpu() { awk '{print $14 + $15}' "/proc/$SERVER/stat" 2>/dev/null; }
 settle() {  # what test: poll up to 120 s until test holds and the server's CPU time stands still
     local last="" now
-    for _ in $(seq 1 1200); do
+    for _ in $(seq 1 240); do
         kill -0 "$SERVER" 2>/dev/null || fail "the server exited while waiting for $1"
         now=$(cpu)
         if eval "$2" && [ "$now" = "$last" ]; then return 0; fi

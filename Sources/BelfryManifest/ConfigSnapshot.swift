@@ -37,8 +37,9 @@ public struct ConfigSnapshot: Sendable {
             }, users: users, revision: revision)
     }
 
-    public func app(key: String) -> App? { byKey[key].map { apps[$0] } }
-    public func app(id: String) -> App? { byID[id].map { apps[$0] } }
+    /// A copy of the app with this key (`withApp` reads one in place).
+    public func app(key: String) -> App? { withApp(key: key) { copy $0 } }
+    public func app(id: String) -> App? { withApp(id: id) { copy $0 } }
 
     /// What `read` takes from the app with this key, read in place: an `App` is a large value
     /// (strings, limits, webhooks), and a copy retains and releases each of its fields.

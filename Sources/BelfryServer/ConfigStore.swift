@@ -14,10 +14,10 @@ public final class ConfigStore: Sendable {
     public var current: ConfigSnapshot { box.withLockedValue { $0 } }
 
     /// The app with this id in the current snapshot, without copying the snapshot.
-    public func app(id: String) -> App? { box.withLockedValue { $0.app(id: id) } }
+    public func app(id: String) -> App? { withApp(id: id) { copy $0 } }
 
     /// The app with this key in the current snapshot, without copying the snapshot.
-    public func app(key: String) -> App? { box.withLockedValue { $0.app(key: key) } }
+    public func app(key: String) -> App? { withApp(key: key) { copy $0 } }
 
     /// What `read` takes from the app with this key, read in place under the lock (the checks
     /// made on every connect, subscribe and webhook event copy no `App`).
