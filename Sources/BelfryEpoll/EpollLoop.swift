@@ -125,8 +125,10 @@ public final class EpollLoop: EventLoop, @unchecked Sendable {
             promise.fail(error)
         }
         onLoop { $0.add(scheduled) }
-        return Scheduled(promise: promise) { [weak self] in
-            self?.onLoop { $0.cancel(scheduled) }
+        // The loop is held, not weakly: a weak reference would give the loop a side table, and
+        // every retain and release of it would take the runtime's slow path from then on.
+        return Scheduled(promise: promise) {
+            self.onLoop { $0.cancel(scheduled) }
         }
     }
 
@@ -267,6 +269,7 @@ public final class EpollLoop: EventLoop, @unchecked Sendable {
     fileprivate func cancel(_ task: EpollTimer) {
         guard !task.isCancelled, !task.hasRun else { return }
         task.isCancelled = true
+        task.loop = nil
         task.fail(EventLoopError.cancelled)
         timers.noteCancelled(isCancelled: \.isCancelled)
     }
@@ -306,8 +309,12 @@ public final class EpollTimer: @unchecked Sendable {
     let fail: (Error) -> Void
     var isCancelled = false
     private(set) var hasRun = false
-    /// Set for a timer of `schedule(at:)`, which cancels itself.
-    fileprivate weak var loop: EpollLoop?
+    /// Set for a timer of `schedule(at:)`, which cancels itself; let go once the timer has run or
+    /// been cancelled. Held, not weak (a weak reference would give the loop a side table, and
+    /// every retain of it the slow path): the loop holds a pending timer, so this is a cycle
+    /// only until the timer leaves the loop's queue, which it does when it runs, when it is
+    /// cancelled, or when the loop finishes.
+    fileprivate var loop: EpollLoop?
 
     init(deadline: UInt64, body: @escaping () -> Void, failure: @escaping (Error) -> Void) {
         self.deadline = deadline
@@ -317,6 +324,7 @@ public final class EpollTimer: @unchecked Sendable {
 
     func run() {
         hasRun = true
+        loop = nil
         body()
     }
 

@@ -10,8 +10,10 @@ final class EpollHTTPHandler: StreamSocketDelegate, HTTPConnectionHost {
     private let connection: HTTPConnection
     /// The client's address, as the accept gave it.
     let peer: SocketAddress?
-    /// Held by its loop until it closes.
-    private weak var socket: StreamSocket?
+    /// The socket whose delegate this is, until it closes or is handed over. Unowned: the socket
+    /// holds this handler (its only owner), so the socket outlives it. Not weak: a weak reference
+    /// gives the socket a side table, and every retain and release of it the runtime's slow path.
+    private unowned var socket: StreamSocket?
 
     init(context: ServerContext, descriptors: DescriptorBudget?, peer: SocketAddress?) {
         self.connection = HTTPConnection(context: context, descriptors: descriptors)
@@ -31,12 +33,16 @@ final class EpollHTTPHandler: StreamSocketDelegate, HTTPConnectionHost {
 
     func writabilityChanged(_ socket: StreamSocket) { connection.writabilityChanged() }
 
-    func closed(_ socket: StreamSocket) { connection.closed() }
+    func closed(_ socket: StreamSocket) {
+        self.socket = nil
+        connection.closed()
+    }
 
     /// The session becomes the socket's delegate and opens (its first frame goes out with the
     /// 101, in one send), then reads the leftover bytes.
     func handOver(to session: WebSocketSession, leftover: ByteBuffer) -> Bool {
         guard let socket, !socket.isClosed else { return false }
+        self.socket = nil
         socket.delegate = session
         session.opened(socket)
         socket.flushFrames()

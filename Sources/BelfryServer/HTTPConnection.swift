@@ -54,7 +54,10 @@ final class HTTPConnection: LoopTimer {
     private var lastRead = NIODeadline.uptimeNanoseconds(0)
     /// The socket, from `start` until it closes or is handed over.
     private var transport: ConnectionTransport?
-    private weak var host: HTTPConnectionHost?
+    /// What serves `transport`, while there is one. Unowned: the host holds this connection and
+    /// the socket holds the host, so the host is alive while `transport` is set (cleared at
+    /// close and at the hand-over). Not weak: a weak reference gives the host a side table.
+    private unowned var host: HTTPConnectionHost?
     /// The descriptor this connection holds (and its address's count, once admitted), until the
     /// upgrade hands them to the session or the connection closes.
     private var leases: ConnectionLeases
@@ -87,6 +90,7 @@ final class HTTPConnection: LoopTimer {
         if let transport { LoopTimers.of(transport.eventLoop).cancel(self) }
         leases.release(context)
         transport = nil
+        host = nil
     }
 
     /// Bytes read: the complete requests among them are answered (written; `readComplete`
@@ -337,6 +341,7 @@ final class HTTPConnection: LoopTimer {
         leases = ConnectionLeases()
         if host?.handOver(to: session, leftover: rest) == true {
             self.transport = nil
+            host = nil
         } else {
             leases = held
             transport.closeNow()
