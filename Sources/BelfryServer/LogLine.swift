@@ -21,35 +21,49 @@ public enum LogLine {
     ) -> [UInt8] {
         var line: [UInt8] = []
         line.reserveCapacity(256)
-        // Sorted as pairs: no second look-up (and hash) per key.
-        let sorted = fields.sorted { $0.key < $1.key }
-        switch format {
-        case .text:
-            appendTime(unixMilliseconds, to: &line)
-            line.append(0x20)
-            line += level.rawValue.uppercased().utf8
-            line.append(0x20)
-            line += LogText.escaped(message).utf8
-            for (key, value) in sorted {
-                line += " \(LogText.escaped(key))=\(LogText.value("\(value)"))".utf8
+        render(format, unixMilliseconds: unixMilliseconds, level: level, message: message, fields: fields, into: &line)
+        return line
+    }
+
+    /// Appends the line, newline included, to `line` (a loop's buffer of lines: `LogOutput`).
+    public static func render(
+        _ format: Format, unixMilliseconds: Int64, level: Logger.Level, message: String, fields: Logger.Metadata,
+        into line: inout [UInt8]
+    ) {
+        // Sorted as (key, value) pairs, in place on the stack: no array, and no second look-up
+        // (and hash) per key.
+        withUnsafeTemporaryAllocation(of: (key: String, value: Logger.MetadataValue).self, capacity: fields.count) {
+            pairs in
+            var sorted = UnsafeMutableBufferPointer(rebasing: pairs[..<pairs.initialize(fromContentsOf: fields)])
+            defer { sorted.deinitialize() }
+            sorted.sort { $0.key < $1.key }
+            switch format {
+            case .text:
+                appendTime(unixMilliseconds, to: &line)
+                line.append(0x20)
+                line += level.rawValue.uppercased().utf8
+                line.append(0x20)
+                line += LogText.escaped(message).utf8
+                for (key, value) in sorted {
+                    line += " \(LogText.escaped(key))=\(LogText.value("\(value)"))".utf8
+                }
+            case .json:
+                line += #"{"time":""#.utf8
+                appendTime(unixMilliseconds, to: &line)
+                line += #"","level":"#.utf8
+                JSONText.appendQuoted(level.rawValue, to: &line)
+                line += #","msg":"#.utf8
+                JSONText.appendQuoted(message, to: &line)
+                for (key, value) in sorted {
+                    line.append(UInt8(ascii: ","))
+                    JSONText.appendQuoted(key, to: &line)
+                    line.append(UInt8(ascii: ":"))
+                    appendJSON(value, to: &line)
+                }
+                line.append(UInt8(ascii: "}"))
             }
-        case .json:
-            line += #"{"time":""#.utf8
-            appendTime(unixMilliseconds, to: &line)
-            line += #"","level":"#.utf8
-            JSONText.appendQuoted(level.rawValue, to: &line)
-            line += #","msg":"#.utf8
-            JSONText.appendQuoted(message, to: &line)
-            for (key, value) in sorted {
-                line.append(UInt8(ascii: ","))
-                JSONText.appendQuoted(key, to: &line)
-                line.append(UInt8(ascii: ":"))
-                appendJSON(value, to: &line)
-            }
-            line.append(UInt8(ascii: "}"))
         }
         line.append(0x0A)
-        return line
     }
 
     /// A metadata value as JSON: numbers and booleans given as such (`.stringConvertible`) bare,

@@ -22,71 +22,98 @@ public final class LogOutput: Sendable {
     public let descriptor: Int32
     public let flushBytes: Int
     private let buffers: PerLoop<LoopBuffer>
+    /// This thread's loop buffer, once found: one thread-specific read instead of asking NIO and
+    /// BelfryEpoll which loop this is and looking it up in `buffers` under their lock.
+    private let threadBuffer = ThreadSpecificVariable<LoopBuffer>()
 
     public init(descriptor: Int32, flushBytes: Int = 64 * 1024) {
         self.descriptor = descriptor
         self.flushBytes = flushBytes
-        buffers = PerLoop { _ in LoopBuffer() }
+        buffers = PerLoop { LoopBuffer(loop: $0) }
     }
 
     /// Writes `line` now (`urgent`, or not on an event loop) or at the end of this loop's tick.
     public func write(_ line: [UInt8], urgent: Bool) {
-        guard let loop: EventLoop = MultiThreadedEventLoopGroup.currentEventLoop ?? EpollLoop.current else {
+        write(urgent: urgent) { $0 += line }
+    }
+
+    /// Writes the line that `render` appends (newline included) now (`urgent`, or not on an event
+    /// loop) or at the end of this loop's tick. On a loop it is rendered straight into the loop's
+    /// buffer: no array of its own, no copy.
+    public func write(urgent: Bool, _ render: (inout [UInt8]) -> Void) {
+        guard let buffer = loopBuffer() else {
+            var line: [UInt8] = []
+            render(&line)
             LogLine.write(line, to: descriptor)
             return
         }
-        let buffer = buffers.of(loop)
-        switch buffer.append(line, flushAt: urgent ? 0 : flushBytes) {
-        case .writeNow(let bytes): LogLine.write(bytes, to: descriptor)
-        case .scheduleFlush: loop.execute { self.flush(buffer) }
-        case .none: break
+        if buffer.append(render, flushAt: urgent ? 0 : flushBytes, descriptor: descriptor) {
+            buffer.loop.execute { buffer.flush(to: self.descriptor) }
         }
     }
 
     /// Writes every loop's buffered lines.
     public func flushAll() {
-        for buffer in buffers.all { flush(buffer) }
+        for buffer in buffers.all { buffer.flush(to: descriptor) }
     }
 
-    private func flush(_ buffer: LoopBuffer) {
-        let bytes = buffer.take()
-        if !bytes.isEmpty { LogLine.write(bytes, to: descriptor) }
+    /// The buffer of the loop this thread runs, nil off the loops.
+    private func loopBuffer() -> LoopBuffer? {
+        if let buffer = threadBuffer.currentValue { return buffer }
+        guard let loop: EventLoop = EpollLoop.current ?? MultiThreadedEventLoopGroup.currentEventLoop else {
+            return nil
+        }
+        let buffer = buffers.of(loop)
+        threadBuffer.currentValue = buffer
+        return buffer
     }
 
     /// One loop's pending lines. A lock rather than loop confinement, so that `flushAll` can run
-    /// from another thread once the loops are gone; on the loop it is never contended.
+    /// from another thread once the loops are gone; on the loop it is never contended. The lines
+    /// are written under the lock (only the loop and, after it, `flushAll` take it), so the array
+    /// that held them keeps its storage for the next tick's lines instead of growing anew.
     final class LoopBuffer: Sendable {
-        enum Action: Equatable { case none, scheduleFlush, writeNow([UInt8]) }
-
         private struct State {
             var bytes: [UInt8] = []
             var flushScheduled = false
         }
 
+        /// Storage kept between writes, at most (a tick's lines, not a burst's).
+        static let keptCapacity = 256 * 1024
+
+        let loop: EventLoop
         private let state = Mutex(State())
 
-        /// Adds `line`; the bytes to write now if the buffer reached `flushAt` bytes, otherwise
-        /// whether the caller must schedule the end-of-tick flush (the first line since the last).
-        func append(_ line: [UInt8], flushAt: Int) -> Action {
+        init(loop: EventLoop) { self.loop = loop }
+
+        /// Adds the line `render` appends, and writes the buffer to `descriptor` at once if it
+        /// reached `flushAt` bytes. True if the caller must schedule the end-of-tick flush (the
+        /// first line held since the last).
+        func append(_ render: (inout [UInt8]) -> Void, flushAt: Int, descriptor: Int32) -> Bool {
             state.withLock { state in
-                state.bytes += line
+                render(&state.bytes)
                 if state.bytes.count >= flushAt {
-                    defer { state.bytes = [] }
-                    return .writeNow(state.bytes)
+                    Self.write(&state.bytes, to: descriptor)
+                    return false
                 }
-                if state.flushScheduled { return .none }
+                if state.flushScheduled { return false }
                 state.flushScheduled = true
-                return .scheduleFlush
+                return true
             }
         }
 
-        /// The pending bytes, leaving the buffer empty and no flush scheduled.
-        func take() -> [UInt8] {
+        /// Writes the lines held, and no flush is scheduled any more.
+        func flush(to descriptor: Int32) {
             state.withLock { state in
                 state.flushScheduled = false
-                defer { state.bytes = [] }
-                return state.bytes
+                Self.write(&state.bytes, to: descriptor)
             }
+        }
+
+        private static func write(_ bytes: inout [UInt8], to descriptor: Int32) {
+            guard !bytes.isEmpty else { return }
+            LogLine.write(bytes, to: descriptor)
+            if bytes.capacity <= keptCapacity { bytes.removeAll(keepingCapacity: true) } else { bytes = [] }
         }
     }
 }

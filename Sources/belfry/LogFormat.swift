@@ -29,9 +29,11 @@ struct LineLogHandler: LogHandler {
     func log(event: LogEvent) {
         var fields = event.metadata ?? [:]
         if !metadata.isEmpty { fields.merge(metadata) { record, _ in record } }
-        let line = LogLine.render(
-            format, unixMilliseconds: LogLine.nowUnixMilliseconds, level: event.level, message: "\(event.message)",
-            fields: fields)
-        LogOutput.standardError.write(line, urgent: event.level >= .warning)
+        let now = LogLine.nowUnixMilliseconds
+        LogOutput.standardError.write(urgent: event.level >= .warning) {
+            LogLine.render(
+                format, unixMilliseconds: now, level: event.level, message: event.message.description, fields: fields,
+                into: &$0)
+        }
     }
 }

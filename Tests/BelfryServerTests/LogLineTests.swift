@@ -57,4 +57,16 @@ import Testing
         #expect(text.filter { $0 == "\n" }.count == 1)
         #expect(text == #"1970-01-01T00:00:00.000 INFO connected event="x\n{\"level\":\"error\"}" k="a b=c""# + "\n")
     }
+
+    @Test func aLineRenderedIntoABufferFollowsWhatIsThere() {
+        let fields: Logger.Metadata = ["b": "2", "a": .stringConvertible(1)]
+        for format in [LogLine.Format.json, .text] {
+            var buffer = Array("earlier line\n".utf8)
+            LogLine.render(format, unixMilliseconds: 0, level: .info, message: "m", fields: fields, into: &buffer)
+            let alone = LogLine.render(format, unixMilliseconds: 0, level: .info, message: "m", fields: fields)
+            #expect(buffer == Array("earlier line\n".utf8) + alone)
+        }
+        // No fields at all (nothing to sort).
+        #expect(render(.json, 0) == #"{"time":"1970-01-01T00:00:00.000","level":"info","msg":"connected"}"# + "\n")
+    }
 }

@@ -120,4 +120,37 @@ import Testing
         try group.next().submit {}.wait()
         #expect(pipe.drain() == "")  // the scheduled flush finds nothing left to write twice
     }
+
+    @Test func linesRenderedIntoTheBufferKeepTheirOrderTickAfterTick() throws {
+        let loop = try EpollLoop(name: "test-log")
+        defer { loop.shutdownGracefully { _ in } }
+        let pipe = Pipe()
+        let output = LogOutput(descriptor: pipe.write)
+        for tick in 1...3 {
+            let duringTheTick = try loop.submit {
+                output.write(urgent: false) { $0 += "\(tick)a\n".utf8 }
+                output.write(Self.line("\(tick)b"), urgent: false)
+                return pipe.drain()
+            }.wait()
+            #expect(duringTheTick == "")
+            try loop.submit {}.wait()
+            // The buffer written last tick takes this tick's lines: nothing of the last comes again.
+            #expect(pipe.drain() == "\(tick)a\n\(tick)b\n")
+        }
+    }
+
+    @Test func twoOutputsOnOneLoopKeepTheirOwnLines() throws {
+        let loop = try EpollLoop(name: "test-log")
+        defer { loop.shutdownGracefully { _ in } }
+        let (first, second) = (Pipe(), Pipe())
+        let (one, two) = (LogOutput(descriptor: first.write), LogOutput(descriptor: second.write))
+        try loop.submit {
+            one.write(Self.line("one"), urgent: false)
+            two.write(Self.line("two"), urgent: false)
+            one.write(Self.line("one again"), urgent: false)
+        }.wait()
+        try loop.submit {}.wait()
+        #expect(first.drain() == "one\none again\n")
+        #expect(second.drain() == "two\n")
+    }
 }
