@@ -30,6 +30,7 @@ public enum LogLine {
         _ format: Format, unixMilliseconds: Int64, level: Logger.Level, message: String, fields: Logger.Metadata,
         into line: inout [UInt8]
     ) {
+        appendHead(format, unixMilliseconds: unixMilliseconds, level: level, message: message, to: &line)
         // Sorted as (key, value) pairs, in place on the stack: no array, and no second look-up
         // (and hash) per key.
         withUnsafeTemporaryAllocation(of: (key: String, value: Logger.MetadataValue).self, capacity: fields.count) {
@@ -37,33 +38,75 @@ public enum LogLine {
             var sorted = UnsafeMutableBufferPointer(rebasing: pairs[..<pairs.initialize(fromContentsOf: fields)])
             defer { sorted.deinitialize() }
             sorted.sort { $0.key < $1.key }
-            switch format {
-            case .text:
-                appendTime(unixMilliseconds, to: &line)
-                line.append(0x20)
-                line += level.rawValue.uppercased().utf8
-                line.append(0x20)
-                line += LogText.escaped(message).utf8
-                for (key, value) in sorted {
-                    line += " \(LogText.escaped(key))=\(LogText.value("\(value)"))".utf8
-                }
-            case .json:
-                line += #"{"time":""#.utf8
-                appendTime(unixMilliseconds, to: &line)
-                line += #"","level":"#.utf8
-                JSONText.appendQuoted(level.rawValue, to: &line)
-                line += #","msg":"#.utf8
-                JSONText.appendQuoted(message, to: &line)
-                for (key, value) in sorted {
-                    line.append(UInt8(ascii: ","))
-                    JSONText.appendQuoted(key, to: &line)
-                    line.append(UInt8(ascii: ":"))
-                    appendJSON(value, to: &line)
-                }
-                line.append(UInt8(ascii: "}"))
-            }
+            for (key, value) in sorted { appendField(format, key, value, to: &line) }
         }
+        appendTail(format, to: &line)
+    }
+
+    // A line is its head, its fields in key order, and its tail. `render` and the connection
+    // lines (`ConnectionLog`, written without a metadata dictionary) are made of the same parts.
+
+    /// The start of a line: the time, the level and the message.
+    static func appendHead(
+        _ format: Format, unixMilliseconds: Int64, level: Logger.Level, message: String, to line: inout [UInt8]
+    ) {
+        switch format {
+        case .text:
+            appendTime(unixMilliseconds, to: &line)
+            line.append(0x20)
+            line += level.rawValue.uppercased().utf8
+            line.append(0x20)
+            line += LogText.escaped(message).utf8
+        case .json:
+            line += #"{"time":""#.utf8
+            appendTime(unixMilliseconds, to: &line)
+            line += #"","level":"#.utf8
+            JSONText.appendQuoted(level.rawValue, to: &line)
+            line += #","msg":"#.utf8
+            JSONText.appendQuoted(message, to: &line)
+        }
+    }
+
+    /// One field, after the head and the fields whose keys sort before it.
+    static func appendField(_ format: Format, _ key: String, _ value: Logger.MetadataValue, to line: inout [UInt8]) {
+        switch format {
+        case .text: line += " \(LogText.escaped(key))=\(LogText.value("\(value)"))".utf8
+        case .json:
+            appendJSONKey(key, to: &line)
+            appendJSON(value, to: &line)
+        }
+    }
+
+    /// A string field (as `.string(value)`).
+    static func appendField(_ format: Format, _ key: String, string value: String, to line: inout [UInt8]) {
+        switch format {
+        case .text: line += " \(LogText.escaped(key))=\(LogText.value(value))".utf8
+        case .json:
+            appendJSONKey(key, to: &line)
+            JSONText.appendQuoted(value, to: &line)
+        }
+    }
+
+    /// A number field (as `LogFields.number(value)`).
+    static func appendField(_ format: Format, _ key: String, int value: Int, to line: inout [UInt8]) {
+        switch format {
+        case .text: line += " \(LogText.escaped(key))=\(value)".utf8
+        case .json:
+            appendJSONKey(key, to: &line)
+            line += "\(value)".utf8
+        }
+    }
+
+    /// The end of a line, newline included.
+    static func appendTail(_ format: Format, to line: inout [UInt8]) {
+        if format == .json { line.append(UInt8(ascii: "}")) }
         line.append(0x0A)
+    }
+
+    private static func appendJSONKey(_ key: String, to line: inout [UInt8]) {
+        line.append(UInt8(ascii: ","))
+        JSONText.appendQuoted(key, to: &line)
+        line.append(UInt8(ascii: ":"))
     }
 
     /// A metadata value as JSON: numbers and booleans given as such (`.stringConvertible`) bare,

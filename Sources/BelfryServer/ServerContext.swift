@@ -12,6 +12,8 @@ final class ServerContext: Sendable {
     let cluster: (any ClusterLink)?
     let options: ServerOptions
     let logger: Logger
+    /// Every connection's `connected` and `disconnected` lines.
+    let connectionLog: ConnectionLog
     /// Maps an event loop (by identity) to its index in the group.
     let loopIndices: [ObjectIdentifier: Int]
     /// The public port's share of the process's descriptors.
@@ -36,6 +38,7 @@ final class ServerContext: Sendable {
         self.store = store
         self.options = options
         self.logger = logger
+        self.connectionLog = ConnectionLog(logger)
         self.loopIndices = loopIndices
         self.webhooks = options.webhookSink.map { WebhookDispatcher(sink: $0, store: store) }
         self.cluster = options.cluster

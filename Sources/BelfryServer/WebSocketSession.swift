@@ -81,14 +81,11 @@ final class WebSocketSession: LoopTimer {
             context.hubs.existing(connection.appID)?.raise(.connectionOpened) {
                 [WebhookEvent(.connectionOpened, socketID: connection.socketID, timeMs: $0)]
             }
-            logger.info(
-                "connected",
-                metadata: [
-                    "app": .string(appName ?? connection.appID), "app_id": .string(connection.appID),
-                    "socket_id": .string(connection.socketID), "remote": .string(remote),
-                    "origin": .string(handshake.origin ?? ""), "protocol": .string(request.protocolVersion),
-                    "client": .string(request.client + " " + request.clientVersion),
-                ])
+            context.connectionLog.connected(
+                .init(
+                    app: appName ?? connection.appID, appID: connection.appID, socketID: connection.socketID,
+                    remote: remote, origin: handshake.origin ?? "", protocolVersion: request.protocolVersion,
+                    client: request.client + " " + request.clientVersion))
         case .failure(let reason):
             // A refusal by a known app (disabled, origin, quota, draining) is that app's traffic.
             var counters: AppCounters?
@@ -305,13 +302,10 @@ final class WebSocketSession: LoopTimer {
                         closeCode: Int(connection.closeCode ?? 1006), durationMs: lifetime, timeMs: $0)
                 ]
             }
-            logger.info(
-                "disconnected",
-                metadata: [
-                    "app": .string(appName ?? connection.appID), "app_id": .string(connection.appID),
-                    "socket_id": .string(connection.socketID),
-                    "code": LogFields.number(connection.closeCode ?? 1006), "duration_ms": LogFields.number(lifetime),
-                ])
+            context.connectionLog.disconnected(
+                .init(
+                    app: appName ?? connection.appID, appID: connection.appID, socketID: connection.socketID,
+                    code: Int(connection.closeCode ?? 1006), durationMs: lifetime))
             self.connection = nil
         }
     }
