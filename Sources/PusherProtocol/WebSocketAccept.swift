@@ -1,16 +1,60 @@
 import Crypto
-import Foundation
 
-/// The server's half of the WebSocket opening handshake (RFC 6455 §4.2.2).
+/// The server's half of the WebSocket opening handshake (RFC 6455 §4.2.2). On every connection,
+/// so without Foundation's `Data` and its base64 (two to four allocations each way).
 public enum WebSocketAccept {
     /// `Sec-WebSocket-Accept` for a client's `Sec-WebSocket-Key`: base64(SHA-1(key + GUID)).
     public static func value(forKey key: String) -> String {
         let digest = Insecure.SHA1.hash(data: Array((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").utf8))
-        return Data(digest).base64EncodedString()
+        return digest.withUnsafeBytes { base64($0) }
     }
 
-    /// A key is acceptable when it is the base64 encoding of 16 bytes (§4.1).
+    /// A key is acceptable when it is the base64 encoding of 16 bytes (§4.1): 22 characters of the
+    /// alphabet and `==`, as Foundation's `Data(base64Encoded:)` decodes to 16 bytes (which does
+    /// not ask for the unused bits of the last character to be zero either).
     public static func isValidKey(_ key: String) -> Bool {
-        Data(base64Encoded: key)?.count == 16
+        key.utf8.withContiguousStorageIfAvailable(isValidKey)
+            ?? Array(key.utf8).withUnsafeBufferPointer(isValidKey)
+    }
+
+    private static func isValidKey(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes.count == 24 && bytes[22] == UInt8(ascii: "=") && bytes[23] == UInt8(ascii: "=")
+            && bytes[..<22].allSatisfy(isAlphabet)
+    }
+
+    private static func isAlphabet(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "/"):
+            true
+        default: false
+        }
+    }
+
+    private static let alphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+    /// Standard base64 with `=` padding (RFC 4648 §4).
+    static func base64(_ bytes: UnsafeRawBufferPointer) -> String {
+        let count = (bytes.count + 2) / 3 * 4
+        return String(unsafeUninitializedCapacity: count) { out in
+            alphabet.withUTF8Buffer { table in
+                var written = 0
+                var index = 0
+                while index < bytes.count {
+                    let rest = bytes.count - index
+                    let b0 = UInt32(bytes[index])
+                    let b1 = rest > 1 ? UInt32(bytes[index + 1]) : 0
+                    let b2 = rest > 2 ? UInt32(bytes[index + 2]) : 0
+                    let group = b0 << 16 | b1 << 8 | b2
+                    out[written] = table[Int(group >> 18 & 63)]
+                    out[written + 1] = table[Int(group >> 12 & 63)]
+                    out[written + 2] = rest > 1 ? table[Int(group >> 6 & 63)] : UInt8(ascii: "=")
+                    out[written + 3] = rest > 2 ? table[Int(group & 63)] : UInt8(ascii: "=")
+                    written += 4
+                    index += 3
+                }
+                return written
+            }
+        }
     }
 }
