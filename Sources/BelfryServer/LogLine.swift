@@ -15,16 +15,6 @@ import PusherProtocol
 public enum LogLine {
     public enum Format: Sendable { case text, json }
 
-    /// The line, newline included.
-    public static func render(
-        _ format: Format, unixMilliseconds: Int64, level: Logger.Level, message: String, fields: Logger.Metadata
-    ) -> [UInt8] {
-        var line: [UInt8] = []
-        line.reserveCapacity(256)
-        render(format, unixMilliseconds: unixMilliseconds, level: level, message: message, fields: fields, into: &line)
-        return line
-    }
-
     /// Appends the line, newline included, to `line` (a loop's buffer of lines: `LogOutput`).
     public static func render(
         _ format: Format, unixMilliseconds: Int64, level: Logger.Level, message: String, fields: Logger.Metadata,

@@ -32,11 +32,6 @@ public final class LogOutput: Sendable {
         buffers = PerLoop { LoopBuffer(loop: $0) }
     }
 
-    /// Writes `line` now (`urgent`, or not on an event loop) or at the end of this loop's tick.
-    public func write(_ line: [UInt8], urgent: Bool) {
-        write(urgent: urgent) { $0 += line }
-    }
-
     /// Writes the line that `render` appends (newline included) now (`urgent`, or not on an event
     /// loop) or at the end of this loop's tick. On a loop it is rendered straight into the loop's
     /// buffer: no array of its own, no copy.

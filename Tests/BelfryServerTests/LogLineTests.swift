@@ -70,3 +70,14 @@ import Testing
         #expect(render(.json, 0) == #"{"time":"1970-01-01T00:00:00.000","level":"info","msg":"connected"}"# + "\n")
     }
 }
+
+extension LogLine {
+    /// The line alone, newline included (the server renders into a loop's buffer instead).
+    static func render(
+        _ format: Format, unixMilliseconds: Int64, level: Logger.Level, message: String, fields: Logger.Metadata
+    ) -> [UInt8] {
+        var line: [UInt8] = []
+        render(format, unixMilliseconds: unixMilliseconds, level: level, message: message, fields: fields, into: &line)
+        return line
+    }
+}

@@ -154,3 +154,8 @@ import Testing
         #expect(second.drain() == "two\n")
     }
 }
+
+extension LogOutput {
+    /// Writes a line already made (the server renders into the loop's buffer instead).
+    func write(_ line: [UInt8], urgent: Bool) { write(urgent: urgent) { $0 += line } }
+}
