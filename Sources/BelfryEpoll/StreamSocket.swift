@@ -109,6 +109,47 @@ public final class StreamSocket: EpollHandler, @unchecked Sendable {
         } else {
             outbound.append(buffer)
         }
+        return wrote()
+    }
+
+    /// Writes the `count` bytes that `fill` puts into the space it is given (all of it): into
+    /// what `cork` holds, or, when nothing is pending, from scratch space straight to the kernel,
+    /// so that no buffer is made unless the kernel leaves part of them. Returns false once closed.
+    @discardableResult
+    public func write(count: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void) -> Bool {
+        guard !isClosed, !closeWhenDrained else { return false }
+        if isCorked || !outbound.isEmpty {
+            var buffer = (isCorked ? corked.take() : nil) ?? ByteBufferAllocator().buffer(capacity: count)
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { space in
+                fill(UnsafeMutableRawBufferPointer(rebasing: space[0..<count]))
+                return count
+            }
+            if isCorked { corked = buffer } else { outbound.append(buffer) }
+            return wrote()
+        }
+        let failed = withUnsafeTemporaryAllocation(byteCount: count, alignment: 1) { scratch in
+            fill(scratch)
+            let bytes = UnsafeRawBufferPointer(scratch)
+            switch Self.send(fd, bytes) {
+            case .sent(let sent) where sent == count:
+                return false
+            case .sent(let sent):
+                outbound.append(ByteBuffer(bytes: UnsafeRawBufferPointer(rebasing: bytes[sent...])))
+                watchWritable(true)
+                return false
+            case .failed:
+                return true
+            }
+        }
+        if failed {
+            close()
+            return false
+        }
+        return wrote()
+    }
+
+    /// A write is done: tells the delegate if it changed whether the socket is writable.
+    private func wrote() -> Bool {
         if isWritable, pendingBytes > highWaterMark {
             isWritable = false
             delegate?.writabilityChanged(self)
@@ -274,20 +315,39 @@ public final class StreamSocket: EpollHandler, @unchecked Sendable {
 
     /// Sends as much of `buffer` as the kernel takes, moving its reader index past it.
     private static func send(_ fd: Int32, _ buffer: inout ByteBuffer) -> SendResult {
+        let (result, sent) = buffer.withUnsafeReadableBytes { bytes -> (RawSendResult, Int) in
+            switch send(fd, bytes) {
+            case .sent(let sent): (.sent(sent), sent)
+            case .failed: (.failed, 0)
+            }
+        }
+        buffer.moveReaderIndex(forwardBy: sent)
+        switch result {
+        case .failed: return .failed
+        case .sent: return buffer.readableBytes == 0 ? .done : .wouldBlock
+        }
+    }
+
+    private enum RawSendResult { case sent(Int), failed }
+
+    /// Sends as much of `bytes` as the kernel takes: `sent` short of the count when the socket's
+    /// buffer is full.
+    private static func send(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> RawSendResult {
         // MSG_NOSIGNAL: a peer that has gone makes this fail with EPIPE, not raise SIGPIPE.
         let flags = Int32(MSG_NOSIGNAL)
-        while buffer.readableBytes > 0 {
-            let sent = buffer.withUnsafeReadableBytes { Glibc.send(fd, $0.baseAddress, $0.count, flags) }
+        var offset = 0
+        while offset < bytes.count {
+            let sent = Glibc.send(fd, bytes.baseAddress! + offset, bytes.count - offset, flags)
             if sent > 0 {
-                buffer.moveReaderIndex(forwardBy: sent)
+                offset += sent
             } else if sent < 0, errno == EINTR {
                 continue
             } else if sent < 0, errno == EAGAIN || errno == EWOULDBLOCK {
-                return .wouldBlock
+                return .sent(offset)
             } else {
                 return .failed
             }
         }
-        return .done
+        return .sent(offset)
     }
 }

@@ -96,7 +96,7 @@ final class Connection: @unchecked Sendable {
         let length = text.utf8.count
         guard admitsOutbound(bytes: length) else { return }
         counters.sentFrame(payload: length)
-        writeAndFlush(ServerFrame.encode(text: text, allocator: Self.allocator))
+        transport.writeTextFrameAndFlush(text)
     }
 
     /// Answers a client's ping with a pong carrying the same data, within the same budget as

@@ -16,6 +16,9 @@ protocol ConnectionTransport: AnyObject {
     func writeFrame(_ frame: ByteBuffer)
     func flushFrames()
     func writeFrameAndFlush(_ frame: ByteBuffer)
+    /// Writes and flushes a text frame of `text`: encoded straight into the socket's own buffer
+    /// by a transport that has one, into a buffer of its own otherwise.
+    func writeTextFrameAndFlush(_ text: String)
     /// Writes and flushes `frame`, then closes once it is written (or could not be).
     func writeFrameThenClose(_ frame: ByteBuffer)
     /// Closes after `delay`, unless the socket has closed by then.
@@ -28,6 +31,14 @@ protocol ConnectionTransport: AnyObject {
     func pauseReading()
     func resumeReading()
 }
+
+extension ConnectionTransport {
+    func writeTextFrameAndFlush(_ text: String) {
+        writeFrameAndFlush(ServerFrame.encode(text: text, allocator: textFrameAllocator))
+    }
+}
+
+private let textFrameAllocator = ByteBufferAllocator()
 
 /// The frames go from the session's handler down the pipeline: no walk from its tail.
 extension ChannelHandlerContext: ConnectionTransport {

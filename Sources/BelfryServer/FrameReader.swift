@@ -5,12 +5,16 @@ import NIOCore
 /// payloads unmasked, fragments joined, control frames passed on between fragments. One value
 /// per connection, inside `WebSocketSession`, instead of a chain of five channel handlers. Pure:
 /// bytes in, steps out.
+///
+/// It reads from raw bytes, so the epoll engine parses straight from its loop's read buffer: a
+/// message costs one allocation (its unmasked payload), not a copy of the read, a slice and an
+/// unmasked buffer (BENCHMARKS.md, issue 18's twelfth step).
 struct FrameReader {
     enum Step: Equatable {
         /// No complete frame is buffered yet.
         case needMore
         /// A whole message (text or binary, fragments joined) or a control frame, unmasked.
-        case message(Opcode, ByteBuffer)
+        case message(Opcode, [UInt8])
         /// The stream broke a rule: close with this code. Nothing after it is read.
         case violation(InboundFrameRules.Violation)
     }
@@ -23,7 +27,7 @@ struct FrameReader {
     let maxMessageSize: Int
     let maxFragments: Int
     /// The message being assembled from fragments: its opcode, payload so far and fragment count.
-    private var partial: (opcode: Opcode, payload: ByteBuffer, fragments: Int)?
+    private var partial: (opcode: Opcode, payload: [UInt8], fragments: Int)?
     private(set) var failed = false
 
     init(maxMessageSize: Int, maxFragments: Int = 64) {
@@ -31,10 +35,19 @@ struct FrameReader {
         self.maxFragments = maxFragments
     }
 
-    /// Reads the next step from `buffer`, consuming the bytes of every frame it completes (and
-    /// nothing of a frame that is not complete yet).
+    /// Reads the next step from the front of `buffer`, consuming the bytes of every frame it
+    /// completes (and nothing of a frame that is not complete yet).
     mutating func next(_ buffer: inout ByteBuffer) -> Step {
-        while !failed, let header = Self.header(buffer) {
+        var consumed = 0
+        let step = buffer.withUnsafeReadableBytes { next($0, consumed: &consumed) }
+        buffer.moveReaderIndex(forwardBy: consumed)
+        return step
+    }
+
+    /// Reads the next step from `bytes`, starting at offset `consumed` and moving it past every
+    /// frame it completes (and not into a frame that is not complete yet).
+    mutating func next(_ bytes: UnsafeRawBufferPointer, consumed: inout Int) -> Step {
+        while !failed, let header = Self.header(bytes, at: consumed) {
             if let violation = InboundFrameRules.violation(
                 fin: header.fin, reservedBits: header.reservedBits, opcode: header.opcode,
                 masked: header.mask != nil, length: header.length)
@@ -43,26 +56,25 @@ struct FrameReader {
             }
             guard header.length <= UInt64(maxMessageSize) else { return fail(Self.tooLarge) }
             let length = Int(header.length)
-            guard buffer.readableBytes >= header.size + length else { return .needMore }
-            buffer.moveReaderIndex(forwardBy: header.size)
-            var payload = buffer.readSlice(length: length)!
-            if let mask = header.mask { payload = Self.unmasked(payload, key: mask) }
+            let start = consumed + header.size
+            guard bytes.count - start >= length else { return .needMore }
+            consumed = start + length
+            let payload = UnsafeRawBufferPointer(rebasing: bytes[start..<consumed])
             let opcode = Opcode(rawValue: header.opcode)!
             switch opcode {
             case .close, .ping, .pong:
-                return .message(opcode, payload)
+                return .message(opcode, Self.unmasked(payload, key: header.mask))
             case .text, .binary:
                 guard partial == nil else { return fail(Self.badFragmentation) }
-                if header.fin { return .message(opcode, payload) }
-                partial = (opcode, payload, 1)
+                if header.fin { return .message(opcode, Self.unmasked(payload, key: header.mask)) }
+                partial = (opcode, Self.unmasked(payload, key: header.mask), 1)
             case .continuation:
                 guard var message = partial else { return fail(Self.badFragmentation) }
                 partial = nil  // `message` now holds the only reference: appending does not copy
                 message.fragments += 1
-                guard message.payload.readableBytes + payload.readableBytes <= maxMessageSize,
-                    message.fragments <= maxFragments
+                guard message.payload.count + length <= maxMessageSize, message.fragments <= maxFragments
                 else { return fail(Self.tooLarge) }
-                message.payload.writeBuffer(&payload)
+                Self.appendUnmasked(payload, key: header.mask, to: &message.payload)
                 if header.fin { return .message(message.opcode, message.payload) }
                 partial = message
             }
@@ -90,28 +102,34 @@ struct FrameReader {
         var size: Int
     }
 
-    /// The header at the reader index, once all of its bytes are there.
-    private static func header(_ buffer: ByteBuffer) -> Header? {
-        guard buffer.readableBytes >= 2 else { return nil }
-        let start = buffer.readerIndex
-        let first = buffer.getInteger(at: start, as: UInt8.self)!
-        let second = buffer.getInteger(at: start + 1, as: UInt8.self)!
+    /// The header at offset `start` of `bytes`, once all of its bytes are there.
+    private static func header(_ bytes: UnsafeRawBufferPointer, at start: Int) -> Header? {
+        let available = bytes.count - start
+        guard available >= 2 else { return nil }
+        /// The big-endian integer of `count` bytes at `offset` from `start`.
+        func integer(at offset: Int, count: Int) -> UInt64 {
+            var value: UInt64 = 0
+            for index in start + offset..<start + offset + count { value = value << 8 | UInt64(bytes[index]) }
+            return value
+        }
+        let first = bytes[start]
+        let second = bytes[start + 1]
         let masked = second & 0x80 != 0
         var size = 2
         var length = UInt64(second & 0x7F)
         if length == 126 {
-            guard let extended = buffer.getInteger(at: start + 2, as: UInt16.self) else { return nil }
-            length = UInt64(extended)
+            guard available >= 4 else { return nil }
+            length = integer(at: 2, count: 2)
             size += 2
         } else if length == 127 {
-            guard let extended = buffer.getInteger(at: start + 2, as: UInt64.self) else { return nil }
-            length = extended
+            guard available >= 10 else { return nil }
+            length = integer(at: 2, count: 8)
             size += 8
         }
         var mask: UInt32?
         if masked {
-            guard let key = buffer.getInteger(at: start + size, as: UInt32.self) else { return nil }
-            mask = key
+            guard available >= size + 4 else { return nil }
+            mask = UInt32(integer(at: size, count: 4))
             size += 4
         }
         return Header(
@@ -119,18 +137,22 @@ struct FrameReader {
             length: length, size: size)
     }
 
-    /// A copy of `payload` XORed with the masking key (§5.3).
-    private static func unmasked(_ payload: ByteBuffer, key: UInt32) -> ByteBuffer {
-        var out = ByteBuffer()
-        _ = payload.withUnsafeReadableBytes { source in
-            out.writeWithUnsafeMutableBytes(minimumWritableBytes: source.count) { target in
-                for index in 0..<source.count {
-                    target[index] = source[index] ^ UInt8(truncatingIfNeeded: key >> UInt32(24 - 8 * (index & 3)))
-                }
-                return source.count
+    /// `payload` XORed with the masking key (§5.3), if there is one.
+    private static func unmasked(_ payload: UnsafeRawBufferPointer, key: UInt32?) -> [UInt8] {
+        var out: [UInt8] = []
+        appendUnmasked(payload, key: key, to: &out)
+        return out
+    }
+
+    private static func appendUnmasked(_ payload: UnsafeRawBufferPointer, key: UInt32?, to out: inout [UInt8]) {
+        let start = out.count
+        out.append(contentsOf: payload)
+        guard let key else { return }
+        out.withUnsafeMutableBufferPointer { bytes in
+            for index in 0..<payload.count {
+                bytes[start + index] ^= UInt8(truncatingIfNeeded: key >> UInt32(24 - 8 * (index & 3)))
             }
         }
-        return out
     }
 }
 
@@ -156,17 +178,53 @@ enum ServerFrame {
         return frame
     }
 
-    private static func writeHeader(_ opcode: FrameReader.Opcode, length: Int, to frame: inout ByteBuffer) {
-        frame.writeInteger(0x80 | opcode.rawValue)
-        switch length {
-        case 0...125:
-            frame.writeInteger(UInt8(length))
-        case 126...Int(UInt16.max):
-            frame.writeInteger(UInt8(126))
-            frame.writeInteger(UInt16(length))
-        default:
-            frame.writeInteger(UInt8(127))
-            frame.writeInteger(UInt64(length))
+    /// The size of a frame with a payload of `length` bytes.
+    static func size(payload length: Int) -> Int { headerSize(length) + length }
+
+    /// A text frame written into `target`, which is `size(payload: text.utf8.count)` bytes: for
+    /// a transport that encodes into its own buffer.
+    static func encode(text: String, into target: UnsafeMutableRawBufferPointer) {
+        var text = text
+        text.withUTF8 { utf8 in
+            let header = writeHeader(.text, length: utf8.count, into: target)
+            UnsafeMutableRawBufferPointer(rebasing: target[header...]).copyMemory(from: UnsafeRawBufferPointer(utf8))
         }
+    }
+
+    private static func headerSize(_ length: Int) -> Int {
+        switch length {
+        case 0...125: 2
+        case 126...Int(UInt16.max): 4
+        default: 10
+        }
+    }
+
+    private static func writeHeader(_ opcode: FrameReader.Opcode, length: Int, to frame: inout ByteBuffer) {
+        frame.writeWithUnsafeMutableBytes(minimumWritableBytes: 10) { target in
+            writeHeader(opcode, length: length, into: target)
+        }
+    }
+
+    /// Writes the header of a frame with a payload of `length` bytes at the start of `target`;
+    /// returns its size.
+    @discardableResult
+    private static func writeHeader(
+        _ opcode: FrameReader.Opcode, length: Int, into target: UnsafeMutableRawBufferPointer
+    )
+        -> Int
+    {
+        target[0] = 0x80 | opcode.rawValue
+        let size = headerSize(length)
+        switch size {
+        case 2:
+            target[1] = UInt8(length)
+        case 4:
+            target[1] = 126
+        default:
+            target[1] = 127
+        }
+        // The extended length, big-endian, in the bytes after the first two.
+        for index in 2..<size { target[index] = UInt8(truncatingIfNeeded: length >> (8 * (size - 1 - index))) }
+        return size
     }
 }

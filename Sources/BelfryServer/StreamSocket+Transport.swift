@@ -22,6 +22,14 @@ extension StreamSocket: ConnectionTransport {
         uncork()
     }
 
+    /// Encoded into what `cork` holds (after an upgrade's 101), or sent from scratch space with
+    /// no buffer made: a frame written this way costs no allocation unless the kernel leaves part
+    /// of it (BENCHMARKS.md, issue 18's twelfth step).
+    func writeTextFrameAndFlush(_ text: String) {
+        write(count: ServerFrame.size(payload: text.utf8.count)) { ServerFrame.encode(text: text, into: $0) }
+        uncork()
+    }
+
     func writeFrameThenClose(_ frame: ByteBuffer) {
         write(frame)
         closeAfterWrites()

@@ -6,9 +6,7 @@ import NIOCore
 /// is still one session object, a `Connection` and the socket.
 extension WebSocketSession: StreamSocketDelegate {
     func received(_ bytes: UnsafeRawBufferPointer, on socket: StreamSocket) {
-        // The bytes sit in the loop's shared read buffer: copied, as NIO copies them into the
-        // channel's receive buffer.
-        read(ByteBuffer(bytes: bytes), from: socket)
+        read(bytes, from: socket as ConnectionTransport)
     }
 
     func writabilityChanged(_ socket: StreamSocket) {

@@ -200,9 +200,35 @@ final class WebSocketSession: LoopTimer {
             pending.writeBuffer(&bytes)
             bytes = pending
         }
-        let start = bytes.readerIndex
+        let consumed = bytes.withUnsafeReadableBytes { readFrames($0, transport) }
+        bytes.moveReaderIndex(forwardBy: consumed)
+        if bytes.readableBytes > 0, !reader.failed {
+            bytes.discardReadBytes()
+            inbound = bytes
+        }
+        pauseReadingIfUnwritable(transport)
+    }
+
+    /// Bytes read into a buffer that is only valid during the call (an epoll loop's): its frames
+    /// are read in place, and only the bytes of a frame still arriving are copied, into `inbound`.
+    func read(_ bytes: UnsafeRawBufferPointer, from transport: ConnectionTransport) {
+        if var pending = inbound {
+            inbound = nil
+            pending.writeBytes(bytes)
+            return read(pending, from: transport)
+        }
+        let consumed = readFrames(bytes, transport)
+        if consumed < bytes.count, !reader.failed {
+            inbound = ByteBuffer(bytes: UnsafeRawBufferPointer(rebasing: bytes[consumed...]))
+        }
+        pauseReadingIfUnwritable(transport)
+    }
+
+    /// Reads and dispatches every complete frame in `bytes`; returns how many bytes they took.
+    private func readFrames(_ bytes: UnsafeRawBufferPointer, _ transport: ConnectionTransport) -> Int {
+        var consumed = 0
         reading: while true {
-            switch reader.next(&bytes) {
+            switch reader.next(bytes, consumed: &consumed) {
             case .needMore:
                 break reading
             case .message(let opcode, let payload):
@@ -221,20 +247,15 @@ final class WebSocketSession: LoopTimer {
         }
         // Every frame is counted for the app as it arrived (a fragmented message counts each
         // fragment's header), whatever the session makes of it.
-        inboundCounters?.frameBytesIn.wrappingIncrement(by: bytes.readerIndex - start, ordering: .relaxed)
-        if bytes.readableBytes > 0, !reader.failed {
-            bytes.discardReadBytes()
-            inbound = bytes
-        }
-        pauseReadingIfUnwritable(transport)
+        inboundCounters?.frameBytesIn.wrappingIncrement(by: consumed, ordering: .relaxed)
+        return consumed
     }
 
     /// One message or control frame from the client.
-    private func received(_ opcode: FrameReader.Opcode, _ payload: ByteBuffer, now: NIODeadline) {
+    private func received(_ opcode: FrameReader.Opcode, _ payload: [UInt8], now: NIODeadline) {
         guard let connection = connection ?? refused else { return }
         if opcode == .close {
-            let bytes = Array(payload.readableBytesView)
-            connection.answerClose(code: InboundFrameRules.answer(toClosePayload: bytes))
+            connection.answerClose(code: InboundFrameRules.answer(toClosePayload: payload))
             return
         }
         guard !connection.isClosed else { return }
@@ -243,18 +264,17 @@ final class WebSocketSession: LoopTimer {
         case .text:
             // The answer to the server's ping, as client libraries send it: nothing to decode
             // (the activity was recorded above).
-            if payload.readableBytesView.elementsEqual(Self.pong) { return }
-            let bytes = Array(payload.readableBytesView)
-            guard InboundFrameRules.isUTF8(bytes) else {
+            if payload == Self.pong { return }
+            guard InboundFrameRules.isUTF8(payload) else {
                 connection.closeSilently(code: 1007, message: "Text frames must be UTF-8")
                 return
             }
-            handle(bytes, connection)
+            handle(payload, connection)
         case .binary:
             connection.send(
                 ServerMessage.error(code: nil, message: "Binary frames are not supported; send JSON text frames"))
         case .ping:
-            connection.pong(payload)
+            connection.pong(ByteBuffer(bytes: payload))
         case .pong, .close, .continuation:
             break
         }

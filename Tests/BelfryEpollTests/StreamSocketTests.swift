@@ -140,6 +140,42 @@ import Testing
         #expect(try client.receive(count: 4) == Array("next".utf8), "uncorked: writes go out at once")
     }
 
+    /// `write(count:)` fills its bytes in place: into what `cork` holds (before or after a
+    /// buffer), straight to the kernel when nothing is pending, after what is pending otherwise.
+    /// What the kernel does not take is kept, and everything arrives in order.
+    @Test func bytesFilledInPlaceArriveInOrderCorkedOrNot() async throws {
+        let chunk = 65536
+        let written = NIOLockedValueBox<Int32?>(nil)
+        let pending = NIOLockedValueBox(0)
+        let server = try await TestServer.start { socket, _ in
+            socket.cork()
+            socket.write(count: 5) { $0.copyBytes(from: "head,".utf8) }
+            socket.write(ByteBuffer(string: "frame"))
+            socket.write(count: 1) { $0.copyBytes(from: ",".utf8) }
+            socket.uncork()
+            // 16 MB, more than both sockets' buffers hold: the first chunks go straight to the
+            // kernel, the rest wait behind what it did not take.
+            for index in 0..<256 {
+                socket.write(count: chunk) { $0.initializeMemory(as: UInt8.self, repeating: UInt8(index)) }
+            }
+            socket.write(count: 4) { $0.copyBytes(from: "tail".utf8) }
+            pending.withLockedValue { $0 = socket.pendingBytes }
+            written.withLockedValue { $0 = socket.fd }
+        }
+        defer { server.stop() }
+        let client = try TestClient(port: server.port)
+        defer { client.close() }
+        client.send([1])
+        // Nothing is read until everything is written, so the kernel cannot take it all.
+        try await server.waitUntilDetached(written)
+        #expect(pending.withLockedValue { $0 } > 0)
+        #expect(try client.receive(count: 11) == Array("head,frame,".utf8))
+        let received = try client.receive(count: 256 * chunk)
+        #expect(received == (0..<256).flatMap { [UInt8](repeating: UInt8($0), count: chunk) })
+        #expect(try client.receive(count: 4) == Array("tail".utf8))
+        #expect(try await server.writabilityChanges() == [false, true])
+    }
+
     /// More than `readsPerTurn` buffers arriving at once: the socket is reported once (edge-
     /// triggered), reads what a turn allows and comes back for the rest.
     @Test func readsEverythingThatArrivedAtOnce() async throws {
@@ -309,7 +345,7 @@ final class TestServer: StreamSocketDelegate, @unchecked Sendable {
     func writabilityChanges() async throws -> [Bool] { try await loop.submit { self.writability }.get() }
 
     /// Waits for `onRead` to have set `detached` (a task on the loop runs after the turn that
-    /// read it).
+    /// read it); any box `onRead` sets last will do.
     func waitUntilDetached(_ detached: NIOLockedValueBox<Int32?>) async throws {
         let deadline = NIODeadline.now() + .seconds(10)
         while detached.withLockedValue({ $0 }) == nil {

@@ -48,7 +48,7 @@ import Testing
     }
 
     static func message(_ opcode: FrameReader.Opcode, _ s: String) -> FrameReader.Step {
-        .message(opcode, ByteBuffer(string: s))
+        .message(opcode, Array(s.utf8))
     }
 
     @Test func aMaskedTextFrameIsUnmaskedAndConsumed() {
@@ -65,7 +65,7 @@ import Testing
         let medium = String(repeating: "m", count: 300)  // a 16-bit length
         let stream = Self.text("a") + Self.text(medium) + Self.frame(0x9, [1, 2]) + Self.text(long) + Self.text("")
         let expected: [FrameReader.Step] = [
-            Self.message(.text, "a"), Self.message(.text, medium), .message(.ping, ByteBuffer(bytes: [1, 2])),
+            Self.message(.text, "a"), Self.message(.text, medium), .message(.ping, [1, 2]),
             Self.message(.text, long), Self.message(.text, ""),
         ]
         #expect(Self.steps(stream, piece: piece, max: 1 << 17) == expected)
@@ -79,7 +79,7 @@ import Testing
         #expect(
             Self.steps(stream, piece: 5) == [
                 Self.message(.ping, "p"), Self.message(.pong, ""), Self.message(.text, "abcde"),
-                .message(.binary, ByteBuffer(bytes: [0xFF, 0x00])),
+                .message(.binary, [0xFF, 0x00]),
             ])
     }
 
@@ -133,5 +133,28 @@ import Testing
         }
         #expect(reader.failed)
         #expect(reader.next(&buffer) == .needMore)
+    }
+
+    /// The epoll engine's way: frames read in place from a buffer that is only valid during the
+    /// call, `consumed` left at the start of the frame that has not all arrived.
+    @Test func rawBytesAreReadInPlaceUpToAnIncompleteFrame() {
+        let first = Self.text("one")
+        let second = Self.frame(0x9, [7, 8, 9])
+        let third = Self.text("three")
+        let stream = first + second + Array(third.prefix(4))
+        var reader = FrameReader(maxMessageSize: 1024)
+        var consumed = 0
+        stream.withUnsafeBytes { bytes in
+            #expect(reader.next(bytes, consumed: &consumed) == Self.message(.text, "one"))
+            #expect(consumed == first.count)
+            #expect(reader.next(bytes, consumed: &consumed) == .message(.ping, [7, 8, 9]))
+            #expect(reader.next(bytes, consumed: &consumed) == .needMore)
+        }
+        #expect(consumed == first.count + second.count)
+        var rest = 0
+        third.withUnsafeBytes { bytes in
+            #expect(reader.next(bytes, consumed: &rest) == Self.message(.text, "three"))
+        }
+        #expect(rest == third.count)
     }
 }

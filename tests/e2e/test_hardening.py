@@ -681,6 +681,33 @@ def test_protocol_violations_close_with_the_right_code(raw_ws, server, frame, ex
     assert close_code_of(client) == expected
 
 
+def test_frames_split_across_reads_are_read_whole(raw_ws, server, uniq):
+    """A frame's header, mask and payload may arrive in different reads: the server keeps the
+    part that has arrived and reads the frame once it is whole. Each piece ends after a whole
+    ping, so the server's pong shows that piece was read before the next is sent."""
+    client = raw_ws(server, "/app/main-key?protocol=7")
+    established = client.read_frame()
+    assert established is not None and b"connection_established" in established[1]
+    channel = uniq("split")
+    ping = masked_frame(1, b'{"event":"pusher:ping","data":{}}')
+    subscribe = masked_frame(1, json.dumps({"event": "pusher:subscribe", "data": {"channel": channel}}).encode())
+
+    def answer() -> dict:
+        frame = client.read_frame()
+        assert frame is not None and frame[0] == 1, frame
+        return json.loads(frame[1])
+
+    client.sock.sendall(ping + subscribe[:1])  # one byte of the header
+    assert answer()["event"] == "pusher:pong"
+    client.sock.sendall(subscribe[1:4])  # the rest of the header, half of the mask
+    client.sock.sendall(subscribe[4:-3])  # the rest of the mask, most of the payload
+    client.sock.sendall(subscribe[-3:] + ping[:5])  # the payload's end, and a header and a half
+    got = answer()
+    assert got["event"] == "pusher_internal:subscription_succeeded" and got["channel"] == channel, got
+    client.sock.sendall(ping[5:])
+    assert answer()["event"] == "pusher:pong"
+
+
 def test_presence_user_ids_with_control_characters_are_refused(ws, uniq):
     client = ws("main")
     channel = uniq("presence-room")

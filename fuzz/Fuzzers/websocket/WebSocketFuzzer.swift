@@ -48,9 +48,8 @@ public func fuzzWebSocket(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 }
 
 /// What WebSocketSession does with a message, minus the I/O.
-private func handle(_ opcode: FrameReader.Opcode, _ payload: ByteBuffer) {
-    precondition(payload.readableBytes <= maxMessageSize, "a \(payload.readableBytes)-byte message passed the limits")
-    let bytes = Array(payload.readableBytesView)
+private func handle(_ opcode: FrameReader.Opcode, _ bytes: [UInt8]) {
+    precondition(bytes.count <= maxMessageSize, "a \(bytes.count)-byte message passed the limits")
     switch opcode {
     case .close:
         let code = InboundFrameRules.answer(toClosePayload: bytes)
