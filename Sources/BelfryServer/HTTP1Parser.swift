@@ -1,22 +1,24 @@
 import NIOCore
 
-/// One HTTP/1.x request as read off the wire: the head, decoded, and the whole body.
+/// One HTTP/1.x request as read off the wire: the head, decoded, and the whole body. The method,
+/// the target and the headers are slices of the head, decoded once as one string: a browser's
+/// dozen headers cost one allocation, not two each (BENCHMARKS.md, issue 18's twelfth step).
 struct HTTP1Request: Equatable, Sendable {
     struct Header: Equatable {
-        var name: String
-        var value: String
+        var name: Substring
+        var value: Substring
     }
 
-    var method: String
+    var method: Substring
     /// The request target exactly as sent (path and query, not percent-decoded).
-    var target: String
+    var target: Substring
     /// The `x` of `HTTP/1.x`.
     var minorVersion: Int
     var headers: [Header]
     var body: [UInt8] = []
 
     /// The first header of that name; `name` is given in lower case and matches any case.
-    func header(_ name: String) -> String? {
+    func header(_ name: String) -> Substring? {
         headers.first { $0.name.equalsLowercase(name) }?.value
     }
 
@@ -28,7 +30,7 @@ struct HTTP1Request: Equatable, Sendable {
 
     /// Whether a comma-separated list has an item equal to `token` (lower case) in any case,
     /// spaces and tabs around items ignored; read in place, without making a string per item.
-    static func list(_ value: String, contains token: String) -> Bool {
+    static func list(_ value: Substring, contains token: String) -> Bool {
         let bytes = value.utf8
         var start = bytes.startIndex
         while true {
@@ -221,32 +223,65 @@ struct HTTP1Parser {
     /// Parses and consumes a complete head of `length` bytes (found by `endOfHead`, leading
     /// blank lines already skipped). Lines end in CRLF or a bare LF (RFC 9112 §2.2).
     private static func parseHead(_ buffer: inout ByteBuffer, length: Int) -> Result<HTTP1Request, HTTP1ParseError> {
-        let result = buffer.withUnsafeReadableBytes { bytes in
-            var lines: [Range<Int>] = []
-            lines.reserveCapacity(16)
-            var lineStart = 0
-            for index in 0..<length where bytes[index] == UInt8(ascii: "\n") {
-                var lineEnd = index
-                if lineEnd > lineStart, bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
-                if lineEnd == lineStart { break }  // the blank line that ends the head
-                lines.append(lineStart..<lineEnd)
-                lineStart = index + 1
-            }
-            return Self.request(lines: lines, bytes: bytes)
+        // Bytes that are not UTF-8 are repaired (U+FFFD), which keeps every byte the parse looks
+        // for (CR, LF, space, colon, tokens) where it was.
+        let head = buffer.withUnsafeReadableBytes {
+            String(
+                decoding: UnsafeRawBufferPointer(rebasing: $0[0..<length]).assumingMemoryBound(to: UInt8.self),
+                as: UTF8.self)
         }
         buffer.moveReaderIndex(forwardBy: length)
-        return result
+        return head.utf8.withContiguousStorageIfAvailable { request(head, bytes: $0) }
+            ?? .failure(.malformed("the head could not be read"))
     }
 
-    private static func request(lines: [Range<Int>], bytes raw: UnsafeRawBufferPointer) -> Result<
+    /// The request in `head`, whose UTF-8 is `bytes`: the request line, then a header per line,
+    /// to the blank line that ends it.
+    private static func request(_ head: String, bytes: UnsafeBufferPointer<UInt8>) -> Result<
         HTTP1Request, HTTP1ParseError
     > {
-        let bytes = raw.assumingMemoryBound(to: UInt8.self)
-        func string(_ range: Range<Int>) -> String {
-            String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+        func slice(_ range: Range<Int>) -> Substring {
+            let utf8 = head.utf8
+            return head[
+                utf8.index(
+                    utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(
+                        utf8.startIndex, offsetBy: range.upperBound)]
         }
-        // METHOD SP TARGET SP HTTP/1.x, single spaces (RFC 9112 §3).
-        let line = lines[0]
+        var requestLine: (method: Substring, target: Substring, minorVersion: Int)?
+        var headers: [HTTP1Request.Header] = []
+        var lineStart = 0
+        for index in bytes.indices where bytes[index] == UInt8(ascii: "\n") {
+            var lineEnd = index
+            if lineEnd > lineStart, bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+            if lineEnd == lineStart { break }  // the blank line that ends the head
+            let line = lineStart..<lineEnd
+            lineStart = index + 1
+            if requestLine == nil {
+                switch Self.requestLine(line, bytes: bytes) {
+                case .failure(let error): return .failure(error)
+                case .success(let parts):
+                    requestLine = (slice(parts.method), slice(parts.target), parts.minorVersion)
+                    headers.reserveCapacity(16)
+                }
+                continue
+            }
+            switch Self.header(line, bytes: bytes) {
+            case .failure(let error): return .failure(error)
+            case .success(let parts):
+                headers.append(HTTP1Request.Header(name: slice(parts.name), value: slice(parts.value)))
+            }
+        }
+        guard let requestLine else { return .failure(.malformed("the request line is not METHOD TARGET VERSION")) }
+        return .success(
+            HTTP1Request(
+                method: requestLine.method, target: requestLine.target, minorVersion: requestLine.minorVersion,
+                headers: headers))
+    }
+
+    /// METHOD SP TARGET SP HTTP/1.x, single spaces (RFC 9112 §3).
+    private static func requestLine(_ line: Range<Int>, bytes: UnsafeBufferPointer<UInt8>) -> Result<
+        (method: Range<Int>, target: Range<Int>, minorVersion: Int), HTTP1ParseError
+    > {
         guard let space1 = bytes[line].firstIndex(of: UInt8(ascii: " ")),
             let space2 = bytes[(space1 + 1)..<line.upperBound].firstIndex(of: UInt8(ascii: " ")),
             space1 > line.lowerBound, space2 > space1 + 1,
@@ -265,43 +300,41 @@ struct HTTP1Parser {
             return .failure(.malformed("invalid HTTP version"))
         }
         guard major == UInt8(ascii: "1") else {
-            return .failure(.unsupportedVersion(string((space2 + 6)..<line.upperBound)))
+            let text = String(
+                decoding: UnsafeBufferPointer(rebasing: bytes[(space2 + 6)..<line.upperBound]), as: UTF8.self)
+            return .failure(.unsupportedVersion(text))
         }
         guard bytes[(space1 + 1)..<space2].allSatisfy({ $0 > 0x20 && $0 != 0x7F }) else {
             return .failure(.malformed("invalid request target"))
         }
-        var headers: [HTTP1Request.Header] = []
-        headers.reserveCapacity(lines.count - 1)
-        for range in lines.dropFirst() {
-            let first = bytes[range.lowerBound]
-            guard first != UInt8(ascii: " "), first != UInt8(ascii: "\t") else {
-                return .failure(.malformed("obsolete header line folding"))
-            }
-            guard let colon = bytes[range].firstIndex(of: UInt8(ascii: ":")) else {
-                return .failure(.malformed("a header line without a colon"))
-            }
-            guard colon > range.lowerBound, bytes[range.lowerBound..<colon].allSatisfy(isTokenByte) else {
-                return .failure(.malformed("invalid header name"))
-            }
-            var valueStart = colon + 1
-            var valueEnd = range.upperBound
-            while valueStart < valueEnd,
-                bytes[valueStart] == UInt8(ascii: " ") || bytes[valueStart] == UInt8(ascii: "\t")
-            {
-                valueStart += 1
-            }
-            while valueEnd > valueStart,
-                bytes[valueEnd - 1] == UInt8(ascii: " ") || bytes[valueEnd - 1] == UInt8(ascii: "\t")
-            {
-                valueEnd -= 1
-            }
-            headers.append(
-                HTTP1Request.Header(name: string(range.lowerBound..<colon), value: string(valueStart..<valueEnd)))
+        return .success((line.lowerBound..<space1, (space1 + 1)..<space2, Int(minor - UInt8(ascii: "0"))))
+    }
+
+    /// NAME ":" OWS VALUE OWS (RFC 9112 §5).
+    private static func header(_ range: Range<Int>, bytes: UnsafeBufferPointer<UInt8>) -> Result<
+        (name: Range<Int>, value: Range<Int>), HTTP1ParseError
+    > {
+        let first = bytes[range.lowerBound]
+        guard first != UInt8(ascii: " "), first != UInt8(ascii: "\t") else {
+            return .failure(.malformed("obsolete header line folding"))
         }
-        return .success(
-            HTTP1Request(
-                method: string(line.lowerBound..<space1), target: string((space1 + 1)..<space2),
-                minorVersion: Int(minor - UInt8(ascii: "0")), headers: headers))
+        guard let colon = bytes[range].firstIndex(of: UInt8(ascii: ":")) else {
+            return .failure(.malformed("a header line without a colon"))
+        }
+        guard colon > range.lowerBound, bytes[range.lowerBound..<colon].allSatisfy(isTokenByte) else {
+            return .failure(.malformed("invalid header name"))
+        }
+        var valueStart = colon + 1
+        var valueEnd = range.upperBound
+        while valueStart < valueEnd, bytes[valueStart] == UInt8(ascii: " ") || bytes[valueStart] == UInt8(ascii: "\t") {
+            valueStart += 1
+        }
+        while valueEnd > valueStart,
+            bytes[valueEnd - 1] == UInt8(ascii: " ") || bytes[valueEnd - 1] == UInt8(ascii: "\t")
+        {
+            valueEnd -= 1
+        }
+        return .success((range.lowerBound..<colon, valueStart..<valueEnd))
     }
 
     // MARK: - Body
@@ -319,7 +352,7 @@ struct HTTP1Parser {
                 if let length, length != value { return .failure(.malformed("conflicting Content-Length headers")) }
                 length = value
             } else if header.name.equalsLowercase("transfer-encoding") {
-                transferEncoding = [transferEncoding, header.value].compactMap { $0 }.joined(separator: ",")
+                transferEncoding = [transferEncoding, String(header.value)].compactMap { $0 }.joined(separator: ",")
             }
         }
         if let transferEncoding {
@@ -417,7 +450,7 @@ private func isTokenByte(_ byte: UInt8) -> Bool {
 
 private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
-extension String {
+extension Substring {
     /// ASCII case-insensitive equality with an already lower-case `other`, without allocating.
     fileprivate func equalsLowercase(_ other: String) -> Bool {
         guard utf8.count == other.utf8.count else { return false }

@@ -272,7 +272,8 @@ final class HTTPConnection: LoopTimer {
             if path.utf8.starts(with: "/apps/".utf8) {
                 return api.handle(
                     HTTPRequest(
-                        method: request.method, path: String(path), query: QueryString.parse(query), body: request.body),
+                        method: String(request.method), path: String(path), query: QueryString.parse(query),
+                        body: request.body),
                     owed: owed)
             }
             if path.utf8.starts(with: "/app/".utf8) {
@@ -288,7 +289,7 @@ final class HTTPConnection: LoopTimer {
             return .json(APIError.notFound("The git webhook is not configured (--webhook-secret)").body, status: 404)
         }
         switch GitHookSignature.verify(
-            body: request.body, secret: hook.secret, header: { request.header($0.lowercased()) })
+            body: request.body, secret: hook.secret, header: { request.header($0.lowercased()).map(String.init) })
         {
         case .accepted(let provider):
             hook.trigger(provider)
@@ -303,7 +304,7 @@ final class HTTPConnection: LoopTimer {
     /// refused after the upgrade with 4005, as hosted Pusher does. Bytes that followed the
     /// request go to the session.
     private func upgrade(_ request: HTTP1Request, leftover: inout ByteBuffer, _ transport: ConnectionTransport) {
-        let key: String
+        let key: Substring
         switch WebSocketUpgrade.check(request, descriptors: context.descriptors) {
         case .refuse(let response):
             respond(response, close: true, transport)
@@ -311,9 +312,9 @@ final class HTTPConnection: LoopTimer {
         case .proceed(let valid):
             key = valid
         }
-        let handshake = Handshake.read(uri: request.target)
+        let handshake = Handshake.read(uri: String(request.target))
         let address = host?.peer
-        let ip = address?.ipAddress
+        let ip = address?.ipText
         switch context.admitAddress(handshake, address: ip) {
         case .refused(let refusal):
             respond(refusal, close: true, transport)
@@ -330,7 +331,7 @@ final class HTTPConnection: LoopTimer {
         let session = WebSocketSession(
             context: context,
             handshake: WebSocketSession.Handshake(
-                request: handshake, origin: request.header("origin"),
+                request: handshake, origin: request.header("origin").map(String.init),
                 remote: LogFields.remote(ip: ip, port: address?.port)),
             leases: leases)
         let rest = leftover

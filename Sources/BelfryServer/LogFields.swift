@@ -16,7 +16,7 @@ enum LogFields {
 
     /// `127.0.0.1:48650`, `[::1]:48650`; `?` when unknown.
     static func remote(_ address: SocketAddress?) -> String {
-        remote(ip: address?.ipAddress, port: address?.port)
+        remote(ip: address?.ipText, port: address?.port)
     }
 
     static func remote(ip: String?, port: Int?) -> String {
