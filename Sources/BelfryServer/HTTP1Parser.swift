@@ -453,13 +453,10 @@ private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte 
 extension Substring {
     /// ASCII case-insensitive equality with an already lower-case `other`, without allocating.
     fileprivate func equalsLowercase(_ other: String) -> Bool {
-        guard utf8.count == other.utf8.count else { return false }
-        var index = other.utf8.startIndex
-        for a in utf8 {
-            if (a >= UInt8(ascii: "A") && a <= UInt8(ascii: "Z") ? a + 32 : a) != other.utf8[index] { return false }
-            index = other.utf8.index(after: index)
-        }
-        return true
+        utf8.count == other.utf8.count
+            && utf8.elementsEqual(other.utf8) {
+                ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 32 : $0) == $1
+            }
     }
 }
 
