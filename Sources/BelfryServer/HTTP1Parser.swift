@@ -1,37 +1,59 @@
 import NIOCore
 
-/// One HTTP/1.x request as read off the wire: the head, decoded, and the whole body. The method,
-/// the target and the headers are slices of the head, decoded once as one string: a browser's
-/// dozen headers cost one allocation, not two each (BENCHMARKS.md, issue 18's twelfth step).
+/// One HTTP/1.x request as read off the wire: the head and the whole body. The request keeps
+/// its head's bytes and where each header is in them: a header's name is compared as bytes, and
+/// its value becomes a string only when asked for, so a browser's dozen headers cost no string
+/// each (BENCHMARKS.md, issue 18's twelfth step).
 struct HTTP1Request: Equatable, Sendable {
-    struct Header: Equatable {
-        var name: Substring
-        var value: Substring
+    /// Where a header's name and value are in `head`.
+    struct Field: Equatable {
+        var name: Range<Int>
+        var value: Range<Int>
     }
 
-    var method: Substring
+    var method: String
     /// The request target exactly as sent (path and query, not percent-decoded).
-    var target: Substring
+    var target: String
     /// The `x` of `HTTP/1.x`.
     var minorVersion: Int
-    var headers: [Header]
+    /// The head as read: request line, headers and the blank line.
+    private(set) var head: [UInt8] = []
+    /// The headers, in order.
+    private(set) var fields: [Field] = []
     var body: [UInt8] = []
 
-    /// The first header of that name; `name` is given in lower case and matches any case.
-    func header(_ name: String) -> Substring? {
-        headers.first { $0.name.equalsLowercase(name) }?.value
+    init(method: String, target: String, minorVersion: Int, head: [UInt8] = [], fields: [Field] = []) {
+        self.method = method
+        self.target = target
+        self.minorVersion = minorVersion
+        self.head = head
+        self.fields = fields
+    }
+
+    /// The value of the first header of that name (bytes that are not UTF-8 repaired); `name` is
+    /// given in lower case and matches any case.
+    func header(_ name: String) -> String? {
+        guard let field = fields.first(where: { isNamed($0, name) }) else { return nil }
+        return String(decoding: head[field.value], as: UTF8.self)
     }
 
     /// Whether a comma-separated header (`Connection`, `Upgrade`) lists `token`, in any case
     /// (`name` and `token` given in lower case).
     func header(_ name: String, contains token: String) -> Bool {
-        headers.contains { $0.name.equalsLowercase(name) && Self.list($0.value, contains: token) }
+        fields.contains { isNamed($0, name) && Self.list(head[$0.value], contains: token) }
+    }
+
+    /// Whether `field` is named `name` (lower case), in any case.
+    func isNamed(_ field: Field, _ name: String) -> Bool {
+        field.name.count == name.utf8.count
+            && head[field.name].elementsEqual(name.utf8) {
+                ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 32 : $0) == $1
+            }
     }
 
     /// Whether a comma-separated list has an item equal to `token` (lower case) in any case,
     /// spaces and tabs around items ignored; read in place, without making a string per item.
-    static func list(_ value: Substring, contains token: String) -> Bool {
-        let bytes = value.utf8
+    static func list(_ bytes: ArraySlice<UInt8>, contains token: String) -> Bool {
         var start = bytes.startIndex
         while true {
             let end = bytes[start...].firstIndex(of: UInt8(ascii: ",")) ?? bytes.endIndex
@@ -223,32 +245,20 @@ struct HTTP1Parser {
     /// Parses and consumes a complete head of `length` bytes (found by `endOfHead`, leading
     /// blank lines already skipped). Lines end in CRLF or a bare LF (RFC 9112 §2.2).
     private static func parseHead(_ buffer: inout ByteBuffer, length: Int) -> Result<HTTP1Request, HTTP1ParseError> {
-        // Bytes that are not UTF-8 are repaired (U+FFFD), which keeps every byte the parse looks
-        // for (CR, LF, space, colon, tokens) where it was.
-        let head = buffer.withUnsafeReadableBytes {
-            String(
-                decoding: UnsafeRawBufferPointer(rebasing: $0[0..<length]).assumingMemoryBound(to: UInt8.self),
-                as: UTF8.self)
-        }
-        buffer.moveReaderIndex(forwardBy: length)
-        return head.utf8.withContiguousStorageIfAvailable { request(head, bytes: $0) }
-            ?? .failure(.malformed("the head could not be read"))
+        let head = buffer.readBytes(length: length) ?? []
+        return head.withUnsafeBufferPointer { request(head, bytes: $0) }
     }
 
-    /// The request in `head`, whose UTF-8 is `bytes`: the request line, then a header per line,
-    /// to the blank line that ends it.
-    private static func request(_ head: String, bytes: UnsafeBufferPointer<UInt8>) -> Result<
+    /// The request in `head` (its bytes `bytes`): the request line, then a header per line, to
+    /// the blank line that ends it.
+    private static func request(_ head: [UInt8], bytes: UnsafeBufferPointer<UInt8>) -> Result<
         HTTP1Request, HTTP1ParseError
     > {
-        func slice(_ range: Range<Int>) -> Substring {
-            let utf8 = head.utf8
-            return head[
-                utf8.index(
-                    utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(
-                        utf8.startIndex, offsetBy: range.upperBound)]
+        func string(_ range: Range<Int>) -> String {
+            String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
         }
-        var requestLine: (method: Substring, target: Substring, minorVersion: Int)?
-        var headers: [HTTP1Request.Header] = []
+        var start: (method: String, target: String, minorVersion: Int)?
+        var fields: [HTTP1Request.Field] = []
         var lineStart = 0
         for index in bytes.indices where bytes[index] == UInt8(ascii: "\n") {
             var lineEnd = index
@@ -256,26 +266,25 @@ struct HTTP1Parser {
             if lineEnd == lineStart { break }  // the blank line that ends the head
             let line = lineStart..<lineEnd
             lineStart = index + 1
-            if requestLine == nil {
-                switch Self.requestLine(line, bytes: bytes) {
+            guard start != nil else {
+                switch requestLine(line, bytes: bytes) {
                 case .failure(let error): return .failure(error)
                 case .success(let parts):
-                    requestLine = (slice(parts.method), slice(parts.target), parts.minorVersion)
-                    headers.reserveCapacity(16)
+                    start = (string(parts.method), string(parts.target), parts.minorVersion)
+                    fields.reserveCapacity(16)
                 }
                 continue
             }
-            switch Self.header(line, bytes: bytes) {
+            switch field(line, bytes: bytes) {
             case .failure(let error): return .failure(error)
-            case .success(let parts):
-                headers.append(HTTP1Request.Header(name: slice(parts.name), value: slice(parts.value)))
+            case .success(let field): fields.append(field)
             }
         }
-        guard let requestLine else { return .failure(.malformed("the request line is not METHOD TARGET VERSION")) }
+        guard let start else { return .failure(.malformed("the request line is not METHOD TARGET VERSION")) }
         return .success(
             HTTP1Request(
-                method: requestLine.method, target: requestLine.target, minorVersion: requestLine.minorVersion,
-                headers: headers))
+                method: start.method, target: start.target, minorVersion: start.minorVersion, head: head, fields: fields
+            ))
     }
 
     /// METHOD SP TARGET SP HTTP/1.x, single spaces (RFC 9112 §3).
@@ -311,8 +320,8 @@ struct HTTP1Parser {
     }
 
     /// NAME ":" OWS VALUE OWS (RFC 9112 §5).
-    private static func header(_ range: Range<Int>, bytes: UnsafeBufferPointer<UInt8>) -> Result<
-        (name: Range<Int>, value: Range<Int>), HTTP1ParseError
+    private static func field(_ range: Range<Int>, bytes: UnsafeBufferPointer<UInt8>) -> Result<
+        HTTP1Request.Field, HTTP1ParseError
     > {
         let first = bytes[range.lowerBound]
         guard first != UInt8(ascii: " "), first != UInt8(ascii: "\t") else {
@@ -334,7 +343,7 @@ struct HTTP1Parser {
         {
             valueEnd -= 1
         }
-        return .success((range.lowerBound..<colon, valueStart..<valueEnd))
+        return .success(HTTP1Request.Field(name: range.lowerBound..<colon, value: valueStart..<valueEnd))
     }
 
     // MARK: - Body
@@ -344,15 +353,17 @@ struct HTTP1Parser {
     private static func framing(of request: HTTP1Request, maxBodyBytes: Int) -> Result<Framing, HTTP1ParseError> {
         var length: Int?
         var transferEncoding: String?
-        for header in request.headers {
-            if header.name.equalsLowercase("content-length") {
-                guard !header.value.isEmpty, header.value.utf8.count <= 18, header.value.utf8.allSatisfy(isDigit),
-                    let value = Int(header.value)
+        for field in request.fields {
+            if request.isNamed(field, "content-length") {
+                let value = request.head[field.value]
+                guard !value.isEmpty, value.count <= 18, value.allSatisfy(isDigit),
+                    let number = Int(String(decoding: value, as: UTF8.self))
                 else { return .failure(.malformed("invalid Content-Length")) }
-                if let length, length != value { return .failure(.malformed("conflicting Content-Length headers")) }
-                length = value
-            } else if header.name.equalsLowercase("transfer-encoding") {
-                transferEncoding = [transferEncoding, String(header.value)].compactMap { $0 }.joined(separator: ",")
+                if let length, length != number { return .failure(.malformed("conflicting Content-Length headers")) }
+                length = number
+            } else if request.isNamed(field, "transfer-encoding") {
+                let value = String(decoding: request.head[field.value], as: UTF8.self)
+                transferEncoding = [transferEncoding, value].compactMap { $0 }.joined(separator: ",")
             }
         }
         if let transferEncoding {
@@ -449,16 +460,6 @@ private func isTokenByte(_ byte: UInt8) -> Bool {
 }
 
 private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
-
-extension Substring {
-    /// ASCII case-insensitive equality with an already lower-case `other`, without allocating.
-    fileprivate func equalsLowercase(_ other: String) -> Bool {
-        utf8.count == other.utf8.count
-            && utf8.elementsEqual(other.utf8) {
-                ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 32 : $0) == $1
-            }
-    }
-}
 
 extension Substring {
     fileprivate var trimmingSpaces: Substring {

@@ -272,8 +272,7 @@ final class HTTPConnection: LoopTimer {
             if path.utf8.starts(with: "/apps/".utf8) {
                 return api.handle(
                     HTTPRequest(
-                        method: String(request.method), path: String(path), query: QueryString.parse(query),
-                        body: request.body),
+                        method: request.method, path: String(path), query: QueryString.parse(query), body: request.body),
                     owed: owed)
             }
             if path.utf8.starts(with: "/app/".utf8) {
@@ -289,7 +288,7 @@ final class HTTPConnection: LoopTimer {
             return .json(APIError.notFound("The git webhook is not configured (--webhook-secret)").body, status: 404)
         }
         switch GitHookSignature.verify(
-            body: request.body, secret: hook.secret, header: { request.header($0.lowercased()).map(String.init) })
+            body: request.body, secret: hook.secret, header: { request.header($0.lowercased()) })
         {
         case .accepted(let provider):
             hook.trigger(provider)
@@ -304,7 +303,7 @@ final class HTTPConnection: LoopTimer {
     /// refused after the upgrade with 4005, as hosted Pusher does. Bytes that followed the
     /// request go to the session.
     private func upgrade(_ request: HTTP1Request, leftover: inout ByteBuffer, _ transport: ConnectionTransport) {
-        let key: Substring
+        let key: String
         switch WebSocketUpgrade.check(request, descriptors: context.descriptors) {
         case .refuse(let response):
             respond(response, close: true, transport)
@@ -312,7 +311,7 @@ final class HTTPConnection: LoopTimer {
         case .proceed(let valid):
             key = valid
         }
-        let handshake = Handshake.read(uri: String(request.target))
+        let handshake = Handshake.read(uri: request.target)
         let address = host?.peer
         let ip = address?.ipText
         switch context.admitAddress(handshake, address: ip) {
@@ -331,7 +330,7 @@ final class HTTPConnection: LoopTimer {
         let session = WebSocketSession(
             context: context,
             handshake: WebSocketSession.Handshake(
-                request: handshake, origin: request.header("origin").map(String.init),
+                request: handshake, origin: request.header("origin"),
                 remote: LogFields.remote(ip: ip, port: address?.port)),
             leases: leases)
         let rest = leftover

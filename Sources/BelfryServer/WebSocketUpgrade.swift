@@ -9,7 +9,7 @@ enum WebSocketUpgrade {
         /// Answer with this error and close.
         case refuse(HTTPResponse)
         /// Go on with the client's valid `Sec-WebSocket-Key`.
-        case proceed(key: Substring)
+        case proceed(key: String)
     }
 
     static func check(_ request: HTTP1Request, descriptors: DescriptorBudget) -> Check {
@@ -32,7 +32,7 @@ enum WebSocketUpgrade {
     }
 
     /// `101 Switching Protocols` with the `Sec-WebSocket-Accept` for `key`.
-    static func switchingProtocols(key: Substring, allocator: ByteBufferAllocator) -> ByteBuffer {
+    static func switchingProtocols(key: String, allocator: ByteBufferAllocator) -> ByteBuffer {
         // Room for the first frame too: on epoll it is written into the same buffer (`cork`).
         var head = allocator.buffer(capacity: 256)
         head.writeStaticString(
