@@ -93,6 +93,24 @@ def until(drv: "WebDriver", condition: Callable[["WebDriver"], Any], message: st
                              f"{drv.current_url!r}, page starts:\n{drv.page_source[:3000]}") from None
 
 
+def left_the_document(element: Any) -> Callable[["WebDriver"], bool]:
+    """``EC.staleness_of``, also when Chromium reports the element gone in the middle of the
+    navigation as "does not belong to the document" (an unknown error, not a stale reference)."""
+
+    def check(_: "WebDriver") -> bool:
+        try:
+            element.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+
+    return check
+
+
 def path_of(url: str) -> str:
     return urlsplit(url).path
 
@@ -169,7 +187,7 @@ def sign_in(drv: "WebDriver", email: str, password: str) -> None:
     field_p.send_keys(password)
     old = drv.find_element(By.TAG_NAME, "html")
     drv.find_element(By.CSS_SELECTOR, "button#login-submit").click()
-    until(drv, EC.staleness_of(old), "the page after submitting the login form")
+    until(drv, left_the_document(old), "the page after submitting the login form")
     until(drv, lambda d: d.execute_script("return document.readyState") == "complete", "the page to load")
 
 
