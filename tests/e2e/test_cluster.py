@@ -483,6 +483,11 @@ def test_cache_channel_replays_on_other_nodes(cluster, cws, uniq):
     A, B, C = cluster
     ch, empty = uniq("cache-cl"), uniq("cache-cl-empty")
     capi(A).sdk.trigger(ch, "price", {"eur": 10})
+    # The event reaches the other nodes' caches over the bus, after the publish has answered:
+    # wait until every node reports it before subscribing there.
+    for node in (B, C, A):
+        wait_until(lambda: capi(node).sdk.channel_info(ch, ["cache"]).get("cache", {}).get("event") == "price",
+                   message=f"cached event on {node.name}'s API")
     subscribers = {}
     for node in (B, C, A):
         c = subscribers[node.name] = cws(node)
