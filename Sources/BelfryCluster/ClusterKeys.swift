@@ -7,6 +7,8 @@
 /// - `P:pi:APP:CH`       hash user id → `user_info` (JSON text)
 /// - `P:pn:APP:CH:NODE`  hash user id → that node's connections of the user
 /// - `P:cm:APP:CH`       set once `cache_miss` was sent for the current occupancy
+/// - `P:cache:APP:CH`    a cache channel's last event (`ClusterCacheEntry.stored`), expiring
+///                       after `--cache-ttl`: what a node that has no copy of its own replays
 /// Per app: `P:chans:APP`, the set of occupied channels. Per node: `P:node:NODE` (its heartbeat,
 /// expiring), `P:idx:NODE` (the set of `APP\nCH` it holds a share of), `P:reap:NODE` (the lock
 /// of whoever reaps it). Cluster-wide: `P:nodes` (zset node id → last heartbeat, Redis time in
@@ -36,6 +38,7 @@ public struct ClusterKeys: Sendable, Equatable {
         prefix + ":pn:" + app + ":" + channel + ":" + node
     }
     public func cacheMiss(app: String, channel: String) -> String { prefix + ":cm:" + app + ":" + channel }
+    public func cache(app: String, channel: String) -> String { prefix + ":cache:" + app + ":" + channel }
 
     /// A prefix is 1 to 64 of letters, digits, `_`, `-` and `.`: it is part of every key name.
     public static func isValidPrefix(_ prefix: String) -> Bool {

@@ -17,6 +17,15 @@ extension ClusterNode {
         }
     }
 
+    public func cachedEvent(
+        appID: String, channel: String, _ reply: @escaping @Sendable (ClusterCacheEntry?) -> Void
+    ) {
+        submit([["GET", keys.cache(app: appID, channel: channel)].map { Array($0.utf8) }]) { result in
+            guard case .success(let answers) = result, let bytes = answers.first?.bytes else { return reply(nil) }
+            reply(ClusterCacheEntry(stored: bytes))
+        }
+    }
+
     public func counts(
         appID: String, channels: [String],
         _ reply: @escaping @Sendable (Result<[String: ClusterChannelCounts], ClusterUnavailable>) -> Void

@@ -37,6 +37,8 @@ public final class ClusterNode: ClusterLink, Service, Sendable {
         /// A node silent this long is dead.
         public var deadAfterMs = 5000
         public var claimInterval: Duration = .milliseconds(250)
+        /// How long a cache channel's last event is kept in Redis (`--cache-ttl`).
+        public var cacheTTLMs = 1_800_000
 
         public init(url: RedisURL, prefix: String, address: String, version: String) {
             self.url = url
@@ -267,9 +269,20 @@ public final class ClusterNode: ClusterLink, Service, Sendable {
     }
 
     public func broadcast(_ message: ClusterMessage) {
-        let envelope = ClusterEnvelope.encode(from: id, message)
+        let publish = [Array("PUBLISH".utf8), Array(keys.bus.utf8), ClusterEnvelope.encode(from: id, message)]
+        var batch = [publish]
+        if case .channel(let appID, let channel, _, _, let cache?) = message {
+            // A cache channel's event is also kept in Redis, for the nodes that have no copy
+            // (one started after it): in one transaction with the publish, so Redis keeps the
+            // event that the bus delivered last.
+            let set =
+                ["SET", keys.cache(app: appID, channel: channel)].map { Array($0.utf8) } + [
+                    cache.stored, Array("PX".utf8), Array(String(settings.cacheTTLMs).utf8),
+                ]
+            batch = [[Array("MULTI".utf8)], set, publish, [Array("EXEC".utf8)]]
+        }
         let dropped = self.dropped
-        commands.submit([[Array("PUBLISH".utf8), Array(keys.bus.utf8), envelope]]) { result in
+        commands.submit(batch) { result in
             if case .failure = result { dropped.wrappingIncrement(ordering: .relaxed) }
         }
         published.wrappingIncrement(ordering: .relaxed)

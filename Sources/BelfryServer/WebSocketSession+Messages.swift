@@ -179,7 +179,11 @@ extension WebSocketSession {
                 "socket_id": "\(connection.socketID)", "channel": "\(channel)",
                 "subscribers": LogFields.number(hub.counts(channel: channel)?.subscriptionCount ?? 0),
             ]))
-        if kind.isCache { replayCache(connection, hub: hub, channel: channel) }
+        // A presence channel in a cluster replays once Redis has answered the join, after its
+        // `subscription_succeeded`.
+        if kind.isCache, !(kind.isPresence && context.cluster != nil) {
+            replayCache(connection, hub: hub, channel: channel)
+        }
     }
 
     /// A cluster's presence join: joined here already, answered once Redis has decided (the
@@ -190,6 +194,7 @@ extension WebSocketSession {
         let hub = context.hubs.hub(for: app.id)
         let maxMembers = app.limits.maxPresenceMembers
         let session = NIOLoopBound(self, eventLoop: connection.loop)
+        let isCache = (try? ChannelName.classify(channel).get())?.isCache ?? false
         cluster.join(
             appID: app.id, channel: channel, userID: userID, maxMembers: maxMembers
         ) { outcome in
@@ -204,12 +209,14 @@ extension WebSocketSession {
                         channel: channel, ids: members.map(\.id),
                         frame: ServerMessage.subscriptionSucceeded(
                             channel: channel, data: ServerMessage.presenceData(members: members)))
+                    if isCache { session.value.replayCache(connection, hub: hub, channel: channel) }
                 case .local:
                     let members = hub.presenceMembers(channel: channel)
                     connection.tellRoster(
                         channel: channel, ids: members.map(\.id),
                         frame: ServerMessage.subscriptionSucceeded(
                             channel: channel, data: ServerMessage.presenceData(members: members)))
+                    if isCache { session.value.replayCache(connection, hub: hub, channel: channel) }
                 case .full:
                     connection.subscriptions[channel] = nil
                     connection.forgetMembers(channel: channel)
@@ -222,13 +229,31 @@ extension WebSocketSession {
         }
     }
 
+    /// A cache channel's last event, or `pusher:cache_miss`. A node with no copy of its own (one
+    /// started after the event) asks the cluster first.
     private func replayCache(_ connection: Connection, hub: AppHub, channel: String) {
         let ttl = UInt64(context.options.cacheTTL) * 1_000_000_000
         if let (entry, _) = hub.cached(channel: channel, ttl: ttl, now: Now.nanoseconds) {
             connection.send(ServerMessage.channelEvent(event: entry.event, channel: channel, data: entry.data))
-        } else {
+            return
+        }
+        guard let cluster = context.cluster else {
             connection.send(ServerMessage.cacheMiss(channel: channel))
-            if let cluster = context.cluster {
+            hub.raise(.cacheMiss) { [WebhookEvent(.cacheMiss, channel: channel, timeMs: $0)] }
+            return
+        }
+        cluster.cachedEvent(appID: hub.appID, channel: channel) { stored in
+            connection.onLoop { connection in
+                // Gone, unsubscribed, or an event arrived meanwhile: the socket had it live.
+                guard !connection.isClosed, connection.subscriptions[channel] != nil,
+                    hub.cached(channel: channel, ttl: ttl, now: Now.nanoseconds) == nil
+                else { return }
+                if let stored {
+                    connection.send(
+                        ServerMessage.channelEvent(event: stored.event, channel: channel, data: stored.data))
+                    return
+                }
+                connection.send(ServerMessage.cacheMiss(channel: channel))
                 guard let webhooks = hub.webhooks, webhooks.wants(.cacheMiss, appID: hub.appID) else { return }
                 let appID = hub.appID
                 cluster.claimCacheMiss(appID: appID, channel: channel) { claimed in
@@ -236,8 +261,6 @@ extension WebSocketSession {
                     webhooks.decided(
                         appID: appID, [WebhookEvent(.cacheMiss, channel: channel, timeMs: WebhookEvent.nowMs)])
                 }
-            } else {
-                hub.raise(.cacheMiss) { [WebhookEvent(.cacheMiss, channel: channel, timeMs: $0)] }
             }
         }
     }

@@ -187,10 +187,11 @@ struct Serve: AsyncParsableCommand {
             }
         }
         let cluster = settings.redis.map { url in
-            ClusterNode(
-                settings: ClusterNode.Settings(
-                    url: url, prefix: settings.redisPrefix, address: "\(options.host):\(options.port)",
-                    version: Belfry.version), logger: logger)
+            var node = ClusterNode.Settings(
+                url: url, prefix: settings.redisPrefix, address: "\(options.host):\(options.port)",
+                version: Belfry.version)
+            node.cacheTTLMs = options.cacheTTL * 1000
+            return ClusterNode(settings: node, logger: logger)
         }
         options.cluster = cluster
         let server: PusherServer

@@ -28,6 +28,9 @@ import Testing
         func claimCacheMiss(appID: String, channel: String, _ reply: @escaping @Sendable (Bool) -> Void) {
             reply(true)
         }
+        func cachedEvent(
+            appID: String, channel: String, _ reply: @escaping @Sendable (ClusterCacheEntry?) -> Void
+        ) { reply(nil) }
         func remoteConnections(appID: String) -> Int { 0 }
         func counts(
             appID: String, channels: [String],

@@ -506,6 +506,37 @@ def test_cache_channel_replays_on_other_nodes(cluster, cws, uniq):
     assert late.next_frame() == event("price", ch, json.dumps({"eur": 11}))
 
 
+def test_a_node_started_after_a_cache_event_replays_it_from_redis(deploy, cws, uniq, wait_until):
+    """A rolling deploy: the last event of a cache channel is kept in Redis (for --cache-ttl) too, so
+    a node that was not running when it was published replays it, after subscription_succeeded,
+    presence channels included."""
+    dep = deploy()
+    [early] = dep.start("early")
+    ch, pres, empty = uniq("cache-late"), uniq("presence-cache-late"), uniq("cache-late-empty")
+    data = json.dumps({"eur": 12})
+    capi(early).sdk.trigger([ch, pres], "price", {"eur": 12})
+
+    key = f"belfry:cache:{CL.id}:{ch}"
+    wait_until(lambda: redis_command(dep.redis.port, "EXISTS", key) == 1, message=f"{key} in Redis")
+    assert json.loads(redis_command(dep.redis.port, "GET", key)) == {"event": "price", "data": data}
+    assert 0 < redis_command(dep.redis.port, "PTTL", key) <= 1800 * 1000, "expires with the default --cache-ttl"
+
+    [late] = dep.start("late")
+    c = cws(late)
+    c.subscribe(ch)
+    assert not c.pending, f"frames before subscription_succeeded: {frame_repr(c.pending)}"
+    assert c.next_frame() == event("price", ch, data)
+    p = cws(late)
+    p.subscribe_presence(pres, uniq("late-user"))
+    assert not p.pending, f"frames before subscription_succeeded: {frame_repr(p.pending)}"
+    assert p.next_frame() == event("price", pres, data)
+    miss = cws(late)
+    miss.subscribe(empty)
+    assert miss.next_frame() == {"event": "pusher:cache_miss", "channel": empty}
+    c.expect_silence(0.3)
+    p.expect_silence(0.3)
+
+
 # --------------------------------------------------------------------------------------
 # 7: webhooks once per cluster
 # --------------------------------------------------------------------------------------
