@@ -15,6 +15,8 @@ extension ClusterNode {
         public var published: Int
         public var received: Int
         public var dropped: Int
+        /// Times this node stopped reading the bus because its loops were behind.
+        public var busPauses: Int
         public var syncFailures: Int
         public var reaped: Int
     }
@@ -31,7 +33,8 @@ extension ClusterNode {
             nodeID: id, prefix: keys.prefix, redis: "\(settings.url)", connected: isConnected, nodes: [me] + peers,
             secondsSinceBeat: lastBeat == 0 ? nil : Double(Timestamp.nanoseconds &- lastBeat) / 1e9,
             published: published.load(ordering: .relaxed), received: received.load(ordering: .relaxed),
-            dropped: dropped.load(ordering: .relaxed), syncFailures: syncFailures.load(ordering: .relaxed),
+            dropped: dropped.load(ordering: .relaxed), busPauses: busPauses.load(ordering: .relaxed),
+            syncFailures: syncFailures.load(ordering: .relaxed),
             reaped: reaped)
     }
 

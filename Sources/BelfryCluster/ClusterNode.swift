@@ -37,6 +37,9 @@ public final class ClusterNode: ClusterLink, Service, Sendable {
         /// A node silent this long is dead.
         public var deadAfterMs = 5000
         public var claimInterval: Duration = .milliseconds(250)
+        /// Messages from the bus queued on this node's event loops before it stops reading the
+        /// bus until they are down to half (`BusPacing`).
+        public var maxBusMessagesQueued = 256
         /// How long a cache channel's last event is kept in Redis (`--cache-ttl`).
         public var cacheTTLMs = 1_800_000
 
@@ -63,6 +66,9 @@ public final class ClusterNode: ClusterLink, Service, Sendable {
     let dropped = ManagedAtomic<Int>(0)
     let configurationChangeHandler = NIOLockedValueBox<(@Sendable () -> Void)?>(nil)
     let syncFailures = ManagedAtomic<Int>(0)
+    /// Bus messages queued on the loops, and whether the bus is being read (see `BusPacing`).
+    private let pacing: NIOLockedValueBox<BusPacing>
+    let busPauses = ManagedAtomic<Int>(0)
 
     struct ChannelRef: Hashable {
         var appID: String
@@ -130,6 +136,7 @@ public final class ClusterNode: ClusterLink, Service, Sendable {
         }.joined()
         keys = ClusterKeys(prefix: settings.prefix)
         self.settings = settings
+        pacing = NIOLockedValueBox(BusPacing(high: settings.maxBusMessagesQueued))
         self.logger = logger
         let relay = Relay()
         self.relay = relay
@@ -301,11 +308,36 @@ public final class ClusterNode: ClusterLink, Service, Sendable {
         switch content {
         case .message(let message):
             received.wrappingIncrement(ordering: .relaxed)
-            server.deliver(message)
+            pace { $0.queue() }
+            server.deliver(message) { [self] in pace { $0.settle() } }
         case .resynced:
             Task { await refreshRosters() }
         case .configurationChanged:
             configurationChangeHandler.withLockedValue { $0 }?()
+        }
+    }
+
+    /// Applies what `BusPacing` decides to the bus link, under its lock, so that the link's last
+    /// wish is the pacing's last decision whichever threads decide.
+    private func pace(_ step: (inout BusPacing) -> BusPacing.Action?) {
+        let stopped = pacing.withLockedValue { pacing -> Bool in
+            switch step(&pacing) {
+            case .stopReading?:
+                bus.setReading(false)
+                return true
+            case .resumeReading?:
+                bus.setReading(true)
+                return false
+            case nil:
+                return false
+            }
+        }
+        guard stopped else { return }
+        busPauses.wrappingIncrement(ordering: .relaxed)
+        if state.withLockedValue({ $0.logs.allow("bus paused", now: Timestamp.nanoseconds) }) {
+            logger.warning(
+                "cluster bus paused: this node's event loops are behind the messages of the other nodes",
+                metadata: ["node": "\(id)", "queued": "\(settings.maxBusMessagesQueued)"])
         }
     }
 

@@ -189,6 +189,13 @@ public final class RedisConnection: Sendable {
         channel.eventLoop.execute { handler.fire(commands: commands, channel: channel) }
     }
 
+    /// Reads the socket or stops reading it, as `wanted` says when the channel's loop gets to it:
+    /// calls made from several threads in any order leave the latest wish in force.
+    func applyReading(_ wanted: @escaping @Sendable () -> Bool) {
+        let channel = self.channel
+        channel.eventLoop.execute { channel.setOption(ChannelOptions.autoRead, value: wanted()).whenComplete { _ in } }
+    }
+
     public var isOpen: Bool { channel.isActive }
 
     public func close() {

@@ -41,6 +41,7 @@ public final class RedisLink: Sendable {
         var patterns: Set<[UInt8]> = []
         var stopped = false
         var task: Task<Void, Never>?
+        var reading = true
     }
 
     public let url: RedisURL
@@ -122,6 +123,18 @@ public final class RedisLink: Sendable {
         connection.submit(commands, timeout: timeout, done)
     }
 
+    /// Stops reading what Redis sends (`false`) or reads it again (`true`), on this connection and
+    /// the ones after a reconnect: a subscriber that cannot keep up stops reading, and Redis keeps
+    /// what is published meanwhile, up to its `client-output-buffer-limit pubsub` (past that it
+    /// closes the connection, and the link reconnects).
+    public func setReading(_ reading: Bool) {
+        let connection = shared.withLockedValue { shared -> RedisConnection? in
+            shared.reading = reading
+            return shared.connection
+        }
+        connection?.applyReading { [shared] in shared.withLockedValue { $0.reading } }
+    }
+
     /// Subscribes now if connected, and again after every reconnect.
     public func subscribe(channels: [[UInt8]] = [], patterns: [[UInt8]] = []) {
         let connection = shared.withLockedValue { shared -> RedisConnection? in
@@ -175,6 +188,7 @@ public final class RedisLink: Sendable {
                     return
                 }
                 if !resubscribe.isEmpty { connection.fire(resubscribe) }
+                connection.applyReading { [shared] in shared.withLockedValue { $0.reading } }
                 backoff.reset()
                 setState(.connected)
                 for await _ in closed.stream {}

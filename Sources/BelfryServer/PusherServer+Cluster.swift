@@ -6,7 +6,15 @@ import PusherProtocol
 /// share of a channel, announce what Redis decided. All non-blocking.
 extension PusherServer {
     /// Delivers a message from another node to this node's own sockets (never sent on again).
-    public func deliver(_ message: ClusterMessage) {
+    /// `settled` runs once every event loop it was queued on has run it (at once when it went
+    /// nowhere), so the cluster link can keep what it has queued on the loops bounded.
+    public func deliver(_ message: ClusterMessage, settled: @escaping @Sendable () -> Void = {}) {
+        let receipt = FanOut.Receipt()
+        queue(message, receipt: receipt)
+        FanOut.settled(receipt.take(), then: settled)
+    }
+
+    private func queue(_ message: ClusterMessage, receipt: FanOut.Receipt) {
         switch message {
         case .channel(let appID, let channel, let except, let frame, let cache):
             // A hub exists while the app has connections here; a cache entry is kept for a
@@ -21,9 +29,10 @@ extension PusherServer {
                     ttl: UInt64(context.options.cacheTTL) * 1_000_000_000,
                     maxEntries: context.options.maxCacheEntriesPerApp)
             }
-            hub.publish(channel: channel, except: except) { ByteBuffer(bytes: frame) }
+            hub.publish(channel: channel, except: except, receipt: receipt) { ByteBuffer(bytes: frame) }
         case .user(let appID, let userID, let except, let frame):
-            context.hubs.existing(appID)?.publish(toUser: userID, payload: ByteBuffer(bytes: frame), except: except)
+            context.hubs.existing(appID)?.publish(
+                toUser: userID, payload: ByteBuffer(bytes: frame), except: except, receipt: receipt)
         case .terminate(let appID, let userID):
             for connection in context.hubs.existing(appID)?.connections(ofUser: userID) ?? [] {
                 connection.onLoop { $0.close(CloseReason(.unauthorized, "You got disconnected by the app")) }

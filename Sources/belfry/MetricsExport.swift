@@ -138,6 +138,9 @@ enum MetricsExport {
             registry, "belfry_cluster_dropped_total", [], status.dropped,
             "Messages for other nodes lost because the link to Redis was down")
         counter(
+            registry, "belfry_cluster_bus_pauses_total", [], status.busPauses,
+            "Times this node stopped reading the cluster bus because its event loops were behind")
+        counter(
             registry, "belfry_cluster_sync_failures_total", [], status.syncFailures,
             "Channel share writes that failed (written again when the link allows)")
         counter(registry, "belfry_cluster_reaped_nodes_total", [], status.reaped, "Dead nodes this node reaped")

@@ -37,6 +37,8 @@ struct ServeSettings {
     /// `--redis-url`: join a cluster through this Redis; nil runs alone.
     var redis: RedisURL?
     var redisPrefix: String
+    /// `--redis-bus-queue`: bus messages queued on the loops before the node stops reading the bus.
+    var redisBusQueue: Int
     /// `--write-branch`: where management API commits go (nil: the served branch).
     var writeBranch: String?
 }
@@ -157,6 +159,7 @@ extension Serve {
             metricsToken: metrics, adminTLS: tls,
             regenerateCredentials: regenerateCredentials || Environment.value("regenerate-credentials") == "true",
             rotateAdminToken: rotateAdminToken, redis: redis, redisPrefix: prefix,
+            redisBusQueue: try int("redis-bus-queue", redisBusQueue, range: 1...1_000_000) ?? 256,
             writeBranch: string("write-branch", writeBranch))
     }
 }

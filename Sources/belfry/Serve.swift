@@ -89,6 +89,11 @@ struct Serve: AsyncParsableCommand {
     var redisCaFile: String?
     @Option(
         help:
+            "Messages from other nodes that may wait on this node's event loops; past it the node stops reading the cluster bus (Redis keeps the rest) until they are down to half (default 256). (env BELFRY_REDIS_BUS_QUEUE)"
+    )
+    var redisBusQueue: Int?
+    @Option(
+        help:
             "Seconds without client frames before the server pings; sent as activity_timeout. (env BELFRY_ACTIVITY_TIMEOUT)"
     )
     var activityTimeout: Int?
@@ -191,6 +196,7 @@ struct Serve: AsyncParsableCommand {
                 url: url, prefix: settings.redisPrefix, address: "\(options.host):\(options.port)",
                 version: Belfry.version)
             node.cacheTTLMs = options.cacheTTL * 1000
+            node.maxBusMessagesQueued = settings.redisBusQueue
             return ClusterNode(settings: node, logger: logger)
         }
         options.cluster = cluster

@@ -134,4 +134,57 @@ import Testing
         #expect(try await publishUntilReceived("belfry:room", "three"))
         #expect(states.withLockedValue { $0.filter { $0 == .connected }.count } >= 2)
     }
+    /// A subscriber that stops reading leaves what is published with Redis (its output buffer for
+    /// the connection grows), and gets all of it, in order, once it reads again.
+    @Test func aSubscriberThatStopsReadingLeavesTheMessagesWithRedisUntilItResumes() async throws {
+        let redis = try RedisProcess()
+        let url = try RedisURL(parsing: "redis://127.0.0.1:\(redis.port)")
+        let received = NIOLockedValueBox<[[UInt8]]>([])
+        let subscriber = RedisLink(
+            url: url, group: group, onMessage: { message in received.withLockedValue { $0.append(message.payload) } })
+        let publisher = RedisLink(url: url, group: group)
+        subscriber.subscribe(channels: [Array("bus".utf8)])
+        subscriber.start()
+        publisher.start()
+        defer {
+            subscriber.stop()
+            publisher.stop()
+        }
+        #expect(await subscriber.waitConnected(timeout: .seconds(30)))
+        #expect(await publisher.waitConnected(timeout: .seconds(30)))
+        // No output buffer limit for this test's subscriber: Redis keeps everything.
+        _ = try await publisher.send(["CONFIG", "SET", "client-output-buffer-limit", "pubsub 0 0 0"])
+        #expect(
+            await Poll.until(every: .milliseconds(50)) {
+                _ = try? await publisher.send(["PUBLISH", "bus", "ready"])
+                return !received.withLockedValue { $0.isEmpty }
+            })
+
+        subscriber.setReading(false)
+        // Far more than the sockets' buffers hold on loopback: Redis must keep the rest.
+        let count = 256
+        let payload = [UInt8](repeating: UInt8(ascii: "x"), count: 64 << 10)
+        func outputBuffer() async throws -> Int {
+            let list = try await publisher.send(["CLIENT", "LIST", "TYPE", "pubsub"]).string ?? ""
+            return list.split(separator: " ").compactMap { field in
+                field.hasPrefix("omem=") ? Int(field.dropFirst("omem=".count)) : nil
+            }.max() ?? 0
+        }
+        for index in 0..<count {
+            _ = try await publisher.send(bytes: [
+                Array("PUBLISH".utf8), Array("bus".utf8), Array("\(index):".utf8) + payload,
+            ])
+        }
+        #expect(try await Poll.until { try await outputBuffer() > 1 << 20 }, "Redis holds what was not read")
+        let whilePaused = received.withLockedValue { $0.count }
+        #expect(whilePaused < count / 2, "read \(whilePaused) of \(count) while paused")
+
+        subscriber.setReading(true)
+        #expect(Poll.until(timeout: .seconds(30)) { received.withLockedValue { $0.count } >= count + 1 })
+        let order = received.withLockedValue { $0.dropFirst().map { Array($0.prefix { $0 != UInt8(ascii: ":") }) } }
+        #expect(
+            order.map { String(decoding: $0, as: UTF8.self) }.drop { $0 == "ready" } == (0..<count).map { "\($0)" }[...]
+        )
+        #expect(try await outputBuffer() == 0)
+    }
 }

@@ -166,7 +166,10 @@ class RedisServer:
 CL = App("cl", "5001", "cl-key", "cl-secret", client_events=True, allowed_origins=("*",))
 CLMAX = App("clmax", "5002", "clmax-key", "clmax-secret", limits={"maxConnections": 3})
 CLHOOK = App("clhook", "5003", "clhook-key", "clhook-secret")
-CLUSTER_APPS = {a.name: a for a in (CL, CLMAX, CLHOOK)}
+# Many connections from one address at once (`belfry bench`): the per-address limits lifted.
+CLFLOOD = App("clflood", "5004", "clflood-key", "clflood-secret",
+              limits={"maxConnectionsPerAddress": "null", "connectionsPerSecondPerAddress": "null"})
+CLUSTER_APPS = {a.name: a for a in (CL, CLMAX, CLHOOK, CLFLOOD)}
 HOOK_EVENTS = ["channel_occupied", "channel_vacated", "member_added", "member_removed"]
 
 
@@ -175,6 +178,7 @@ def write_cluster_config(config_dir: Path, webhook_url: str) -> None:
     config_dir.mkdir(parents=True, exist_ok=True)
     (config_dir / "cl.yaml").write_text(CL.manifest())
     (config_dir / "clmax.yaml").write_text(CLMAX.manifest())
+    (config_dir / "clflood.yaml").write_text(CLFLOOD.manifest())
     hook = CLHOOK.manifest() + "\n".join([
         "  webhooks:",
         f"    - url: {json.dumps(webhook_url)}",
@@ -203,11 +207,12 @@ class ClusterNode(BelfryServer):
         # With a TLS Redis: given its CA (--redis-ca-file), or not (the certificate is refused).
         self.ca_file = redis.ca_file if trust_ca else None
         self.node_id: str | None = None
+        self.extra: list[str] = []  # more `serve` flags
 
     def command(self) -> list[str]:
         if self.via_env:
-            return super().command()
-        cmd = super().command() + ["--redis-url", self.redis.url]
+            return super().command() + self.extra
+        cmd = super().command() + self.extra + ["--redis-url", self.redis.url]
         if self.prefix is not None:
             cmd += ["--redis-prefix", self.prefix]
         if self.ca_file is not None:
@@ -369,20 +374,22 @@ class Deployment:
         write_cluster_config(self.config_dir, webhook_url)
         self.nodes: list[ClusterNode] = []
 
-    def launch(self, *names: str) -> list[ClusterNode]:
-        """Starts the nodes without waiting for them (nor for their cluster link)."""
+    def launch(self, *names: str, extra: Iterable[str] = ()) -> list[ClusterNode]:
+        """Starts the nodes without waiting for them (nor for their cluster link); ``extra``: more
+        `serve` flags for them."""
         new = []
         for name in names:
             node = ClusterNode(name, self.root / name, self.config_dir, self.redis, self.prefix, self.via_env,
                                self.trust_ca)
+            node.extra = list(extra)
             new.append(node)
             self.nodes.append(node)
         for node in new:
             node.launch()
         return new
 
-    def start(self, *names: str) -> list[ClusterNode]:
-        new = self.launch(*names)
+    def start(self, *names: str, extra: Iterable[str] = ()) -> list[ClusterNode]:
+        new = self.launch(*names, extra=extra)
         wait_nodes_ready(new, expect_peers=[n for n in self.nodes if n.alive() or n in new])
         return new
 

@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterable
 import pytest
 import requests
 
-from cluster_support import (CL, CLHOOK, CLMAX, NODE_DEATH_DEADLINE, REDIS_RECOVERY_DEADLINE, WEBHOOK_DEADLINE,
+from cluster_support import (CL, CLFLOOD, CLHOOK, CLMAX, NODE_DEATH_DEADLINE, REDIS_RECOVERY_DEADLINE, WEBHOOK_DEADLINE,
                              ClusterNode, Deployment, RedisServer, redis_command, wait_nodes_ready)
 from conftest import Api, App, WsClient, frame_repr, wait_until
 from test_webhook_delivery import Receiver, assert_pusher_format
@@ -535,6 +535,37 @@ def test_a_node_started_after_a_cache_event_replays_it_from_redis(deploy, cws, u
     assert miss.next_frame() == {"event": "pusher:cache_miss", "channel": empty}
     c.expect_silence(0.3)
     p.expect_silence(0.3)
+
+
+def test_a_node_behind_the_bus_stops_reading_it_loses_nothing_and_reads_again(deploy, cws, uniq):
+    """Another node's publisher is paced by that node's loops, not by this one's. B, where every
+    subscriber is, stops reading the bus while its loops are behind (Redis keeps the rest) instead of
+    queuing without bound; every event still reaches every subscriber, and B reads the bus again."""
+    from conftest import BELFRY_BIN
+    dep = deploy()
+    [A] = dep.start("A")
+    # A small queue, so that the bursts of a pipelined publisher stop B's reading again and again.
+    [B] = dep.start("B", extra=["--redis-bus-queue", "4"])
+    connections, messages = 500, 2000
+    done = subprocess.run(
+        [str(BELFRY_BIN), "bench", "--url", A.http_url, "--subscribe-url", B.http_url, "--app-id", CLFLOOD.id,
+         "--key", CLFLOOD.key, "--secret", CLFLOOD.secret, "--connections", str(connections), "--messages", str(messages),
+         "--publishers", "4", "--depth", "16", "--channel-prefix", uniq("flood"), "--time-limit", "80",
+         "--json", "--quiet"], capture_output=True, text=True, timeout=120)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["ready"] == connections and result["pub_ok"] == messages, done.stdout + done.stderr
+    assert result["lost"] == 0, f"lost {result['lost']} of {result['expected']}: {done.stdout}"
+    pauses = B.metric("belfry_cluster_bus_pauses_total")
+    assert pauses is not None and pauses >= 1, f"B never stopped reading the bus ({pauses})"
+    print(f"B stopped reading the bus {pauses:.0f} times")
+    paused = [line for line in B.log_path.read_text(errors="replace").splitlines() if "cluster bus paused" in line]
+    assert paused and "WARN" in paused[0], "B logged no warning when it stopped reading the bus"
+
+    ch = uniq("after-flood")
+    c = cws(B)
+    c.subscribe(ch)
+    capi(A).sdk.trigger(ch, "after", "x")
+    assert c.wait_for("after") == event("after", ch, "x")
 
 
 # --------------------------------------------------------------------------------------
