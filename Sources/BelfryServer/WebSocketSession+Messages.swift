@@ -363,7 +363,9 @@ extension WebSocketSession {
         context.cluster?.broadcast(
             .channel(
                 appID: app.id, channel: channel, except: connection.socketID, frame: Array(payload.utf8), cache: nil))
-        let recipients = hub.publish(channel: channel, except: connection.socketID) { AppHub.payload(payload) }
+        let recipients = hub.publish(channel: channel, except: connection.socketID, receipt: fanOutReceipt) {
+            AppHub.payload(payload)
+        }
         hub.raise(.clientEvent) {
             let text: String
             if case .string(let string) = data { text = string } else { text = data.serialized }

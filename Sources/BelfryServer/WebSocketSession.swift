@@ -41,7 +41,12 @@ final class WebSocketSession: LoopTimer {
     private var connectedAt: UInt64 = 0
     /// The app's manifest name at admission, for log lines (the app may be gone at disconnect).
     var appName: String?
+    /// Reading is paused while the socket is not draining, or while client events of this
+    /// connection wait on other loops (`awaitFanOuts`).
     private var readingPaused = false
+    private var waitingForFanOuts = false
+    /// The other loops this connection's client events were queued on (made on the first).
+    private var fanOutsOwed: FanOut.Receipt?
     /// Refused subscriptions and rejected client events of this connection are each logged at
     /// most once per second, with a count (made on the first refusal).
     var logThrottles: LogThrottles?
@@ -206,7 +211,8 @@ final class WebSocketSession: LoopTimer {
             bytes.discardReadBytes()
             inbound = bytes
         }
-        pauseReadingIfUnwritable(transport)
+        awaitFanOuts(transport)
+        updateReading(transport)
     }
 
     /// Bytes read into a buffer that is only valid during the call (an epoll loop's): its frames
@@ -221,7 +227,8 @@ final class WebSocketSession: LoopTimer {
         if consumed < bytes.count, !reader.failed {
             inbound = ByteBuffer(bytes: UnsafeRawBufferPointer(rebasing: bytes[consumed...]))
         }
-        pauseReadingIfUnwritable(transport)
+        awaitFanOuts(transport)
+        updateReading(transport)
     }
 
     /// Reads and dispatches every complete frame in `bytes`; returns how many bytes they took.
@@ -281,20 +288,45 @@ final class WebSocketSession: LoopTimer {
     }
 
     /// A client whose socket is not draining is not read from until it does: its pings, subscribes
-    /// and events would only queue more answers. Reading resumes on `writabilityChanged`.
-    private func pauseReadingIfUnwritable(_ transport: ConnectionTransport) {
-        guard !readingPaused, !transport.isWritable else { return }
-        readingPaused = true
-        transport.pauseReading()
+    /// and events would only queue more answers (reading resumes on `writabilityChanged`). Nor is
+    /// one whose client events still wait on other loops.
+    private func updateReading(_ transport: ConnectionTransport) {
+        let pause = waitingForFanOuts || !transport.isWritable
+        guard pause != readingPaused else { return }
+        readingPaused = pause
+        if pause { transport.pauseReading() } else { transport.resumeReading() }
+    }
+
+    /// The receipt this connection's client events note the other loops on.
+    var fanOutReceipt: FanOut.Receipt {
+        if let fanOutsOwed { return fanOutsOwed }
+        let made = FanOut.Receipt()
+        fanOutsOwed = made
+        return made
+    }
+
+    /// Client events that went to subscribers on other loops: the socket is read again once those
+    /// loops have run them, so a client cannot queue work on other loops faster than they do it
+    /// (the pace of an HTTP publish, `FanOut.settled`).
+    private func awaitFanOuts(_ transport: ConnectionTransport) {
+        guard !waitingForFanOuts, let owed = fanOutsOwed, !owed.loops.isEmpty else { return }
+        waitingForFanOuts = true
+        let loop = transport.eventLoop
+        let session = NIOLoopBound(self, eventLoop: loop)
+        let socket = NIOLoopBound(transport, eventLoop: loop)
+        FanOut.settled(owed.take()) {
+            loop.execute {
+                session.value.waitingForFanOuts = false
+                session.value.awaitFanOuts(socket.value)
+                session.value.updateReading(socket.value)
+            }
+        }
     }
 
     /// The socket crossed its high- or low-water mark.
     func writabilityChanged(_ transport: ConnectionTransport) {
         connection?.writabilityChanged()
-        if readingPaused, transport.isWritable {
-            readingPaused = false
-            transport.resumeReading()
-        }
+        if readingPaused { updateReading(transport) }
     }
 
     /// Gives back the descriptor and address count, once the socket is no longer the session's.

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
+
+from conftest import APPS, masked_frame
 
 
 def assert_4301(frame):
@@ -170,3 +173,31 @@ def test_presence_user_id_is_the_presence_one_not_the_signin_one(ws, uniq):
     a.send({"event": "client-who", "channel": ch, "data": "me"})
     assert b.wait_for("client-who", ch) == {"event": "client-who", "channel": ch, "data": "me",
                                             "user_id": presence_id}
+
+
+def test_a_burst_of_client_events_reaches_every_loop_in_order_and_the_sender_keeps_being_read(
+        ws, raw_ws, server, uniq):
+    """Client events queued on other event loops pause the sender's reading until those loops have
+    run them; reading then resumes. Ten events in one write (the default limit's burst) reach
+    subscribers on every loop in order, and the sender's ping after them is answered."""
+    sender = raw_ws(server, "/app/main-key?protocol=7")
+    established = sender.read_frame()
+    assert established is not None, "no connection_established"
+    socket_id = json.loads(json.loads(established[1])["data"])["socket_id"]
+    ch = uniq("private-burst")
+    receivers = []
+    for _ in range(4):  # connections are spread over the loops: some are on the sender's, some not
+        c = ws()
+        c.subscribe_private(ch)
+        receivers.append(c)
+    subscribe = {"event": "pusher:subscribe", "data": {"channel": ch, "auth": APPS["main"].private_auth(socket_id, ch)}}
+    sender.sock.sendall(masked_frame(1, json.dumps(subscribe).encode()))
+    frame = sender.read_frame()
+    assert frame is not None and b"subscription_succeeded" in frame[1], frame
+    events = [{"event": "client-n", "channel": ch, "data": {"n": n}} for n in range(10)]
+    sender.sock.sendall(b"".join(masked_frame(1, json.dumps(e).encode()) for e in events)
+                        + masked_frame(1, b'{"event":"pusher:ping","data":{}}'))
+    frame = sender.read_frame()
+    assert frame is not None and json.loads(frame[1])["event"] == "pusher:pong", frame
+    for c in receivers:
+        assert [c.wait_for("client-n", ch)["data"]["n"] for _ in events] == list(range(10))
