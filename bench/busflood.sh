@@ -54,4 +54,7 @@ echo
 echo "B's RSS (kB) and Redis's largest output buffer (bytes), once a second:"
 awk 'NR == 1 { t0 = $1 } { printf "  t=%3ds rss=%7d omem=%9d\n", $1 - t0, $2, $3 }' "$DIR/samples"
 echo "B's RSS peak: $(sort -k2 -n "$DIR/samples" | tail -1 | awk '{ print $2 }') kB"
+echo "Redis closed a subscriber past its output buffer limit: $(grep -c 'output buffer limits' "$DIR/redis.log" || true) times"
+echo "B's rejections (a subscriber past its outbound budget is closed with 4100):"
+curl -s http://127.0.0.1:16022/metrics | grep '^belfry_rejections_total' | sed 's/^/  /' || echo "  none"
 echo "B stopped reading the bus: $(curl -s http://127.0.0.1:16022/metrics | awk '/^belfry_cluster_bus_pauses_total/ { print $2 }') times"
