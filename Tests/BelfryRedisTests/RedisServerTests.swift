@@ -10,6 +10,17 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(1))) struct RedisServerTests {
     let group = MultiThreadedEventLoopGroup.singleton
 
+    /// Starts the links and waits until each is connected (30 s at most).
+    private func start(_ links: RedisLink...) async -> Bool {
+        for link in links { link.start() }
+        for link in links where !(await link.waitConnected(timeout: .seconds(30))) { return false }
+        return true
+    }
+
+    private func stop(_ links: RedisLink...) {
+        for link in links { link.stop() }
+    }
+
     @Test func commandsAndPipelines() async throws {
         let redis = try RedisProcess()
         let url = try RedisURL(parsing: "redis://127.0.0.1:\(redis.port)")
@@ -100,14 +111,8 @@ import Testing
             })
         let publisher = RedisLink(url: url, group: group)
         subscriber.subscribe(channels: [Array("belfry:room".utf8)], patterns: [Array("belfry:app:*".utf8)])
-        subscriber.start()
-        publisher.start()
-        defer {
-            subscriber.stop()
-            publisher.stop()
-        }
-        #expect(await subscriber.waitConnected(timeout: .seconds(30)))
-        #expect(await publisher.waitConnected(timeout: .seconds(30)))
+        defer { stop(subscriber, publisher) }
+        #expect(await start(subscriber, publisher))
 
         // A SUBSCRIBE takes effect when Redis has read it, which nothing signals: publish until
         // one arrives.
@@ -144,14 +149,8 @@ import Testing
             url: url, group: group, onMessage: { message in received.withLockedValue { $0.append(message.payload) } })
         let publisher = RedisLink(url: url, group: group)
         subscriber.subscribe(channels: [Array("bus".utf8)])
-        subscriber.start()
-        publisher.start()
-        defer {
-            subscriber.stop()
-            publisher.stop()
-        }
-        #expect(await subscriber.waitConnected(timeout: .seconds(30)))
-        #expect(await publisher.waitConnected(timeout: .seconds(30)))
+        defer { stop(subscriber, publisher) }
+        #expect(await start(subscriber, publisher))
         // No output buffer limit for this test's subscriber: Redis keeps everything.
         _ = try await publisher.send(["CONFIG", "SET", "client-output-buffer-limit", "pubsub 0 0 0"])
         #expect(

@@ -16,27 +16,6 @@ import Testing
     let app = App(name: "a", id: "1", key: "key", secret: "secret", clientEvents: true)
     let channel = "private-c"
 
-    /// Records frames and the reading it was told to pause or resume; lives on `eventLoop`.
-    final class PausableTransport: ConnectionTransport, @unchecked Sendable {
-        let eventLoop: EventLoop
-        let frames = NIOLockedValueBox(0)
-        /// `true` for each pause, `false` for each resume, in order.
-        let reading = NIOLockedValueBox<[Bool]>([])
-
-        init(_ loop: EventLoop) { eventLoop = loop }
-
-        var isWritable: Bool { true }
-        func writeFrame(_ frame: ByteBuffer) { frames.withLockedValue { $0 += 1 } }
-        func flushFrames() {}
-        func writeFrameAndFlush(_ frame: ByteBuffer) { writeFrame(frame) }
-        func writeFrameThenClose(_ frame: ByteBuffer) { writeFrame(frame) }
-        func close(after delay: TimeAmount) {}
-        func closeNow() {}
-        var remoteAddress: SocketAddress? { try? SocketAddress(ipAddress: "127.0.0.1", port: 1) }
-        func pauseReading() { reading.withLockedValue { $0.append(true) } }
-        func resumeReading() { reading.withLockedValue { $0.append(false) } }
-    }
-
     /// A client's text frame (masked, as RFC 6455 requires; under 64 KiB).
     static func masked(_ text: String) -> ByteBuffer {
         let payload = Array(text.utf8)
@@ -51,18 +30,10 @@ import Testing
     /// A sender on `loops[0]`, subscribed to `channel`, and a subscriber of it on `subscriberLoop`.
     private func setUp(
         _ loops: [EventLoop], subscriberLoop: EventLoop
-    ) async throws -> (NIOLoopBound<WebSocketSession>, PausableTransport, PausableTransport) {
-        var indices: [ObjectIdentifier: Int] = [:]
-        for (index, loop) in loops.enumerated() { indices[ObjectIdentifier(loop)] = index }
-        let context = ServerContext(
-            store: ConfigStore(ConfigSnapshot(apps: [app])), options: ServerOptions(), logger: Logger(label: "test"),
-            loopIndices: indices)
-        let subscriberTransport = PausableTransport(subscriberLoop)
-        let subscriber = Connection(
-            socketID: "1.1", appID: app.id, transport: subscriberTransport,
-            loopIndex: indices[ObjectIdentifier(subscriberLoop)]!, maxBacklog: 1 << 20)
-        context.hubs.hub(for: app.id).subscribe(subscriber, channel: channel)
-        let sender = PausableTransport(loops[0])
+    ) async throws -> (NIOLoopBound<WebSocketSession>, RecordingTransport, RecordingTransport) {
+        let (context, subscriberTransport) = contextWithSubscriber(
+            app: app, loops: loops, channel: channel, on: subscriberLoop)
+        let sender = RecordingTransport(loops[0])
         let app = self.app
         let channel = self.channel
         let session = try await loops[0].submit {

@@ -16,25 +16,6 @@ import Testing
 @Suite struct PublishPaceTests {
     let app = App(name: "a", id: "1", key: "key", secret: "secret")
 
-    /// Records what the connection writes; lives on `eventLoop`.
-    final class RecordingTransport: ConnectionTransport, @unchecked Sendable {
-        let eventLoop: EventLoop
-        let frames = NIOLockedValueBox(0)
-
-        init(_ loop: EventLoop) { eventLoop = loop }
-
-        var isWritable: Bool { true }
-        func writeFrame(_ frame: ByteBuffer) { frames.withLockedValue { $0 += 1 } }
-        func flushFrames() {}
-        func writeFrameAndFlush(_ frame: ByteBuffer) { writeFrame(frame) }
-        func writeFrameThenClose(_ frame: ByteBuffer) { writeFrame(frame) }
-        func close(after delay: TimeAmount) {}
-        func closeNow() {}
-        var remoteAddress: SocketAddress? { nil }
-        func pauseReading() {}
-        func resumeReading() {}
-    }
-
     private func signedPublish() -> HTTPRequest {
         let body = #"{"name":"e","channel":"c","data":"{}"}"#
         var query: [(String, String)] = [
@@ -55,16 +36,8 @@ import Testing
     private func setUp(
         _ group: MultiThreadedEventLoopGroup, subscriberLoop: EventLoop
     ) -> (PusherAPI, RecordingTransport) {
-        var indices: [ObjectIdentifier: Int] = [:]
-        for (index, loop) in group.makeIterator().enumerated() { indices[ObjectIdentifier(loop)] = index }
-        let context = ServerContext(
-            store: ConfigStore(ConfigSnapshot(apps: [app])), options: ServerOptions(), logger: Logger(label: "test"),
-            loopIndices: indices)
-        let transport = RecordingTransport(subscriberLoop)
-        let subscriber = Connection(
-            socketID: "1.1", appID: app.id, transport: transport,
-            loopIndex: indices[ObjectIdentifier(subscriberLoop)]!, maxBacklog: 1 << 20)
-        context.hubs.hub(for: app.id).subscribe(subscriber, channel: "c")
+        let (context, transport) = contextWithSubscriber(
+            app: app, loops: Array(group.makeIterator()), channel: "c", on: subscriberLoop)
         return (PusherAPI(context: context), transport)
     }
 
