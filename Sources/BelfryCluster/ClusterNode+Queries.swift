@@ -18,11 +18,15 @@ extension ClusterNode {
     }
 
     public func cachedEvent(
-        appID: String, channel: String, _ reply: @escaping @Sendable (ClusterCacheEntry?) -> Void
+        appID: String, channel: String,
+        _ reply: @escaping @Sendable ((entry: ClusterCacheEntry, remainingMs: Int)?) -> Void
     ) {
-        submit([["GET", keys.cache(app: appID, channel: channel)].map { Array($0.utf8) }]) { result in
-            guard case .success(let answers) = result, let bytes = answers.first?.bytes else { return reply(nil) }
-            reply(ClusterCacheEntry(stored: bytes))
+        let key = keys.cache(app: appID, channel: channel)
+        submit([["GET", key], ["PTTL", key]].map { $0.map { Array($0.utf8) } }) { result in
+            guard case .success(let answers) = result, answers.count == 2, let bytes = answers[0].bytes,
+                let entry = ClusterCacheEntry(stored: bytes), let remaining = answers[1].integer, remaining > 0
+            else { return reply(nil) }
+            reply((entry, Int(remaining)))
         }
     }
 

@@ -78,9 +78,11 @@ public protocol ClusterLink: AnyObject, Sendable {
     /// `cache_miss` is sent once per occupancy of a channel cluster-wide: whether this node
     /// should send it.
     func claimCacheMiss(appID: String, channel: String, _ reply: @escaping @Sendable (Bool) -> Void)
-    /// A cache channel's last event as the cluster keeps it, for a node that has no copy of its
-    /// own; nil when there is none or Redis cannot say.
-    func cachedEvent(appID: String, channel: String, _ reply: @escaping @Sendable (ClusterCacheEntry?) -> Void)
+    /// A cache channel's last event as the cluster keeps it, and the milliseconds it has left, for
+    /// a node that has no copy of its own; nil when there is none or Redis cannot say.
+    func cachedEvent(
+        appID: String, channel: String,
+        _ reply: @escaping @Sendable ((entry: ClusterCacheEntry, remainingMs: Int)?) -> Void)
     /// Connections of the app on the other live nodes, as of their last heartbeat.
     func remoteConnections(appID: String) -> Int
     /// Counts of the named channels (zero for an unoccupied one).

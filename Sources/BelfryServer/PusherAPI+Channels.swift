@@ -52,28 +52,43 @@ extension PusherAPI {
                 return .done(error(.badRequest("Unknown info attribute \(JSONText.quoted(attribute))")))
             }
         }
-        // Every node keeps the cache channels' last events (they travel with the event).
+        // Every node keeps the cache channels' last events (they travel with the event); one
+        // started after the event asks Redis.
         var cacheField: String?
+        var cacheFromCluster: String?
         if info.contains("cache") {
             let ttl = UInt64(context.options.cacheTTL) * 1_000_000_000
             if let (entry, remaining) = hub.cached(channel: name, ttl: ttl, now: Now.nanoseconds) {
                 let seconds = (remaining + 999_999_999) / 1_000_000_000
-                cacheField =
-                    "\"cache\":{\"event\":\(JSONText.quoted(entry.event)),\"data\":\(JSONText.quoted(entry.data)),\"ttl\":\(seconds)}"
+                cacheField = Self.cacheField(entry.event, entry.data, ttl: Int(seconds))
+            } else if context.cluster != nil {
+                cacheFromCluster = name
             } else {
                 cacheField = "\"cache\":null"
             }
         }
-        return .read(.counts([name])) { [cacheField] result in
+        return .read(.counts([name], cache: cacheFromCluster)) { [cacheField] result in
             let counts = result.counts[name]
             var fields = ["\"occupied\":\((counts?.subscriptionCount ?? 0) > 0)"]
             if info.contains("user_count") { fields.append("\"user_count\":\(counts?.userCount ?? 0)") }
             if info.contains("subscription_count") {
                 fields.append("\"subscription_count\":\(counts?.subscriptionCount ?? 0)")
             }
-            if let cacheField { fields.append(cacheField) }
+            if let cacheField {
+                fields.append(cacheField)
+            } else if info.contains("cache") {
+                fields.append(
+                    result.cache.map {
+                        Self.cacheField($0.entry.event, $0.entry.data, ttl: ($0.remainingMs + 999) / 1000)
+                    } ?? "\"cache\":null")
+            }
             return .json("{\(fields.joined(separator: ","))}")
         }
+    }
+
+    /// `"cache":{"event":…,"data":…,"ttl":…}`, `ttl` the seconds left, rounded up.
+    private static func cacheField(_ event: String, _ data: String, ttl: Int) -> String {
+        "\"cache\":{\"event\":\(JSONText.quoted(event)),\"data\":\(JSONText.quoted(data)),\"ttl\":\(ttl)}"
     }
 
     func users(_ name: String) -> APIStep {

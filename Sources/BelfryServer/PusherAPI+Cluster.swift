@@ -3,8 +3,9 @@ import PusherProtocol
 /// What a read of the HTTP API needs to know about channels, and where it learns it: this
 /// node's hub when it runs alone, Redis in a cluster (so every node answers the same).
 enum ChannelQuery: Sendable {
-    /// Counts of these channels (an unoccupied one is absent from the answer).
-    case counts([String])
+    /// Counts of these channels (an unoccupied one is absent from the answer); in a cluster, also
+    /// the last event of the cache channel `cache` as Redis keeps it (this node has no copy).
+    case counts([String], cache: String? = nil)
     /// Occupied channels whose name starts with the prefix, with their counts.
     case occupied(prefix: String)
     /// The user ids of a presence channel.
@@ -14,6 +15,7 @@ enum ChannelQuery: Sendable {
 struct ChannelQueryResult: Sendable {
     var counts: [String: ClusterChannelCounts] = [:]
     var users: [String] = []
+    var cache: (entry: ClusterCacheEntry, remainingMs: Int)?
 }
 
 /// A handler's outcome: a response now, or a query and how to render its answer.
@@ -29,7 +31,7 @@ extension PusherAPI {
             ClusterChannelCounts(subscriptionCount: local.subscriptionCount, userCount: local.userCount ?? 0)
         }
         switch query {
-        case .counts(let names):
+        case .counts(let names, _):
             var result = ChannelQueryResult()
             for name in names { result.counts[name] = hub.counts(channel: name).map(counts) }
             return result
@@ -56,8 +58,15 @@ extension PusherAPI {
                 }
             }
             switch query {
-            case .counts(let names):
-                cluster.counts(appID: appID, channels: names) { finish($0.map { ChannelQueryResult(counts: $0) }) }
+            case .counts(let names, let cache):
+                cluster.counts(appID: appID, channels: names) { counts in
+                    guard let cache, case .success(let counts) = counts else {
+                        return finish(counts.map { ChannelQueryResult(counts: $0) })
+                    }
+                    cluster.cachedEvent(appID: appID, channel: cache) { stored in
+                        finish(.success(ChannelQueryResult(counts: counts, cache: stored)))
+                    }
+                }
             case .occupied(let prefix):
                 cluster.occupiedChannels(appID: appID, prefix: prefix) {
                     finish($0.map { ChannelQueryResult(counts: $0) })

@@ -248,7 +248,7 @@ extension WebSocketSession {
                 guard !connection.isClosed, connection.subscriptions[channel] != nil,
                     hub.cached(channel: channel, ttl: ttl, now: Now.nanoseconds) == nil
                 else { return }
-                if let stored {
+                if let (stored, _) = stored {
                     connection.send(
                         ServerMessage.channelEvent(event: stored.event, channel: channel, data: stored.data))
                     return

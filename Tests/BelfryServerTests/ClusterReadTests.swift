@@ -29,7 +29,8 @@ import Testing
             reply(true)
         }
         func cachedEvent(
-            appID: String, channel: String, _ reply: @escaping @Sendable (ClusterCacheEntry?) -> Void
+            appID: String, channel: String,
+            _ reply: @escaping @Sendable ((entry: ClusterCacheEntry, remainingMs: Int)?) -> Void
         ) { reply(nil) }
         func remoteConnections(appID: String) -> Int { 0 }
         func counts(

@@ -508,8 +508,8 @@ def test_cache_channel_replays_on_other_nodes(cluster, cws, uniq):
 
 def test_a_node_started_after_a_cache_event_replays_it_from_redis(deploy, cws, uniq, wait_until):
     """A rolling deploy: the last event of a cache channel is kept in Redis (for --cache-ttl) too, so
-    a node that was not running when it was published replays it, after subscription_succeeded,
-    presence channels included."""
+    a node that was not running when it was published reports it (info=cache) and replays it, after
+    subscription_succeeded, presence channels included."""
     dep = deploy()
     [early] = dep.start("early")
     ch, pres, empty = uniq("cache-late"), uniq("presence-cache-late"), uniq("cache-late-empty")
@@ -522,6 +522,9 @@ def test_a_node_started_after_a_cache_event_replays_it_from_redis(deploy, cws, u
     assert 0 < redis_command(dep.redis.port, "PTTL", key) <= 1800 * 1000, "expires with the default --cache-ttl"
 
     [late] = dep.start("late")
+    info = capi(late).sdk.channel_info(ch, ["cache"])
+    assert info["cache"]["event"] == "price" and info["cache"]["data"] == data, info
+    assert 0 < info["cache"]["ttl"] <= 1800, info
     c = cws(late)
     c.subscribe(ch)
     assert not c.pending, f"frames before subscription_succeeded: {frame_repr(c.pending)}"
