@@ -250,9 +250,17 @@ public final class ClusterNode: ClusterLink, Service, Sendable {
     private func busLinkChanged(_ linkState: RedisLink.State) {
         // Messages published while the bus was down are lost (Redis pub/sub is at most once);
         // state is not: it is in Redis, and shares are rewritten when the command link returns.
-        if case .down(let reason) = linkState {
+        guard case .down(let reason) = linkState else { return }
+        guard commands.state == .connected else {
+            // Redis is gone for both links: the command link's warning says so.
             logger.debug("redis bus down", metadata: ["node": "\(id)", "reason": "\(reason)"])
+            return
         }
+        // Redis closed this node's subscription alone: most likely its pub/sub output buffer limit,
+        // when this node has read the bus too slowly for too long (see `BusPacing`).
+        logger.warning(
+            "cluster bus link lost while Redis still answers (its client-output-buffer-limit for pub/sub?); messages from other nodes published until it is back are lost",
+            metadata: ["node": "\(id)", "reason": "\(reason)"])
     }
 
     // MARK: Messages

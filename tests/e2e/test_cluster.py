@@ -571,6 +571,31 @@ def test_a_node_behind_the_bus_stops_reading_it_loses_nothing_and_reads_again(de
     assert c.wait_for("after") == event("after", ch, "x")
 
 
+def test_a_node_whose_bus_subscription_redis_closes_says_so_and_comes_back(deploy, cws, uniq, wait_until):
+    """Redis closes a subscriber that reads too slowly for too long (its pub/sub output buffer
+    limit) while it still answers commands; `CLIENT KILL TYPE pubsub` does the same at once. The
+    node logs a warning naming the likely cause, reconnects, and its subscribers receive what is
+    published afterwards."""
+    dep = deploy()
+    A, B = dep.start("A", "B")
+    assert redis_command(dep.redis.port, "CLIENT", "KILL", "TYPE", "pubsub") >= 2
+    for node in (A, B):
+        wait_until(lambda: "cluster bus link lost while Redis still answers" in node.log_path.read_text(errors="replace"),
+                   message=f"{node.name}'s warning")
+
+    ch = uniq("after-cutoff")
+    c = cws(B)
+    c.subscribe(ch)
+
+    def delivered() -> bool:  # until B's bus is back: published again while it is not
+        capi(A).sdk.trigger(ch, "back", "x")
+        try:
+            return c.wait_for("back", ch, timeout=0.5) == event("back", ch, "x")
+        except AssertionError:
+            return False
+    wait_until(delivered, timeout=15, interval=0.1, message="an event from A on B after the cut-off")
+
+
 # --------------------------------------------------------------------------------------
 # 7: webhooks once per cluster
 # --------------------------------------------------------------------------------------
