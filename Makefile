@@ -13,7 +13,7 @@ PORT ?= 6001
 DEBUG_BIN := $(CURDIR)/.build/debug/belfry
 RELEASE_BIN := $(CURDIR)/.build/release/belfry
 
-.PHONY: help deps apt-deps pip-deps build run test unit e2e e2e-nio lint format schemas clean bench bench-cluster fuzz fuzz-build fuzz-quick \
+.PHONY: help deps apt-deps pip-deps build run test unit e2e e2e-nio lint format schemas clean bench bench-cluster bench-busflood fuzz fuzz-build fuzz-quick \
 	docs docs-deps docs-serve docs-test docs-reference
 
 help:
@@ -22,6 +22,7 @@ help:
 	@echo "make lint   swift format lint --strict"
 	@echo "make bench  Belfry vs nginx+nchan and the NIO and epoll floors, side by side (bench/compare.sh --floor; about 35 minutes)"
 	@echo "make bench-cluster  one node vs two nodes over Redis (bench/cluster.sh; about 15 minutes)"
+	@echo "make bench-busflood  a publisher on one node outpacing another node's fan-out (bench/busflood.sh; about a minute)"
 	@echo "make fuzz   libFuzzer targets of the parsers, 300 s each (fuzz/README.md)"
 	@echo "make docs   build the documentation site from docs/ into site/ (strict; open site/index.html)"
 	@echo "make docs-serve  preview the documentation on http://127.0.0.1:8000/"
@@ -113,6 +114,11 @@ bench: deps
 bench-cluster: deps
 	swift build -c release --product belfry
 	BELFRY_BIN=$(RELEASE_BIN) bench/cluster.sh
+
+# A publisher on one node outpacing another node's fan-out (the cluster bus's pacing, issue 18).
+bench-busflood: deps
+	swift build -c release --product belfry
+	bench/busflood.sh $(RELEASE_BIN)
 
 # Re-embed schemas/*.schema.json into the binary after editing them (and into the OpenAPI
 # document of /api/v1, Sources/belfry/Resources/openapi.json).
