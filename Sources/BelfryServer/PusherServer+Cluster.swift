@@ -8,7 +8,7 @@ extension PusherServer {
     /// Delivers a message from another node to this node's own sockets (never sent on again).
     /// `settled` runs once every event loop it was queued on has run it (at once when it went
     /// nowhere), so the cluster link can keep what it has queued on the loops bounded.
-    public func deliver(_ message: ClusterMessage, settled: @escaping @Sendable () -> Void = {}) {
+    public func deliver(_ message: ClusterMessage, settled: @escaping @Sendable () -> Void) {
         let receipt = FanOut.Receipt()
         queue(message, receipt: receipt)
         FanOut.settled(receipt.take(), then: settled)

@@ -158,7 +158,9 @@ extension WebSocketSession {
             case .joined(let members):
                 connection.subscriptions[channel] = .some(member.userID)
                 if let cluster = context.cluster {
-                    awaitClusterJoin(connection, cluster: cluster, app: app, channel: channel, userID: member.userID)
+                    awaitClusterJoin(
+                        connection, cluster: cluster, app: app, channel: channel, userID: member.userID,
+                        replaysCache: kind.isCache)
                 } else {
                     connection.send(
                         ServerMessage.subscriptionSucceeded(
@@ -187,14 +189,15 @@ extension WebSocketSession {
     }
 
     /// A cluster's presence join: joined here already, answered once Redis has decided (the
-    /// roster of every node, or full). A connection that left meanwhile gets nothing.
+    /// roster of every node, or full), then, on a cache channel (`replaysCache`), its last event.
+    /// A connection that left meanwhile gets nothing.
     private func awaitClusterJoin(
-        _ connection: Connection, cluster: any ClusterLink, app: App, channel: String, userID: String
+        _ connection: Connection, cluster: any ClusterLink, app: App, channel: String, userID: String,
+        replaysCache: Bool
     ) {
         let hub = context.hubs.hub(for: app.id)
         let maxMembers = app.limits.maxPresenceMembers
         let session = NIOLoopBound(self, eventLoop: connection.loop)
-        let isCache = (try? ChannelName.classify(channel).get())?.isCache ?? false
         cluster.join(
             appID: app.id, channel: channel, userID: userID, maxMembers: maxMembers
         ) { outcome in
@@ -209,14 +212,14 @@ extension WebSocketSession {
                         channel: channel, ids: members.map(\.id),
                         frame: ServerMessage.subscriptionSucceeded(
                             channel: channel, data: ServerMessage.presenceData(members: members)))
-                    if isCache { session.value.replayCache(connection, hub: hub, channel: channel) }
+                    if replaysCache { session.value.replayCache(connection, hub: hub, channel: channel) }
                 case .local:
                     let members = hub.presenceMembers(channel: channel)
                     connection.tellRoster(
                         channel: channel, ids: members.map(\.id),
                         frame: ServerMessage.subscriptionSucceeded(
                             channel: channel, data: ServerMessage.presenceData(members: members)))
-                    if isCache { session.value.replayCache(connection, hub: hub, channel: channel) }
+                    if replaysCache { session.value.replayCache(connection, hub: hub, channel: channel) }
                 case .full:
                     connection.subscriptions[channel] = nil
                     connection.forgetMembers(channel: channel)

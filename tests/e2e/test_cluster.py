@@ -483,7 +483,7 @@ def test_cache_channel_replays_on_other_nodes(cluster, cws, uniq):
     A, B, C = cluster
     ch, empty = uniq("cache-cl"), uniq("cache-cl-empty")
     capi(A).sdk.trigger(ch, "price", {"eur": 10})
-    # The event reaches the other nodes' caches over the bus, after the publish has answered:
+    # The event reaches the other nodes (over the bus, and Redis) after the publish has answered:
     # wait until every node reports it before subscribing there.
     for node in (B, C, A):
         wait_until(lambda: capi(node).sdk.channel_info(ch, ["cache"]).get("cache", {}).get("event") == "price",
