@@ -103,6 +103,9 @@ extension Serve {
         }
         if let v = try int("cache-ttl", cacheTtl, range: 1...86400) { options.cacheTTL = v }
         if let v = try int("threads", threads, range: 0...256) { options.threads = v }
+        if let v = try int("max-outbound-backlog", maxOutboundBacklog, range: (1 << 16)...(1 << 30)) {
+            options.maxOutboundBacklog = v
+        }
         switch string("engine", engine) ?? "auto" {
         case "auto":
             options.engine = .automatic(host: options.host)

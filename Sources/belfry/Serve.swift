@@ -107,6 +107,11 @@ struct Serve: AsyncParsableCommand {
     var userAuthTimeout: Int?
     @Option(help: "Seconds a cache channel keeps its last event. (env BELFRY_CACHE_TTL)")
     var cacheTtl: Int?
+    @Option(
+        help:
+            "Bytes a client that does not read may have waiting beyond its socket's 64 KiB before it is closed with 4100 (default 1048576, 1 MiB; 65536 to 1073741824). (env BELFRY_MAX_OUTBOUND_BACKLOG)"
+    )
+    var maxOutboundBacklog: Int?
     @Option(help: "Seconds a graceful shutdown waits for connections to close. (env BELFRY_SHUTDOWN_GRACE)")
     var shutdownGrace: Double?
     @Option(help: "Event-loop threads; 0 = one per core. (env BELFRY_THREADS)")

@@ -231,6 +231,46 @@ def test_a_subscriber_that_never_reads_is_closed_with_4100_and_the_others_get_ev
     reader.ping_pong()
 
 
+def test_the_outbound_backlog_bound_is_the_flag_s(custom):
+    """`--max-outbound-backlog` sets the bound a client that does not read meets: the close frame
+    names it, and a bound below 64 KiB (here from the environment) is refused at start with what
+    is wrong."""
+    srv = custom(extra=["--max-outbound-backlog", "65536"])
+    api = Api(srv, APPS["main"])
+    stalled = RawWsClient(srv.port, "/app/main-key?protocol=7")
+    assert b"pusher:connection_established" in stalled.read_frame()[1]
+    stalled.sock.sendall(masked_frame(1, json.dumps({"event": "pusher:subscribe", "data": {"channel": "drip"}}).encode()))
+    while b"pusher_internal:subscription_succeeded" not in (stalled.read_frame() or (0, b""))[1]:
+        pass
+    data = "x" * 9000
+    sent, closed = 0, False
+    while sent < 6600 and not closed:
+        batch = [{"name": "big", "channel": "drip", "data": data} for _ in range(10)]
+        assert api.request("POST", api.path("batch_events"), body={"batch": batch}).status_code == 200
+        sent += 10
+        if sent % 100 == 0:
+            closed = 'reason="outbound budget"' in requests.get(f"{srv.admin_url}/metrics", timeout=5).text
+    assert closed, f"{sent} events sent and the subscriber that never reads is still open"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        frame = stalled.read_frame(timeout=max(0.1, deadline - time.monotonic()))
+        assert frame is not None, "the connection ended without a close frame"
+        if frame[0] == 8:
+            break
+    else:
+        raise AssertionError("no close frame")
+    code, reason = struct.unpack("!H", frame[1][:2])[0], frame[1][2:].decode()
+    assert (code, reason) == (4100, "Outbound backlog exceeded 65536 bytes; the client is not reading")
+
+    config = Path(__file__).resolve().parents[2] / "examples" / "config"
+    refused = subprocess.run(
+        [str(BELFRY_BIN), "serve", "--source", str(config), "--port", "0", "--admin-port", "0",
+         "--data-dir", str(srv.data_dir) + "-refused"],
+        capture_output=True, text=True, timeout=60, env={**os.environ, "BELFRY_MAX_OUTBOUND_BACKLOG": "4096"})
+    assert refused.returncode != 0
+    assert "--max-outbound-backlog must be an integer in 65536...1073741824, got 4096" in refused.stderr, refused.stderr
+
+
 def test_one_connection_cannot_subscribe_to_unbounded_channels(ws, uniq):
     client = ws("main")
     prefix = uniq("flood")
