@@ -21,3 +21,18 @@ extension ClusterCacheEntry {
         self.init(event: event, data: data)
     }
 }
+
+extension ClusterCacheEntry {
+    /// The `cacheSet` call that keeps this entry as `channel`'s last event in Redis (for
+    /// `ttlMs`, among at most `maxEntries` of the app's) and publishes `envelope` on the bus.
+    public func write(
+        keys: ClusterKeys, appID: String, channel: String, ttlMs: Int, maxEntries: Int, envelope: [UInt8]
+    ) -> [[UInt8]] {
+        ClusterScript.cacheSet.evalsha(
+            keys: [keys.cache(app: appID, channel: channel), keys.cacheIndex(app: appID), keys.bus],
+            arguments: [
+                stored, Array(String(ttlMs).utf8), Array(String(maxEntries).utf8),
+                Array(keys.cachePrefix(app: appID).utf8), Array(channel.utf8), envelope,
+            ])
+    }
+}

@@ -9,7 +9,9 @@
 /// - `P:cm:APP:CH`       set once `cache_miss` was sent for the current occupancy
 /// - `P:cache:APP:CH`    a cache channel's last event (`ClusterCacheEntry.stored`), expiring
 ///                       after `--cache-ttl`: what a node that has no copy of its own replays
-/// Per app: `P:chans:APP`, the set of occupied channels. Per node: `P:node:NODE` (its heartbeat,
+/// Per app: `P:chans:APP`, the set of occupied channels, and `P:cidx:APP`, the zset of its
+/// channels in `P:cache:…` → when they expire (Redis time in ms), which bounds how many an app
+/// keeps (`ClusterScript.cacheSet`). Per node: `P:node:NODE` (its heartbeat,
 /// expiring), `P:idx:NODE` (the set of `APP\nCH` it holds a share of), `P:reap:NODE` (the lock
 /// of whoever reaps it). Cluster-wide: `P:nodes` (zset node id → last heartbeat, Redis time in
 /// ms), `P:due` (zset of delayed webhook events → when they are due), the pub/sub channel
@@ -38,7 +40,10 @@ public struct ClusterKeys: Sendable, Equatable {
         prefix + ":pn:" + app + ":" + channel + ":" + node
     }
     public func cacheMiss(app: String, channel: String) -> String { prefix + ":cm:" + app + ":" + channel }
-    public func cache(app: String, channel: String) -> String { prefix + ":cache:" + app + ":" + channel }
+    public func cache(app: String, channel: String) -> String { cachePrefix(app: app) + channel }
+    /// The part of `cache(app:channel:)` before the channel's name.
+    public func cachePrefix(app: String) -> String { prefix + ":cache:" + app + ":" }
+    public func cacheIndex(app: String) -> String { prefix + ":cidx:" + app }
 
     /// A prefix is 1 to 64 of letters, digits, `_`, `-` and `.`: it is part of every key name.
     public static func isValidPrefix(_ prefix: String) -> Bool {

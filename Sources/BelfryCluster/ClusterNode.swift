@@ -42,6 +42,8 @@ public final class ClusterNode: ClusterLink, Service, Sendable {
         public var maxBusMessagesQueued = 256
         /// How long a cache channel's last event is kept in Redis (`--cache-ttl`).
         public var cacheTTLMs = 1_800_000
+        /// Cache channels whose last event one app keeps in Redis (`maxCacheEntriesPerApp`).
+        public var maxCacheEntriesPerApp = 10_000
 
         public init(url: RedisURL, prefix: String, address: String, version: String) {
             self.url = url
@@ -284,21 +286,24 @@ public final class ClusterNode: ClusterLink, Service, Sendable {
     }
 
     public func broadcast(_ message: ClusterMessage) {
-        let publish = [Array("PUBLISH".utf8), Array(keys.bus.utf8), ClusterEnvelope.encode(from: id, message)]
-        var batch = [publish]
+        let envelope = ClusterEnvelope.encode(from: id, message)
+        let dropped = self.dropped
         if case .channel(let appID, let channel, _, _, let cache?) = message {
             // A cache channel's event is also kept in Redis, for the nodes that have no copy
-            // (one started after it): in one transaction with the publish, so Redis keeps the
-            // event that the bus delivered last.
-            let set =
-                ["SET", keys.cache(app: appID, channel: channel)].map { Array($0.utf8) } + [
-                    cache.stored, Array("PX".utf8), Array(String(settings.cacheTTLMs).utf8),
-                ]
-            batch = [[Array("MULTI".utf8)], set, publish, [Array("EXEC".utf8)]]
-        }
-        let dropped = self.dropped
-        commands.submit(batch) { result in
-            if case .failure = result { dropped.wrappingIncrement(ordering: .relaxed) }
+            // (one started after it), by the script that publishes it.
+            let write = cache.write(
+                keys: keys, appID: appID, channel: channel, ttlMs: settings.cacheTTLMs,
+                maxEntries: settings.maxCacheEntriesPerApp, envelope: envelope)
+            submit([write]) { result in
+                // PUBLISH's answer (an integer) once the script ran; a failure or an error otherwise.
+                guard case .success(let answers) = result, case .integer? = answers.first else {
+                    return dropped.wrappingIncrement(ordering: .relaxed)
+                }
+            }
+        } else {
+            commands.submit([[Array("PUBLISH".utf8), Array(keys.bus.utf8), envelope]]) { result in
+                if case .failure = result { dropped.wrappingIncrement(ordering: .relaxed) }
+            }
         }
         published.wrappingIncrement(ordering: .relaxed)
     }

@@ -189,7 +189,33 @@ public struct ClusterScript: Sendable {
         """)
 
     /// Every script, to load after a (re)connect and to find by digest for `NOSCRIPT`.
-    public static let all = [sync, claim, beat, forget, occupied, counts, agree, forgetCredentials, retiring]
+    public static let all = [
+        sync, claim, beat, forget, occupied, counts, agree, forgetCredentials, retiring, cacheSet,
+    ]
+
+    /// Keeps a cache channel's last event for the nodes that have no copy, and publishes it on the
+    /// bus, in one step (so Redis keeps the event the bus delivered last). An app keeps at most
+    /// ARGV[3] channels' events: the expired ones leave its index first, then those that expire
+    /// soonest (the oldest), as each node's own copy does (`maxCacheEntriesPerApp`). The index
+    /// lives as long as its longest-lived entry (nodes may run with different `--cache-ttl`).
+    /// KEYS: cache, cidx, bus. ARGV: the entry (`ClusterCacheEntry.stored`), ttl ms, max
+    /// entries, the app's cache key prefix, channel, envelope. Returns PUBLISH's answer.
+    public static let cacheSet = ClusterScript(
+        """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        local ttl = tonumber(ARGV[2])
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ttl)
+        redis.call('ZADD', KEYS[2], now + ttl, ARGV[5])
+        redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+        local excess = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[3])
+        if excess > 0 then
+          local evicted = redis.call('ZPOPMIN', KEYS[2], excess)
+          for i = 1, #evicted, 2 do redis.call('DEL', ARGV[4] .. evicted[i]) end
+        end
+        if redis.call('PTTL', KEYS[2]) < ttl then redis.call('PEXPIRE', KEYS[2], ttl) end
+        return redis.call('PUBLISH', KEYS[3], ARGV[6])
+        """)
 
     /// Subscriptions and users of one channel: {subscriptions, users}. KEYS: ch, pm.
     public static let counts = ClusterScript(

@@ -201,6 +201,7 @@ struct Serve: AsyncParsableCommand {
                 url: url, prefix: settings.redisPrefix, address: "\(options.host):\(options.port)",
                 version: Belfry.version)
             node.cacheTTLMs = options.cacheTTL * 1000
+            node.maxCacheEntriesPerApp = options.maxCacheEntriesPerApp
             node.maxBusMessagesQueued = settings.redisBusQueue
             return ClusterNode(settings: node, logger: logger)
         }

@@ -24,5 +24,7 @@ import Testing
 
     @Test func theKeyIsUnderThePrefix() {
         #expect(ClusterKeys(prefix: "blue").cache(app: "5001", channel: "cache-x") == "blue:cache:5001:cache-x")
+        #expect(ClusterKeys(prefix: "blue").cachePrefix(app: "5001") == "blue:cache:5001:")
+        #expect(ClusterKeys(prefix: "blue").cacheIndex(app: "5001") == "blue:cidx:5001")
     }
 }

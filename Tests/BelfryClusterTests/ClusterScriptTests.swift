@@ -207,6 +207,67 @@ import Testing
         #expect(counts.elements == [.integer(4), .integer(0)])
     }
 
+    /// Writes `channel`'s last event of `app` as a node's broadcast does; PUBLISH's answer.
+    private func cacheWrite(
+        _ h: Harness, _ channel: String, app: String = "app", ttlMs: Int = 60_000, maxEntries: Int
+    ) async throws -> RESPValue {
+        let entry = ClusterCacheEntry(event: "price", data: channel)
+        return try await h.run(
+            entry.write(
+                keys: keys, appID: app, channel: channel, ttlMs: ttlMs, maxEntries: maxEntries,
+                envelope: Array("envelope".utf8)),
+            script: .cacheSet)
+    }
+
+    private func cachedChannels(_ h: Harness, app: String = "app") async throws -> [String] {
+        try await h.connection.send(["ZRANGE", keys.cacheIndex(app: app), "0", "-1"]).elements?.compactMap(\.string)
+            ?? []
+    }
+
+    @Test func anAppKeepsAtMostItsBoundOfCacheEntriesTheOldestLeaveFirst() async throws {
+        let h = try await Harness(keys: keys)
+        for channel in ["cache-1", "cache-2", "cache-3", "cache-4", "cache-5"] {
+            #expect(try await cacheWrite(h, channel, maxEntries: 3) == .integer(0))  // nobody on the bus
+        }
+        #expect(try await cachedChannels(h) == ["cache-3", "cache-4", "cache-5"])
+        for (channel, kept) in [("cache-1", false), ("cache-2", false), ("cache-3", true), ("cache-5", true)] {
+            let stored = try await h.connection.send(["GET", keys.cache(app: "app", channel: channel)])
+            #expect(
+                stored.bytes.flatMap(ClusterCacheEntry.init(stored:))
+                    == (kept ? ClusterCacheEntry(event: "price", data: channel) : nil), "\(channel)")
+        }
+        // Writing a channel again keeps one entry for it, now the newest.
+        _ = try await cacheWrite(h, "cache-3", maxEntries: 3)
+        _ = try await cacheWrite(h, "cache-6", maxEntries: 3)
+        #expect(try await cachedChannels(h) == ["cache-5", "cache-3", "cache-6"])
+        // Another app's entries are bounded apart: they evict nothing of this one.
+        for channel in ["cache-a", "cache-b", "cache-c", "cache-d"] {
+            _ = try await cacheWrite(h, channel, app: "other", maxEntries: 3)
+        }
+        #expect(try await cachedChannels(h) == ["cache-5", "cache-3", "cache-6"])
+        #expect(try await cachedChannels(h, app: "other") == ["cache-b", "cache-c", "cache-d"])
+        // The index expires with its entries.
+        let ttl = try await h.connection.send(["PTTL", keys.cacheIndex(app: "app")]).integer ?? -1
+        #expect(ttl > 0 && ttl <= 60_000)
+    }
+
+    @Test func expiredCacheEntriesLeaveTheIndex() async throws {
+        let h = try await Harness(keys: keys)
+        _ = try await cacheWrite(h, "cache-long", maxEntries: 10)
+        // A node with a shorter --cache-ttl: the index keeps the longer entry's lifetime.
+        _ = try await cacheWrite(h, "cache-brief", ttlMs: 20, maxEntries: 10)
+        #expect(try await h.connection.send(["PTTL", keys.cacheIndex(app: "app")]).integer ?? 0 > 50_000)
+        let key = keys.cache(app: "app", channel: "cache-brief")
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(10)
+        while try await h.connection.send(["EXISTS", key]) != .integer(0) {
+            try #require(clock.now < deadline, "Redis never expired the entry")
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        _ = try await cacheWrite(h, "cache-next", maxEntries: 10)
+        #expect(try await cachedChannels(h) == ["cache-long", "cache-next"])
+    }
+
     @Test func parsesDueEventsAndNodeInfo() {
         #expect(DueEvent.parse("v\na\nc") == DueEvent(appID: "a", event: .channelVacated, channel: "c"))
         #expect(DueEvent.parse("r\na\nc\nu") == DueEvent(appID: "a", event: .memberRemoved, channel: "c", userID: "u"))

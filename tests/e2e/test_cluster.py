@@ -520,6 +520,8 @@ def test_a_node_started_after_a_cache_event_replays_it_from_redis(deploy, cws, u
     wait_until(lambda: redis_command(dep.redis.port, "EXISTS", key) == 1, message=f"{key} in Redis")
     assert json.loads(redis_command(dep.redis.port, "GET", key)) == {"event": "price", "data": data}
     assert 0 < redis_command(dep.redis.port, "PTTL", key) <= 1800 * 1000, "expires with the default --cache-ttl"
+    # The app's index of cached channels, which bounds how many it keeps (maxCacheEntriesPerApp).
+    assert redis_command(dep.redis.port, "ZSCORE", f"belfry:cidx:{CL.id}", ch) is not None
 
     [late] = dep.start("late")
     info = capi(late).sdk.channel_info(ch, ["cache"])
