@@ -232,16 +232,39 @@ final class AppHub: @unchecked Sendable {
     /// channels without end cannot grow the cache without bound.
     func storeCache(channel: String, event: String, data: String, now: UInt64, ttl: UInt64, maxEntries: Int) {
         lock.withLock {
-            if state.cache[channel] == nil, state.cache.count >= maxEntries {
-                state.cache = state.cache.filter { now &- $0.value.storedAt < ttl }
-                if state.cache.count >= maxEntries,
-                    let oldest = state.cache.min(by: { $0.value.storedAt < $1.value.storedAt })?.key
-                {
-                    state.cache[oldest] = nil
-                }
-            }
-            state.cache[channel] = CachedEvent(event: event, data: data, storedAt: now)
+            insertCache(
+                channel, CachedEvent(event: event, data: data, storedAt: now), now: now, ttl: ttl,
+                maxEntries: maxEntries)
         }
+    }
+
+    /// Keeps a cache channel's last event fetched from the cluster (this node had no copy), so
+    /// that the next subscribers get it without asking again: it expires when the cluster's copy
+    /// does, `remaining` nanoseconds from `now`. An event stored meanwhile (it arrived live, and
+    /// is as new or newer) is kept instead. Bounded as `storeCache`.
+    func keepFetchedCache(
+        channel: String, event: String, data: String, remaining: UInt64, now: UInt64, ttl: UInt64, maxEntries: Int
+    ) {
+        lock.withLock {
+            if let entry = state.cache[channel], now &- entry.storedAt < ttl { return }
+            let storedAt = now &- (ttl - min(remaining, ttl))
+            insertCache(
+                channel, CachedEvent(event: event, data: data, storedAt: storedAt), now: now, ttl: ttl,
+                maxEntries: maxEntries)
+        }
+    }
+
+    /// Under the lock.
+    private func insertCache(_ channel: String, _ entry: CachedEvent, now: UInt64, ttl: UInt64, maxEntries: Int) {
+        if state.cache[channel] == nil, state.cache.count >= maxEntries {
+            state.cache = state.cache.filter { now &- $0.value.storedAt < ttl }
+            if state.cache.count >= maxEntries,
+                let oldest = state.cache.min(by: { $0.value.storedAt < $1.value.storedAt })?.key
+            {
+                state.cache[oldest] = nil
+            }
+        }
+        state.cache[channel] = entry
     }
 
     var cacheCount: Int { lock.withLock { state.cache.count } }

@@ -245,13 +245,18 @@ extension WebSocketSession {
             hub.raise(.cacheMiss) { [WebhookEvent(.cacheMiss, channel: channel, timeMs: $0)] }
             return
         }
+        let maxEntries = context.options.maxCacheEntriesPerApp
         cluster.cachedEvent(appID: hub.appID, channel: channel) { stored in
             connection.onLoop { connection in
                 // Gone, unsubscribed, or an event arrived meanwhile: the socket had it live.
                 guard !connection.isClosed, connection.subscriptions[channel] != nil,
                     hub.cached(channel: channel, ttl: ttl, now: Now.nanoseconds) == nil
                 else { return }
-                if let (stored, _) = stored {
+                if let (stored, remainingMs) = stored {
+                    hub.keepFetchedCache(
+                        channel: channel, event: stored.event, data: stored.data,
+                        remaining: UInt64(max(remainingMs, 0)) * 1_000_000, now: Now.nanoseconds, ttl: ttl,
+                        maxEntries: maxEntries)
                     connection.send(
                         ServerMessage.channelEvent(event: stored.event, channel: channel, data: stored.data))
                     return

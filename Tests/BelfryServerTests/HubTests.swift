@@ -101,6 +101,32 @@ import Testing
         #expect(hub.cached(channel: "cache-a", ttl: 10, now: 10) == nil)
     }
 
+    @Test func aFetchedCacheEntryExpiresWithTheClustersCopyAndNeverReplacesALiveOne() {
+        let hub = AppHub(appID: "1", loops: 1)
+        // Fetched at 100 with 4 left of 10: it expires at 104, as Redis's copy does.
+        hub.keepFetchedCache(
+            channel: "cache-a", event: "e", data: "old", remaining: 4, now: 100, ttl: 10, maxEntries: 10)
+        #expect(hub.cached(channel: "cache-a", ttl: 10, now: 101)?.remaining == 3)
+        #expect(hub.cached(channel: "cache-a", ttl: 10, now: 104) == nil)
+        // An event that arrived live meanwhile is as new or newer: it stays.
+        hub.storeCache(channel: "cache-b", event: "e", data: "live", now: 200, ttl: 10, maxEntries: 10)
+        hub.keepFetchedCache(
+            channel: "cache-b", event: "e", data: "old", remaining: 9, now: 201, ttl: 10, maxEntries: 10)
+        #expect(hub.cached(channel: "cache-b", ttl: 10, now: 202)?.0.data == "live")
+        // An expired one does not: the fetched entry takes its place. A remaining time longer
+        // than this node's ttl (another node's --cache-ttl) is cut to it.
+        hub.keepFetchedCache(
+            channel: "cache-b", event: "e", data: "fetched", remaining: 50, now: 300, ttl: 10, maxEntries: 10)
+        #expect(hub.cached(channel: "cache-b", ttl: 10, now: 300)?.remaining == 10)
+        #expect(hub.cached(channel: "cache-b", ttl: 10, now: 300)?.0.data == "fetched")
+        // Bounded as every entry is.
+        for i in 0..<20 {
+            hub.keepFetchedCache(
+                channel: "cache-n\(i)", event: "e", data: "d", remaining: 5, now: 300, ttl: 10, maxEntries: 4)
+        }
+        #expect(hub.cacheCount == 4)
+    }
+
     @Test func cacheIsBoundedWithoutReads() {
         let hub = AppHub(appID: "1", loops: 1)
         // Expired entries are swept when the cache is full, before anything young is dropped.

@@ -509,7 +509,7 @@ def test_cache_channel_replays_on_other_nodes(cluster, cws, uniq):
 def test_a_node_started_after_a_cache_event_replays_it_from_redis(deploy, cws, uniq, wait_until):
     """A rolling deploy: the last event of a cache channel is kept in Redis (for --cache-ttl) too, so
     a node that was not running when it was published reports it (info=cache) and replays it, after
-    subscription_succeeded, presence channels included."""
+    subscription_succeeded, presence channels included, and keeps what it fetched."""
     dep = deploy()
     [early] = dep.start("early")
     ch, pres, empty = uniq("cache-late"), uniq("presence-cache-late"), uniq("cache-late-empty")
@@ -531,6 +531,14 @@ def test_a_node_started_after_a_cache_event_replays_it_from_redis(deploy, cws, u
     c.subscribe(ch)
     assert not c.pending, f"frames before subscription_succeeded: {frame_repr(c.pending)}"
     assert c.next_frame() == event("price", ch, data)
+    # The late node keeps what it fetched: once Redis has forgotten it, the next subscriber and
+    # info=cache still get it from the node, with no more than the time Redis gave it.
+    assert redis_command(dep.redis.port, "DEL", key) == 1
+    again = cws(late)
+    again.subscribe(ch)
+    assert again.next_frame() == event("price", ch, data)
+    info = capi(late).sdk.channel_info(ch, ["cache"])
+    assert info["cache"]["data"] == data and 0 < info["cache"]["ttl"] <= 1800, info
     p = cws(late)
     p.subscribe_presence(pres, uniq("late-user"))
     assert not p.pending, f"frames before subscription_succeeded: {frame_repr(p.pending)}"
