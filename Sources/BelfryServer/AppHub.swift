@@ -241,7 +241,8 @@ final class AppHub: @unchecked Sendable {
     /// Keeps a cache channel's last event fetched from the cluster (this node had no copy), so
     /// that the next subscribers get it without asking again: it expires when the cluster's copy
     /// does, `remaining` nanoseconds from `now`. An event stored meanwhile (it arrived live, and
-    /// is as new or newer) is kept instead. Bounded as `storeCache`.
+    /// is as new or newer) is kept instead, and so is one fetched by another subscriber's replay.
+    /// Bounded as `storeCache`.
     func keepFetchedCache(
         channel: String, event: String, data: String, remaining: UInt64, now: UInt64, ttl: UInt64, maxEntries: Int
     ) {
@@ -249,7 +250,7 @@ final class AppHub: @unchecked Sendable {
             if let entry = state.cache[channel], now &- entry.storedAt < ttl { return }
             let storedAt = now &- (ttl - min(remaining, ttl))
             insertCache(
-                channel, CachedEvent(event: event, data: data, storedAt: storedAt), now: now, ttl: ttl,
+                channel, CachedEvent(event: event, data: data, storedAt: storedAt, fetched: true), now: now, ttl: ttl,
                 maxEntries: maxEntries)
         }
     }

@@ -49,6 +49,9 @@ struct CachedEvent {
     var event: String
     var data: String
     var storedAt: UInt64
+    /// Fetched from the cluster by a subscriber's replay (`AppHub.keepFetchedCache`) rather than
+    /// published: the sockets subscribed meanwhile did not have it live.
+    var fetched = false
 }
 
 /// One node's share of a channel (`AppHub.share`): what it writes to Redis in a cluster.

@@ -248,10 +248,16 @@ extension WebSocketSession {
         let maxEntries = context.options.maxCacheEntriesPerApp
         cluster.cachedEvent(appID: hub.appID, channel: channel) { stored in
             connection.onLoop { connection in
-                // Gone, unsubscribed, or an event arrived meanwhile: the socket had it live.
-                guard !connection.isClosed, connection.subscriptions[channel] != nil,
-                    hub.cached(channel: channel, ttl: ttl, now: Now.nanoseconds) == nil
-                else { return }
+                guard !connection.isClosed, connection.subscriptions[channel] != nil else { return }
+                if let (local, _) = hub.cached(channel: channel, ttl: ttl, now: Now.nanoseconds) {
+                    // An event that arrived live meanwhile reached the socket. One that another
+                    // subscriber's replay fetched did not: it is the cluster's, as this answer is.
+                    if local.fetched {
+                        connection.send(
+                            ServerMessage.channelEvent(event: local.event, channel: channel, data: local.data))
+                    }
+                    return
+                }
                 if let (stored, remainingMs) = stored {
                     hub.keepFetchedCache(
                         channel: channel, event: stored.event, data: stored.data,

@@ -107,12 +107,14 @@ import Testing
         hub.keepFetchedCache(
             channel: "cache-a", event: "e", data: "old", remaining: 4, now: 100, ttl: 10, maxEntries: 10)
         #expect(hub.cached(channel: "cache-a", ttl: 10, now: 101)?.remaining == 3)
+        #expect(hub.cached(channel: "cache-a", ttl: 10, now: 101)?.0.fetched == true)
         #expect(hub.cached(channel: "cache-a", ttl: 10, now: 104) == nil)
         // An event that arrived live meanwhile is as new or newer: it stays.
         hub.storeCache(channel: "cache-b", event: "e", data: "live", now: 200, ttl: 10, maxEntries: 10)
         hub.keepFetchedCache(
             channel: "cache-b", event: "e", data: "old", remaining: 9, now: 201, ttl: 10, maxEntries: 10)
         #expect(hub.cached(channel: "cache-b", ttl: 10, now: 202)?.0.data == "live")
+        #expect(hub.cached(channel: "cache-b", ttl: 10, now: 202)?.0.fetched == false)
         // An expired one does not: the fetched entry takes its place. A remaining time longer
         // than this node's ttl (another node's --cache-ttl) is cut to it.
         hub.keepFetchedCache(

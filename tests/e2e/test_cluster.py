@@ -513,8 +513,9 @@ def test_a_node_started_after_a_cache_event_replays_it_from_redis(deploy, cws, u
     dep = deploy()
     [early] = dep.start("early")
     ch, pres, empty = uniq("cache-late"), uniq("presence-cache-late"), uniq("cache-late-empty")
+    burst = uniq("cache-late-burst")
     data = json.dumps({"eur": 12})
-    capi(early).sdk.trigger([ch, pres], "price", {"eur": 12})
+    capi(early).sdk.trigger([ch, pres, burst], "price", {"eur": 12})
 
     key = f"belfry:cache:{CL.id}:{ch}"
     wait_until(lambda: redis_command(dep.redis.port, "EXISTS", key) == 1, message=f"{key} in Redis")
@@ -539,6 +540,13 @@ def test_a_node_started_after_a_cache_event_replays_it_from_redis(deploy, cws, u
     assert again.next_frame() == event("price", ch, data)
     info = capi(late).sdk.channel_info(ch, ["cache"])
     assert info["cache"]["data"] == data and 0 < info["cache"]["ttl"] <= 1800, info
+    # Many subscribers at once, all asking Redis before the first answer is kept: each gets it.
+    crowd = [cws(late) for _ in range(20)]
+    for client in crowd:
+        client.subscribe_raw(burst)
+    for client in crowd:
+        client.wait_succeeded(burst)
+        assert client.next_frame() == event("price", burst, data)
     p = cws(late)
     p.subscribe_presence(pres, uniq("late-user"))
     assert not p.pending, f"frames before subscription_succeeded: {frame_repr(p.pending)}"
